@@ -1,0 +1,33 @@
+# scalargrad: `make demo` and `make test` work on a fresh machine (they create .venv themselves).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+# compiled numba kernels are kept here between runs (see scalargrad/_numba_cache.py)
+export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
+export MPLBACKEND := Agg
+
+.PHONY: demo test test-cpu test-cuda lint bench docs clean
+
+$(INSTALLED): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,datasets]'
+	touch $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(PY) demos/tour.py
+
+# the CUDA tests run in a pytest process of their own, on numba's CUDA simulator
+test: $(INSTALLED)
+	$(PY) -m pytest tests --ignore=tests/cuda
+	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest tests/cuda
+
+lint: $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m ruff check scalargrad tests demos
+
+bench: $(INSTALLED)
+	$(PY) demos/benchmark.py
+
+clean:
+	rm -rf $(VENV) .cache docs/_build out

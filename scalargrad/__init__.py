@@ -1,0 +1,79 @@
+"""scalargrad: backpropagation you can see (the scalar ``Value`` engine) and train with (the
+matrix engine: numba CPU kernels and numba.cuda GPU kernels), behind one PyTorch-like API.
+
+    >>> from scalargrad import Value
+    >>> x = Value(2.0)
+    >>> y = x * x
+    >>> y.backward()
+    >>> x.grad
+    4.0
+
+Names are loaded on first use, so ``from scalargrad import Value`` does not start numba.
+"""
+
+import importlib
+
+from scalargrad import _numba_cache
+
+_numba_cache.configure()
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    # both engines
+    "no_grad": "scalargrad.autograd_mode",
+    "enable_grad": "scalargrad.autograd_mode",
+    "is_grad_enabled": "scalargrad.autograd_mode",
+    "set_grad_enabled": "scalargrad.autograd_mode",
+    "gradcheck": "scalargrad.gradient_check",
+    # the scalar engine
+    "Value": "scalargrad.scalar.value",
+    # the matrix engine
+    "Tensor": "scalargrad.matrix.tensor",
+    "tensor": "scalargrad.matrix.creation",
+    "zeros": "scalargrad.matrix.creation",
+    "ones": "scalargrad.matrix.creation",
+    "full": "scalargrad.matrix.creation",
+    "eye": "scalargrad.matrix.creation",
+    "rand": "scalargrad.matrix.creation",
+    "randn": "scalargrad.matrix.creation",
+    "randint": "scalargrad.matrix.creation",
+    "arange": "scalargrad.matrix.creation",
+    "linspace": "scalargrad.matrix.creation",
+    "zeros_like": "scalargrad.matrix.creation",
+    "ones_like": "scalargrad.matrix.creation",
+    "from_numpy": "scalargrad.matrix.creation",
+    "manual_seed": "scalargrad.matrix.creation",
+    "cat": "scalargrad.matrix.joining",
+    "stack": "scalargrad.matrix.joining",
+    "where": "scalargrad.matrix.joining",
+    "float32": "scalargrad.dtypes",
+    "float64": "scalargrad.dtypes",
+    "int64": "scalargrad.dtypes",
+    "bool": "scalargrad.dtypes",
+    "float": "scalargrad.dtypes",
+    "double": "scalargrad.dtypes",
+    "long": "scalargrad.dtypes",
+}
+
+# subpackages reachable as attributes: sg.nn, sg.optim, sg.data, ...
+_SUBMODULES = {
+    "calculus", "scalar", "matrix", "nn", "optim", "data", "viz", "testing", "cuda", "dtypes",
+}
+
+__all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"scalargrad.{name}")
+    raise AttributeError(f"module 'scalargrad' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

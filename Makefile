@@ -26,7 +26,9 @@ lint: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(PY) -m ruff check scalargrad tests demos
 
+# the references we measure against are installed for the benchmark only, never as dependencies
 bench: $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check micrograd==0.1.0 torch==2.13.0
 	$(PY) demos/benchmark.py
 
 clean:

@@ -1,0 +1,160 @@
+"""gradcheck: compare backprop's gradients with central differences, in float64.
+
+For each input element x_j the numeric derivative is
+
+    (L(x + eps e_j) - L(x - eps e_j)) / (2 eps)
+
+where L is the function's output (a Value), or for a non-scalar Tensor output y the scalar
+L = sum(G * y) for a fixed random G, whose analytic gradient is ``y.backward(G)``. An element
+passes when |analytic - numeric| <= atol + rtol |numeric|.
+
+Works for both engines: ``inputs`` is a list of Values (``fn`` returns a Value) or a list of
+float64 Tensors with ``requires_grad=True`` (``fn`` returns a Tensor). The inputs themselves are
+not changed: ``fn`` is called on fresh copies.
+"""
+
+import math
+
+import numpy as np
+
+from scalargrad.autograd_mode import no_grad
+from scalargrad.scalar.value import Value
+
+
+class GradcheckFailure:
+    """One mismatching element: ``input_index``, ``element`` (index tuple, () for a scalar),
+    ``analytic`` and ``numeric`` derivatives."""
+
+    def __init__(self, input_index, element, analytic, numeric):
+        self.input_index = input_index
+        self.element = element
+        self.analytic = analytic
+        self.numeric = numeric
+
+    def __str__(self):
+        where = f"input {self.input_index}" + (f", element {self.element}" if self.element else "")
+        return f"{where}: analytic {self.analytic!r} vs numeric {self.numeric!r} (difference {self.analytic - self.numeric:.3g})"
+
+    __repr__ = __str__
+
+
+class GradcheckReport:
+    """The result: truthy iff every element passed; ``failures`` lists the ones that did not."""
+
+    def __init__(self, failures, checked):
+        self.failures = failures
+        self.checked = checked
+
+    def __bool__(self):
+        return not self.failures
+
+    @property
+    def passed(self):
+        return not self.failures
+
+    def __str__(self):
+        if not self.failures:
+            return f"gradcheck passed: {self.checked} derivatives match central differences"
+        lines = [f"gradcheck failed: {len(self.failures)} of {self.checked} derivatives differ"]
+        lines += [f"  {f}" for f in self.failures]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def _close(analytic, numeric, atol, rtol):
+    if analytic == numeric:
+        return True
+    if math.isnan(analytic) or math.isnan(numeric):
+        return math.isnan(analytic) and math.isnan(numeric)
+    return abs(analytic - numeric) <= atol + rtol * abs(numeric)
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=False):
+    """Check ``fn``'s backprop gradients w.r.t. ``inputs`` against central differences.
+
+    Returns a GradcheckReport (truthy iff all match); with ``raise_exception=True`` a mismatch
+    raises a RuntimeError carrying the report instead.
+    """
+    inputs = list(inputs)
+    if not inputs:
+        raise ValueError("gradcheck: got no inputs")
+    if all(isinstance(x, Value) for x in inputs):
+        failures, checked = _check_values(fn, inputs, eps, atol, rtol)
+    elif not any(isinstance(x, Value) for x in inputs) and all(hasattr(x, "numpy") and hasattr(x, "requires_grad") for x in inputs):
+        failures, checked = _check_tensors(fn, inputs, eps, atol, rtol)
+    else:
+        kinds = ", ".join(type(x).__name__ for x in inputs)
+        raise TypeError(f"gradcheck: inputs must be all Values or all Tensors, got [{kinds}]")
+    report = GradcheckReport(failures, checked)
+    if raise_exception and not report:
+        raise RuntimeError(str(report))
+    return report
+
+
+def _check_values(fn, inputs, eps, atol, rtol):
+    leaves = [Value(x.data) for x in inputs]
+    out = fn(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: fn must return a Value for Value inputs, got {type(out).__name__}")
+    out.backward()
+    analytic = [leaf.grad for leaf in leaves]
+    failures = []
+    point = [x.data for x in inputs]
+    with no_grad():
+        for i, x in enumerate(point):
+            plus = fn(*[Value(x + eps if j == i else v) for j, v in enumerate(point)]).data
+            minus = fn(*[Value(x - eps if j == i else v) for j, v in enumerate(point)]).data
+            numeric = (plus - minus) / (2.0 * eps)
+            if not _close(analytic[i], numeric, atol, rtol):
+                failures.append(GradcheckFailure(i, (), analytic[i], numeric))
+    return failures, len(inputs)
+
+
+def _check_tensors(fn, inputs, eps, atol, rtol):
+    import scalargrad as sg
+
+    for i, x in enumerate(inputs):
+        if x.dtype != sg.float64 or not x.requires_grad:
+            raise ValueError(
+                f"gradcheck: input {i} must be a float64 Tensor with requires_grad=True, got dtype "
+                f"{x.dtype} and requires_grad={x.requires_grad}"
+            )
+    point = [np.array(x.numpy(), dtype=np.float64) for x in inputs]
+
+    def fresh(arrays):
+        return [sg.tensor(a, dtype=sg.float64, requires_grad=True) for a in arrays]
+
+    leaves = fresh(point)
+    out = fn(*leaves)
+    shape = tuple(out.shape)
+    weights = None
+    if shape == ():
+        out.backward()
+    else:  # L = sum(G * out) for a fixed random G; backward(G) is its gradient
+        weights = np.random.default_rng(0).uniform(0.5, 1.5, size=shape)
+        out.backward(sg.tensor(weights, dtype=sg.float64))
+    analytic = [
+        np.zeros_like(a) if leaf.grad is None else np.array(leaf.grad.numpy(), dtype=np.float64)
+        for leaf, a in zip(leaves, point)
+    ]
+
+    def objective(arrays):
+        with no_grad():
+            y = np.asarray(fn(*fresh(arrays)).numpy(), dtype=np.float64)
+        return float(y) if weights is None else float(np.sum(weights * y))
+
+    failures = []
+    checked = 0
+    for i, a in enumerate(point):
+        for element in np.ndindex(a.shape):
+            shifted = [b.copy() for b in point]
+            shifted[i][element] = a[element] + eps
+            plus = objective(shifted)
+            shifted[i][element] = a[element] - eps
+            minus = objective(shifted)
+            numeric = (plus - minus) / (2.0 * eps)
+            checked += 1
+            if not _close(float(analytic[i][element]), numeric, atol, rtol):
+                failures.append(GradcheckFailure(i, element, float(analytic[i][element]), numeric))
+    return failures, checked

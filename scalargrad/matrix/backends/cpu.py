@@ -1,5 +1,107 @@
-"""The CPU backend: numba kernels (being written; for now the NumPy reference stands in)."""
+"""The CPU backend: numpy arrays, numba kernels. The interface is in ``backends/__init__.py``.
 
-from scalargrad.matrix.backends.reference import *  # noqa: F401,F403
+The kernels live in one file per concept:
+
+* ``cpu_strides.py``      how a strided view becomes (flat buffer, strides, 4-D shape)
+* ``cpu_elementwise.py``  map / zip / compare / where / pointwise losses and their derivatives
+* ``cpu_reduce.py``       sum prod max min, argmax argmin, softmax family, cumsum
+* ``cpu_matmul.py``       blocked matmul and the fused Linear
+* ``cpu_fused.py``        softmax + cross-entropy, SGD and Adam updates
+
+Memory and layout functions are numpy's own: views (reshape, permute, broadcast_to, getitem) cost
+nothing, and copies (copy, astype, gather) are memcpy-speed already.
+"""
+
+import numpy as np
+
+from scalargrad import _numba_cache
+
+_numba_cache.configure()
+
+from scalargrad.matrix.backends.cpu_elementwise import (  # noqa: E402,F401
+    binary,
+    binary_backward,
+    inplace_binary,
+    pointwise_loss,
+    pointwise_loss_backward,
+    unary,
+    unary_backward,
+    where,
+)
+from scalargrad.matrix.backends.cpu_fused import (  # noqa: E402,F401
+    adam_step,
+    cross_entropy,
+    cross_entropy_backward,
+    sgd_step,
+)
+from scalargrad.matrix.backends.cpu_matmul import linear, matmul  # noqa: E402,F401
+from scalargrad.matrix.backends.cpu_reduce import (  # noqa: E402,F401
+    arg_reduce,
+    cumsum,
+    log_softmax,
+    log_softmax_backward,
+    logsumexp,
+    reduce,
+    softmax,
+    softmax_backward,
+)
 
 name = "cpu"
+
+
+def from_numpy(array):
+    return np.asarray(array)
+
+
+def to_numpy(a):
+    return np.asarray(a)
+
+
+def empty(shape, dtype):
+    return np.empty(shape, dtype)
+
+
+def full(shape, value, dtype):
+    return np.full(shape, value, dtype)
+
+
+def copy(a):
+    return np.array(a, order="C", copy=True)
+
+
+def astype(a, dtype):
+    return np.array(a, dtype=dtype, order="C", copy=True)
+
+
+def reshape(a, shape):
+    return np.reshape(a, shape)
+
+
+def permute(a, axes):
+    return np.transpose(a, axes)
+
+
+def broadcast_to(a, shape):
+    return np.broadcast_to(a, shape)
+
+
+def getitem(a, index):
+    return a[index]
+
+
+def gather(a, index):
+    return np.array(a[index], order="C", copy=True)
+
+
+def scatter_add(shape, index, values):
+    out = np.zeros(shape, np.asarray(values).dtype)
+    np.add.at(out, index, values)
+    return out
+
+
+def setitem(a, index, values):
+    a[index] = values
+
+
+def fill(a, value):
+    a[...] = value

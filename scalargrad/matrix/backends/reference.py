@@ -89,7 +89,7 @@ def fill(a, value):
 
 
 def cumsum(a, axis):
-    return np.cumsum(a, axis=axis, dtype=a.dtype)
+    return np.cumsum(a, axis=axis, dtype=np.int64 if a.dtype == np.bool_ else a.dtype)
 
 
 # ---------------------------------------------------------------- element-wise

@@ -1,0 +1,97 @@
+"""How the CPU kernels see a strided array: a flat buffer, element strides and a fixed rank.
+
+A numpy view (transposed, sliced, broadcast with 0 strides) is a block of memory plus, for each
+dimension, a *stride*: how many elements to skip to move one step along that dimension. The
+element at index ``(i, j, k, l)`` lives at ``i*s0 + j*s1 + k*s2 + l*s3`` in the flat buffer.
+
+Every kernel takes its inputs in this one form: a 1-D read-only buffer, a 4-tuple of strides and
+a 4-tuple shape. Whatever the rank and layout of the caller's arrays, numba sees the same argument
+*types*, so each kernel is compiled once per dtype instead of once per rank and layout (compiling
+is the slow part of a cold start). To fit any rank into 4 dims we first *collapse* dimensions:
+
+* size-1 dimensions are dropped (their stride never matters);
+* two neighbouring dims merge when the outer stride is the inner stride times the inner size
+  for every array (a C-contiguous block of any rank collapses to one dim);
+* what is left is padded in front with size-1 dims.
+
+Only when more than 4 dims survive (rare: a 5-D non-contiguous view) do we copy to contiguous.
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+RANK = 4
+
+
+def collapse(shape, strides_list, rank=RANK):
+    """Merge dims of ``shape`` (shared by all arrays); return (shape, [strides]) of length ``rank``, or None."""
+    dims = []  # (size, [stride of each array])
+    for d, n in enumerate(shape):
+        if n == 1:
+            continue
+        ss = [s[d] for s in strides_list]
+        if dims and all(outer == inner * n for outer, inner in zip(dims[-1][1], ss)):
+            dims[-1] = (dims[-1][0] * n, ss)
+        else:
+            dims.append((n, ss))
+    if len(dims) > rank:
+        return None
+    pad = rank - len(dims)
+    out_shape = (1,) * pad + tuple(n for n, _ in dims)
+    out_strides = [(0,) * pad + tuple(ss[i] for _, ss in dims) for i in range(len(strides_list))]
+    return out_shape, out_strides
+
+
+def element_strides(a):
+    return tuple(s // a.itemsize for s in a.strides)
+
+
+def flat_buffer(a):
+    """The read-only 1-D buffer that starts at ``a``'s first element and covers all of it.
+
+    Needs non-negative strides (callers copy views with negative strides first).
+    """
+    if a.size == 0:
+        return np.empty(0, a.dtype)
+    span = 1 + sum((n - 1) * s for n, s in zip(a.shape, element_strides(a)))
+    return as_strided(a, shape=(span,), strides=(a.itemsize,), writeable=False)
+
+
+def _positive(a):
+    return a if all(s >= 0 for s in a.strides) else np.ascontiguousarray(a)
+
+
+def elementwise_args(arrays, shape):
+    """Flat buffers, 4-D strides and the 4-D shape for arrays that all have ``shape``."""
+    arrays = [_positive(np.asarray(a)) for a in arrays]
+    dims = collapse(shape, [element_strides(a) for a in arrays])
+    if dims is None:
+        arrays = [np.ascontiguousarray(a) for a in arrays]
+        dims = collapse(shape, [element_strides(a) for a in arrays])
+    shape4, strides4 = dims
+    return [flat_buffer(a) for a in arrays], strides4, shape4
+
+
+def reduction_args(arrays, axes):
+    """Buffers, strides and shape ``(K0, K1, R0, R1)``: kept dims first, reduced dims (``axes``) last.
+
+    Both groups are collapsed to 2 dims; the kernel loops over K0*K1 outputs, each reducing R0*R1
+    elements. If a group does not collapse, the arrays are copied in (kept, reduced) order.
+    """
+    arrays = [_positive(np.asarray(a)) for a in arrays]
+    shape = arrays[0].shape
+    axes = tuple(sorted(axes))
+    kept = tuple(d for d in range(len(shape)) if d not in axes)
+    order = kept + axes
+    for attempt in range(2):
+        strides = [element_strides(a) for a in arrays]
+        k = collapse([shape[d] for d in kept], [[s[d] for d in kept] for s in strides], 2)
+        r = collapse([shape[d] for d in axes], [[s[d] for d in axes] for s in strides], 2)
+        if k is not None and r is not None:
+            break
+        arrays = [np.ascontiguousarray(np.transpose(a, order)) for a in arrays]
+        shape = arrays[0].shape
+        kept, axes = tuple(range(len(kept))), tuple(range(len(kept), len(shape)))
+    shape4 = k[0] + r[0]
+    strides4 = [ks + rs for ks, rs in zip(k[1], r[1])]
+    return [flat_buffer(a) for a in arrays], strides4, shape4

@@ -21,6 +21,7 @@ demo: $(INSTALLED)
 test: $(INSTALLED)
 	$(PY) -m pytest tests --ignore=tests/cuda
 	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest tests/cuda
+	$(PY) -m pytest docs -q
 
 lint: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
@@ -30,6 +31,16 @@ lint: $(INSTALLED)
 bench: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check micrograd==0.1.0 torch==2.13.0
 	$(PY) demos/benchmark.py
+
+# the docs site: warnings are errors; then headless Chromium checks that the math was typeset
+DOCS_INSTALLED := $(VENV)/.docs-installed
+$(DOCS_INSTALLED): $(INSTALLED) setup.cfg
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[docs]'
+	touch $(DOCS_INSTALLED)
+
+docs: $(DOCS_INSTALLED)
+	$(PY) -m sphinx -W --keep-going -q -E -b html docs docs/_build/html
+	SCALARGRAD_DOCS_BUILT=1 $(PY) -m pytest tests/docs/test_math_renders.py -q
 
 clean:
 	rm -rf $(VENV) .cache docs/_build out

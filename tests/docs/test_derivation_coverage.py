@@ -1,0 +1,84 @@
+"""Every primitive and every tensor Function has a derivation page in docs/derivations/.
+
+* each public function of scalargrad/calculus.py names its page in its docstring
+  (``Docs: derivations/<name>``) and docs/derivations/<name>.md exists;
+* each subclass of scalargrad.matrix.function.Function (scalargrad/matrix/functions/*.py are
+  imported first, so all of them are seen) has a class attribute ``derivation`` naming a page.
+"""
+
+import importlib
+import inspect
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+
+from scalargrad import calculus
+
+DERIVATIONS = Path(__file__).resolve().parents[2] / "docs" / "derivations"
+DOCS_REF = re.compile(r"Docs:\s*derivations/([A-Za-z0-9_]+)")
+
+
+def calculus_primitives():
+    return [
+        (name, fn)
+        for name, fn in vars(calculus).items()
+        if inspect.isfunction(fn) and fn.__module__ == calculus.__name__ and not name.startswith("_")
+    ]
+
+
+def page_exists(name):
+    return (DERIVATIONS / f"{name}.md").is_file()
+
+
+@pytest.mark.parametrize("name, fn", [pytest.param(n, f, id=n) for n, f in calculus_primitives()])
+def test_calculus_primitive_has_a_page(name, fn):
+    refs = DOCS_REF.findall(fn.__doc__ or "")
+    assert refs, f"calculus.{name}: its docstring names no page (add 'Docs: derivations/<name>.')"
+    for ref in refs:
+        assert page_exists(ref), f"calculus.{name} names derivations/{ref}, but docs/derivations/{ref}.md is missing"
+
+
+def function_subclasses():
+    try:
+        base = importlib.import_module("scalargrad.matrix.function").Function
+    except ModuleNotFoundError as error:
+        if error.name != "scalargrad.matrix.function":
+            raise
+        return None
+    try:
+        package = importlib.import_module("scalargrad.matrix.functions")
+    except ModuleNotFoundError:
+        package = None
+    if package is not None:
+        for info in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{info.name}")
+    found, todo = [], [base]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
+                found.append(sub)
+                todo.append(sub)
+    return found
+
+
+def test_every_tensor_function_names_an_existing_page():
+    classes = function_subclasses()
+    if classes is None:
+        pytest.skip("scalargrad.matrix.function has not landed yet")
+    missing = []
+    for cls in classes:
+        page = getattr(cls, "derivation", None)
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if not page:
+            missing.append(f"{where}: no class attribute 'derivation'")
+        elif not page_exists(page.removeprefix("derivations/")):
+            missing.append(f"{where}: derivation = {page!r}, but docs/derivations/{page}.md is missing")
+    assert not missing, "\n".join(missing)
+
+
+def test_pages_named_by_calculus_exist_as_a_set():
+    """One readable list of every missing page (the per-primitive tests say the same one by one)."""
+    named = {ref for _, fn in calculus_primitives() for ref in DOCS_REF.findall(fn.__doc__ or "")}
+    assert sorted(n for n in named if not page_exists(n)) == []

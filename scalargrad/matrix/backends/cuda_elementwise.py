@@ -1,0 +1,350 @@
+"""Element-wise CUDA kernels: one GPU thread per output element.
+
+Launch: a 1-D grid of ``ceil(n / THREADS)`` blocks of ``THREADS`` threads (``cuda_memory``);
+thread ``i = cuda.grid(1)`` computes output element ``i`` (C order) and threads past the end do
+nothing. Inputs are read through ``strided``: the thread turns ``i`` into each input's memory
+position with its own strides, so transposed views and broadcast views (0 strides) are read in
+place, without a copy. Outputs are new C-contiguous arrays written at position ``i``.
+
+The float math is ``scalargrad/calculus.py`` compiled as device functions
+(``cuda.jit(device=True)(calculus.exp)``); each kernel factory below takes such a function and
+closes over it, so there is one small kernel per op, compiled the first time it is used.
+"""
+
+import functools
+
+import numpy as np
+from numba import cuda
+
+from scalargrad import calculus
+from scalargrad.matrix.backends.cuda_memory import (
+    broadcast_to,
+    empty,
+    flat_to_offset,
+    launch_1d,
+    reshape,
+    strided,
+)
+
+COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+# ---------------------------------------------------------------- device functions
+
+
+# Comparisons and the boolean forms of add/mul are not float math, so they are not in calculus.
+def _eq(x, y):
+    return x == y
+
+
+def _ne(x, y):
+    return x != y
+
+
+def _lt(x, y):
+    return x < y
+
+
+def _le(x, y):
+    return x <= y
+
+
+def _gt(x, y):
+    return x > y
+
+
+def _ge(x, y):
+    return x >= y
+
+
+def _logical_or(x, y):
+    return x or y
+
+
+def _logical_and(x, y):
+    return x and y
+
+
+_LOCAL = {"eq": _eq, "ne": _ne, "lt": _lt, "le": _le, "gt": _gt, "ge": _ge,
+          "logical_or": _logical_or, "logical_and": _logical_and}
+
+
+@functools.cache
+def device_function(name):
+    """``calculus.<name>`` (or a comparison) compiled for the GPU."""
+    fn = _LOCAL.get(name) or getattr(calculus, name)
+    return cuda.jit(device=True)(fn)
+
+
+@functools.cache
+def loss_function(name):
+    """A loss term as a 3-argument device function ``f(p, t, beta)``: only smooth_l1 uses beta,
+    the others ignore it, so one kernel shape serves every loss."""
+    f = device_function(name)
+    if name.startswith("smooth_l1"):
+        return f
+
+    @cuda.jit(device=True)
+    def with_beta(p, t, beta):
+        return f(p, t)
+
+    return with_beta
+
+
+# ---------------------------------------------------------------- kernels
+
+
+@cuda.jit(device=True)
+def _size(shape):
+    n = 1
+    for d in range(len(shape)):
+        n *= shape[d]
+    return n
+
+
+@cuda.jit
+def _copy_kernel(out, x, shape, xs):
+    """out[i] = x[i]: packs a strided view into C order (and casts when dtypes differ)."""
+    i = cuda.grid(1)
+    if i < out.size:
+        out[i] = x[flat_to_offset(i, shape, xs)]
+
+
+@cuda.jit
+def _assign_kernel(dst, ds, src, ss, shape):
+    """dst[i] = src[i], both strided: writes into a view (setitem)."""
+    i = cuda.grid(1)
+    if i < _size(shape):
+        dst[flat_to_offset(i, shape, ds)] = src[flat_to_offset(i, shape, ss)]
+
+
+@cuda.jit
+def _fill_kernel(dst, ds, shape, value):
+    i = cuda.grid(1)
+    if i < _size(shape):
+        dst[flat_to_offset(i, shape, ds)] = value
+
+
+@functools.cache
+def _map_kernel(name):
+    f = device_function(name)
+
+    @cuda.jit
+    def kernel(out, x, shape, xs):
+        i = cuda.grid(1)
+        if i < out.size:
+            out[i] = f(x[flat_to_offset(i, shape, xs)])
+
+    return kernel
+
+
+@functools.cache
+def _zip_kernel(name):
+    f = device_function(name)
+
+    @cuda.jit
+    def kernel(out, a, as_, b, bs, shape):
+        i = cuda.grid(1)
+        if i < out.size:
+            out[i] = f(a[flat_to_offset(i, shape, as_)], b[flat_to_offset(i, shape, bs)])
+
+    return kernel
+
+
+@functools.cache
+def _grad_kernel(name):
+    """out = grad * f(a, b): the chain rule for unary (f(x, y)) and binary (f_dx, f_dy) ops."""
+    f = device_function(name)
+
+    @cuda.jit
+    def kernel(out, g, gs, a, as_, b, bs, shape):
+        i = cuda.grid(1)
+        if i < out.size:
+            out[i] = g[flat_to_offset(i, shape, gs)] * f(
+                a[flat_to_offset(i, shape, as_)], b[flat_to_offset(i, shape, bs)])
+
+    return kernel
+
+
+@functools.cache
+def _inplace_kernel(name):
+    f = device_function(name)
+
+    @cuda.jit
+    def kernel(a, as_, b, bs, shape):
+        i = cuda.grid(1)
+        if i < _size(shape):
+            k = flat_to_offset(i, shape, as_)
+            a[k] = f(a[k], b[flat_to_offset(i, shape, bs)])
+
+    return kernel
+
+
+@functools.cache
+def _loss_kernel(name, backward):
+    f = loss_function(name)
+
+    @cuda.jit
+    def kernel(out, p, ps, t, ts, g, gs, shape, beta):
+        i = cuda.grid(1)
+        if i < out.size:
+            value = f(p[flat_to_offset(i, shape, ps)], t[flat_to_offset(i, shape, ts)], beta)
+            if backward:
+                value = g[flat_to_offset(i, shape, gs)] * value
+            out[i] = value
+
+    return kernel
+
+
+@cuda.jit
+def _where_kernel(out, c, cs, a, as_, b, bs, shape):
+    i = cuda.grid(1)
+    if i < out.size:
+        if c[flat_to_offset(i, shape, cs)]:
+            out[i] = a[flat_to_offset(i, shape, as_)]
+        else:
+            out[i] = b[flat_to_offset(i, shape, bs)]
+
+
+# ---------------------------------------------------------------- the backend functions
+
+
+def _result(shape, dtype):
+    """A C-contiguous output and its flat 1-D view (what the kernels write)."""
+    out = empty(shape, dtype)
+    return out, reshape(out, (out.size,))
+
+
+def _same_shape(*arrays):
+    shape = np.broadcast_shapes(*(tuple(a.shape) for a in arrays))
+    return [a if tuple(a.shape) == shape else broadcast_to(a, shape) for a in arrays], shape
+
+
+def copy(a):
+    """A C-contiguous copy (a kernel: works for any strided view)."""
+    return astype(a, a.dtype)
+
+
+def astype(a, dtype):
+    """A converted C-contiguous copy (float -> int truncates, nonzero -> True, as NumPy)."""
+    out, flat = _result(a.shape, dtype)
+    if out.size:
+        x, shape, xs = strided(a)
+        _copy_kernel[launch_1d(out.size)](flat, x, shape, xs)
+    return out
+
+
+def assign(dst, src):
+    """In place: dst[...] = src (src broadcast to dst's shape); dst may be any view."""
+    if not dst.size:
+        return
+    src = broadcast_to(src, dst.shape) if tuple(src.shape) != tuple(dst.shape) else src
+    d, shape, ds = strided(dst)
+    s, _, ss = strided(src)
+    _assign_kernel[launch_1d(dst.size)](d, ds, s, ss, shape)
+
+
+def fill(a, value):
+    """In place: every element of ``a`` (any view) set to ``value``."""
+    if a.size:
+        d, shape, ds = strided(a)
+        _fill_kernel[launch_1d(a.size)](d, ds, shape, a.dtype.type(value))
+
+
+def full(shape, value, dtype):
+    out = empty(shape, dtype)
+    fill(out, value)
+    return out
+
+
+def unary(op, a):
+    """op(a) element by element; op is a calculus function name (exp, tanh, ...)."""
+    out, flat = _result(a.shape, a.dtype)
+    if out.size:
+        x, shape, xs = strided(a)
+        _map_kernel(op)[launch_1d(out.size)](flat, x, shape, xs)
+    return out
+
+
+def _grad(name, g, a, b, dtype):
+    (g, a, b), shape = _same_shape(g, a, b)
+    out, flat = _result(shape, dtype)
+    if out.size:
+        gd, shp, gs = strided(g)
+        ad, _, as_ = strided(a)
+        bd, _, bs = strided(b)
+        _grad_kernel(name)[launch_1d(out.size)](flat, gd, gs, ad, as_, bd, bs, shp)
+    return out
+
+
+def unary_backward(op, a, y, grad):
+    """grad * op_deriv(a, y), y = op(a)."""
+    return _grad(op + "_deriv", grad, a, y, a.dtype)
+
+
+def _binary_name(op, dtype):
+    if dtype == np.bool_ and op in ("add", "mul"):
+        return {"add": "logical_or", "mul": "logical_and"}[op]
+    return op
+
+
+def binary(op, a, b):
+    """op(a, b) element by element; comparisons give bool, add/mul on bools are or/and."""
+    (a, b), shape = _same_shape(a, b)
+    out, flat = _result(shape, np.bool_ if op in COMPARISONS else a.dtype)
+    if out.size:
+        ad, shp, as_ = strided(a)
+        bd, _, bs = strided(b)
+        _zip_kernel(_binary_name(op, a.dtype))[launch_1d(out.size)](flat, ad, as_, bd, bs, shp)
+    return out
+
+
+def binary_backward(op, a, b, grad, need_a, need_b):
+    """(grad * op_dx(a, b), grad * op_dy(a, b)), each only when needed (else None)."""
+    da = _grad(op + "_dx", grad, a, b, a.dtype) if need_a else None
+    db = _grad(op + "_dy", grad, a, b, a.dtype) if need_b else None
+    return da, db
+
+
+def inplace_binary(op, a, b):
+    """In place: a = op(a, b), b broadcast to a's shape."""
+    if not a.size:
+        return
+    b = broadcast_to(b, a.shape) if tuple(b.shape) != tuple(a.shape) else b
+    ad, shape, as_ = strided(a)
+    bd, _, bs = strided(b)
+    _inplace_kernel(_binary_name(op, a.dtype))[launch_1d(a.size)](ad, as_, bd, bs, shape)
+
+
+def where(cond, a, b):
+    """cond ? a : b element by element (all three broadcast to one shape)."""
+    (cond, a, b), shape = _same_shape(cond, a, b)
+    out, flat = _result(shape, a.dtype)
+    if out.size:
+        cd, shp, cs = strided(cond)
+        ad, _, as_ = strided(a)
+        bd, _, bs = strided(b)
+        _where_kernel[launch_1d(out.size)](flat, cd, cs, ad, as_, bd, bs, shp)
+    return out
+
+
+def _loss(name, p, t, g, beta, backward):
+    (p, t), shape = _same_shape(p, t)
+    out, flat = _result(shape, p.dtype)
+    if out.size:
+        pd, shp, ps = strided(p)
+        td, _, ts = strided(t)
+        gd, _, gs = strided(broadcast_to(g, shape) if backward else p)
+        beta = 0.0 if beta is None else float(beta)
+        _loss_kernel(name, backward)[launch_1d(out.size)](flat, pd, ps, td, ts, gd, gs, shp, beta)
+    return out
+
+
+def pointwise_loss(op, p, t, beta=None):
+    """One loss term per element, e.g. squared_error(p, t) = (p - t)^2 (beta: smooth_l1 only)."""
+    return _loss(op, p, t, None, beta, False)
+
+
+def pointwise_loss_backward(op, p, t, grad, beta=None):
+    """grad * op_deriv(p, t[, beta])."""
+    return _loss(op + "_deriv", p, t, grad, beta, True)

@@ -1,0 +1,204 @@
+"""Device memory for the CUDA backend: allocation, host <-> device copies, views, launch sizes.
+
+An array of this backend is a numba ``DeviceNDArray`` (on numba's CUDA simulator, the simulator's
+stand-in ``FakeCUDAArray``): a pointer into GPU memory plus a shape and byte strides, exactly like
+a NumPy array's header. Results of kernels are allocated on the device and stay there; only
+``from_numpy`` and ``to_numpy`` cross the PCIe bus.
+
+Views (``permute``, ``broadcast_to``, ``getitem`` with basic indices, ``reshape`` when the layout
+allows) are new headers over the same GPU memory: no kernel runs and no byte is copied. Their
+shape and strides are worked out by NumPy on a *memory-less dummy* array with the same header
+(NumPy's own view rules, so the semantics are NumPy's), and ``make_view`` builds the device
+header over the same ``gpu_data``, moved forward by a pointer offset.
+
+Kernels read any strided array through ``strided(a)``: a 1-D array over ``a``'s memory starting
+at its first element, plus ``a``'s shape and its strides counted in elements. A kernel turns a
+flat (C-order) element number into a memory position with ``flat_to_offset``; a 0 stride reads the
+same element again, which is how broadcasting costs no memory.
+"""
+
+import math
+
+import numpy as np
+from numba import config, cuda
+
+SIMULATOR = bool(config.ENABLE_CUDASIM)
+if SIMULATOR:
+    from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray, is_cuda_ndarray
+else:
+    from numba.cuda.cudadrv import driver
+    from numba.cuda.cudadrv.devicearray import DeviceNDArray, is_cuda_ndarray
+
+# Threads per block of the 1-D launches (one thread per output element): a multiple of the
+# 32-thread warp; 256 keeps several blocks resident on each streaming multiprocessor.
+THREADS = 256
+
+_available = None
+
+
+def cuda_available():
+    """True when numba.cuda can run kernels: a GPU with a driver, or the simulator."""
+    global _available
+    if _available is None:
+        try:
+            _available = bool(cuda.is_available())
+        except Exception:  # a broken driver install raises instead of answering False
+            _available = False
+    return _available
+
+
+def require_cuda():
+    """Raise a RuntimeError naming the device when there is no GPU (instead of a numba traceback)."""
+    if not cuda_available():
+        raise RuntimeError(
+            "device 'cuda': CUDA is not available on this machine (numba.cuda found no NVIDIA GPU "
+            "and driver). Use device='cpu', or set NUMBA_ENABLE_CUDASIM=1 before importing "
+            "scalargrad to run the CUDA kernels on numba's (slow) CUDA simulator."
+        )
+
+
+def is_device_array(a):
+    return is_cuda_ndarray(a)
+
+
+def launch_1d(n):
+    """(blocks, threads) for one thread per element of an n-element output."""
+    return max(1, math.ceil(n / THREADS)), THREADS
+
+
+# ---------------------------------------------------------------- allocation and copies
+
+
+def empty(shape, dtype):
+    require_cuda()
+    return cuda.device_array(tuple(int(s) for s in shape), np.dtype(dtype))
+
+
+def from_numpy(array):
+    """A device copy of a host array (C-contiguous)."""
+    require_cuda()
+    return cuda.to_device(np.ascontiguousarray(array))
+
+
+def to_numpy(a):
+    """A host copy; a non-contiguous view is first packed on the device by a copy kernel."""
+    if not a.is_c_contiguous():
+        from scalargrad.matrix.backends.cuda_elementwise import copy
+
+        a = copy(a)
+    return a.copy_to_host()
+
+
+# ---------------------------------------------------------------- views
+
+
+def dummy(a):
+    """A NumPy array with ``a``'s dtype, shape and strides but no memory of its own.
+
+    It must never be read or written: it exists so that NumPy can compute view layouts for us.
+    """
+    base = np.zeros(1, a.dtype)
+    return np.lib.stride_tricks.as_strided(base, shape=tuple(a.shape), strides=tuple(a.strides))
+
+
+def make_view(a, shape, strides, offset=0):
+    """A device array over ``a``'s memory: ``shape``, byte ``strides``, starting ``offset`` bytes
+    after ``a``'s first element. Nothing is copied; writes through the view change ``a``."""
+    shape = tuple(int(s) for s in shape)
+    strides = tuple(int(s) for s in strides)
+    if any(s < 0 for s in strides):
+        raise ValueError("make_view: negative strides are not used by this backend")
+    if math.prod(shape) == 0:
+        return cuda.device_array(shape, a.dtype)
+    item = a.dtype.itemsize
+    if SIMULATOR:
+        # the simulator's device array wraps a NumPy array: build the same header with as_strided
+        flat = np.lib.stride_tricks.as_strided(a._ary, shape=(_span(a),), strides=(item,))
+        start = flat[offset // item:]
+        return FakeCUDAArray(np.lib.stride_tricks.as_strided(start, shape=shape, strides=strides))
+    nbytes = driver.memory_size_from_info(shape, strides, item)
+    return DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data.view(offset, offset + nbytes))
+
+
+def _span(a):
+    """Elements from ``a``'s first element to its last one in memory (strides >= 0)."""
+    item = a.dtype.itemsize
+    return 1 + sum((n - 1) * (s // item) for n, s in zip(a.shape, a.strides))
+
+
+def c_strides(shape, itemsize):
+    strides, step = [], itemsize
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(int(n), 1)
+    return tuple(reversed(strides))
+
+
+def reshape(a, shape):
+    """A view when NumPy could reshape the same layout without copying, else a contiguous copy."""
+    try:
+        d = np.reshape(dummy(a), shape, copy=False)
+    except ValueError:
+        from scalargrad.matrix.backends.cuda_elementwise import copy
+
+        a = copy(a)
+        d = np.reshape(dummy(a), shape)
+    return make_view(a, d.shape, d.strides)
+
+
+def permute(a, axes):
+    """A view with the axes reordered (a transpose): only the strides move."""
+    d = np.transpose(dummy(a), axes)
+    return make_view(a, d.shape, d.strides)
+
+
+def broadcast_to(a, shape):
+    """A view with 0 strides along the broadcast axes: every index there reads the same memory."""
+    d = np.broadcast_to(dummy(a), shape)
+    return make_view(a, d.shape, d.strides)
+
+
+def basic_index(index):
+    """The index as a tuple ending in Ellipsis (so that NumPy returns a 0-d view, not a scalar)."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    if not any(i is Ellipsis for i in index):
+        index = index + (Ellipsis,)
+    return index
+
+
+def getitem(a, index):
+    """Basic indexing (ints, slices, None, Ellipsis) as a view; a slice with a negative step
+    reverses memory order, which this backend keeps out of its views: that case is a copy."""
+    index = basic_index(index)
+    base = dummy(a)
+    d = base[index]
+    if any(s < 0 for s in d.strides):
+        from scalargrad.matrix.backends.cuda_index import gather
+
+        return gather(a, index)
+    offset = d.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    return make_view(a, d.shape, d.strides, offset)
+
+
+def strided(a):
+    """(storage, shape, strides) for kernels: ``a``'s memory as a 1-D array starting at its first
+    element, its shape, and its strides in elements (a 0-d array reads as shape (1,))."""
+    item = a.dtype.itemsize
+    shape = tuple(int(n) for n in a.shape)
+    strides = tuple(int(s) // item for s in a.strides)
+    if not shape:
+        shape, strides = (1,), (0,)
+    storage = make_view(a, (_span(a),), (item,)) if a.size else a
+    return storage, shape, strides
+
+
+@cuda.jit(device=True)
+def flat_to_offset(i, shape, strides):
+    """Memory position (in elements) of the i-th element in C order of an array with this
+    shape and these element strides: unravel i into a multi-index, dot it with the strides."""
+    offset = 0
+    for d in range(len(shape) - 1, -1, -1):
+        offset += (i % shape[d]) * strides[d]
+        i //= shape[d]
+    return offset

@@ -1,0 +1,286 @@
+"""Reductions on the GPU: sum / prod / max / min, argmax / argmin and cumsum, along any axes.
+
+Every reduction is first seen as a matrix of M rows of K elements: the kept axes are moved to the
+front and the reduced ones to the back with a ``permute`` *view* (no copy), and the kernels read
+row ``m``, element ``k`` through the strides (``flat_to_offset``). Two kernels do the work:
+
+* **sequential** (rows of at most ``SEQUENTIAL_MAX`` elements): one thread per row loops over its
+  K elements. Nothing to synchronise; best when rows are short and there are many of them.
+* **tree** (longer rows): a 2-D grid of M x C blocks of ``THREADS`` threads. Block (m, c) owns
+  chunk c of row m. Pass 1: thread t adds up elements ``k = c*THREADS + t``, stepping by
+  ``C*THREADS`` (neighbouring threads read neighbouring elements: coalesced when the row is
+  contiguous); then the block combines its THREADS partial results pairwise in shared memory,
+  halving the active threads each step (a tree of log2(THREADS) steps, a ``syncthreads`` barrier
+  after each step, reached by every thread). Thread 0 writes the block's result to
+  ``partial[m, c]``. C is chosen so each thread sees about ``ITEMS_PER_THREAD`` elements.
+  Pass 2 (only when C > 1): the same kernel reduces ``partial`` (M rows of C) with one block per
+  row. So a row of any length is reduced, by as many blocks as it needs.
+
+The combine functions are calculus.add / mul / maximum / minimum (maximum/minimum propagate nan,
+as NumPy's max/min do).
+"""
+
+import functools
+import math
+
+import numpy as np
+from numba import cuda, int64
+from numba.np import numpy_support
+
+from scalargrad.matrix.backends.cuda_elementwise import device_function, fill
+from scalargrad.matrix.backends.cuda_memory import (
+    empty,
+    flat_to_offset,
+    launch_1d,
+    permute,
+    reshape,
+    strided,
+)
+
+THREADS = 128  # threads per block of the tree reduction: a power of two (the tree halves it)
+ITEMS_PER_THREAD = 8  # elements each thread adds up before the tree, when choosing C
+MAX_CHUNKS = 1024  # blocks per row at most (C): enough to fill any GPU for a single long row
+SEQUENTIAL_MAX = 32  # rows this short are reduced by one thread each
+
+_COMBINE = {"sum": "add", "prod": "mul", "max": "maximum", "min": "minimum"}
+
+
+def _identity(op, dtype):
+    """The value a reduction of nothing gives: 0 for sum, 1 for prod, -inf/+inf (or the int
+    range's ends) for max/min."""
+    if op == "sum":
+        return dtype.type(0)
+    if op == "prod":
+        return dtype.type(1)
+    if dtype.kind == "f":
+        return dtype.type(-np.inf if op == "max" else np.inf)
+    info = np.iinfo(dtype)
+    return dtype.type(info.min if op == "max" else info.max)
+
+
+def rows(a, axes):
+    """The M x K view of ``a`` with ``axes`` reduced: (storage, outer shape, outer strides,
+    inner shape, inner strides, M, K), shapes and strides as tuples (never empty)."""
+    axes = tuple(sorted(int(x) for x in axes))
+    kept = tuple(d for d in range(a.ndim) if d not in axes)
+    storage, shape, strides = strided(permute(a, kept + axes))
+    n = len(kept)
+    outer = (shape[:n], strides[:n]) if n else ((1,), (0,))
+    inner = (shape[n:], strides[n:]) if len(axes) else ((1,), (0,))
+    if a.ndim == 0:
+        outer, inner = ((1,), (0,)), ((1,), (0,))
+    m = math.prod(outer[0])
+    k = math.prod(inner[0])
+    return storage, outer[0], outer[1], inner[0], inner[1], m, k
+
+
+# ---------------------------------------------------------------- sum / prod / max / min
+
+
+@functools.cache
+def _sequential_kernel(op):
+    f = device_function(_COMBINE[op])
+
+    @cuda.jit
+    def kernel(out, x, oshape, ostr, ishape, istr, k_total, identity):
+        m = cuda.grid(1)  # one thread per row
+        if m < out.size:
+            base = flat_to_offset(m, oshape, ostr)
+            acc = identity
+            for k in range(k_total):
+                acc = f(acc, x[base + flat_to_offset(k, ishape, istr)])
+            out[m] = acc
+
+    return kernel
+
+
+@functools.cache
+def _tree_kernel(op, acc_dtype, threads):
+    f = device_function(_COMBINE[op])
+    acc_type = numpy_support.from_dtype(np.dtype(acc_dtype))
+
+    @cuda.jit
+    def kernel(partial, x, oshape, ostr, ishape, istr, k_total, identity):
+        m = cuda.blockIdx.x  # the row
+        c = cuda.blockIdx.y  # this block's chunk of the row
+        t = cuda.threadIdx.x
+        shared = cuda.shared.array(threads, acc_type)
+        base = flat_to_offset(m, oshape, ostr)
+        acc = identity
+        k = c * threads + t
+        while k < k_total:  # this thread's elements: k, k + C*threads, ...
+            acc = f(acc, x[base + flat_to_offset(k, ishape, istr)])
+            k += cuda.gridDim.y * threads
+        shared[t] = acc
+        cuda.syncthreads()
+        step = threads // 2
+        while step > 0:  # the tree: every thread runs every step and reaches every barrier
+            if t < step:
+                shared[t] = f(shared[t], shared[t + step])
+            cuda.syncthreads()
+            step //= 2
+        if t == 0:
+            partial[m, c] = shared[0]
+
+    return kernel
+
+
+def _chunks(k):
+    return max(1, min(MAX_CHUNKS, math.ceil(k / (THREADS * ITEMS_PER_THREAD))))
+
+
+def reduce(op, a, axes, keepdim):
+    """sum / prod / max / min over ``axes``; sum of bools counts them (int64)."""
+    axes = tuple(sorted(int(x) for x in axes))
+    out_dtype = np.dtype(np.int64) if (op == "sum" and a.dtype == np.bool_) else a.dtype
+    acc_dtype = np.dtype(np.int64) if a.dtype == np.bool_ else a.dtype
+    shape = tuple(1 if d in axes else n for d, n in enumerate(a.shape))
+    if not keepdim:
+        shape = tuple(n for d, n in enumerate(a.shape) if d not in axes)
+    out = empty(shape, out_dtype)
+    if out.size == 0:
+        return out
+    x, oshape, ostr, ishape, istr, m, k = rows(a, axes)
+    identity = _identity(op, acc_dtype)
+    if k == 0:
+        fill(out, identity)
+    elif k <= SEQUENTIAL_MAX:
+        _sequential_kernel(op)[launch_1d(m)](reshape(out, (m,)), x, oshape, ostr, ishape, istr, k, identity)
+    else:
+        chunks = _chunks(k)
+        kernel = _tree_kernel(op, acc_dtype.str, THREADS)
+        # pass 1 writes straight into the output when one block per row is enough
+        partial = reshape(out, (m, 1)) if chunks == 1 else empty((m, chunks), acc_dtype)
+        kernel[(m, chunks), THREADS](partial, x, oshape, ostr, ishape, istr, k, identity)
+        if chunks > 1:  # pass 2: one block per row over the chunks' results
+            kernel[(m, 1), THREADS](reshape(out, (m, 1)), reshape(partial, (m * chunks,)),
+                                    (m,), (chunks,), (chunks,), (1,), chunks, identity)
+    return out
+
+
+# ---------------------------------------------------------------- argmax / argmin
+
+
+@functools.cache
+def _better(op):
+    """Device function: should (v2, i2) replace the current best (v1, i1)?  NaN counts as the
+    largest and smallest value (as NumPy), ties keep the first index, i1 < 0 means 'none yet'."""
+    greater = op == "argmax"
+
+    @cuda.jit(device=True)
+    def better(v1, i1, v2, i2):
+        if i2 < 0:
+            return False
+        if i1 < 0:
+            return True
+        if v1 != v1:
+            return v2 != v2 and i2 < i1
+        if v2 != v2:
+            return True
+        if v2 == v1:
+            return i2 < i1
+        if greater:
+            return v2 > v1
+        return v2 < v1
+
+    return better
+
+
+@functools.cache
+def _arg_kernel(op, dtype, threads):
+    """Pass 1 (``first``): candidates are the row's elements, index = k. Pass 2: candidates are
+    pass 1's (value, index) pairs. Same block-per-chunk layout and tree as ``_tree_kernel``."""
+    better = _better(op)
+    value_type = numpy_support.from_dtype(np.dtype(dtype))
+
+    @cuda.jit
+    def kernel(out_v, out_i, x, idx, oshape, ostr, ishape, istr, k_total, first):
+        m = cuda.blockIdx.x
+        c = cuda.blockIdx.y
+        t = cuda.threadIdx.x
+        values = cuda.shared.array(threads, value_type)
+        indices = cuda.shared.array(threads, int64)
+        base = flat_to_offset(m, oshape, ostr)
+        best_v = x[base]
+        best_i = -1
+        k = c * threads + t
+        while k < k_total:
+            pos = base + flat_to_offset(k, ishape, istr)
+            i = k if first else idx[pos]
+            if better(best_v, best_i, x[pos], i):
+                best_v = x[pos]
+                best_i = i
+            k += cuda.gridDim.y * threads
+        values[t] = best_v
+        indices[t] = best_i
+        cuda.syncthreads()
+        step = threads // 2
+        while step > 0:
+            if t < step:
+                if better(values[t], indices[t], values[t + step], indices[t + step]):
+                    values[t] = values[t + step]
+                    indices[t] = indices[t + step]
+            cuda.syncthreads()
+            step //= 2
+        if t == 0:
+            out_v[m, c] = values[0]
+            out_i[m, c] = indices[0]
+
+    return kernel
+
+
+def arg_reduce(op, a, axis):
+    """argmax / argmin along ``axis`` (None: over the flattened array); int64, first of ties."""
+    axes = tuple(range(a.ndim)) if axis is None else (int(axis),)
+    shape = () if axis is None else tuple(n for d, n in enumerate(a.shape) if d != axes[0])
+    x, oshape, ostr, ishape, istr, m, k = rows(a, axes)
+    out = empty(shape, np.int64)
+    if out.size == 0:
+        return out
+    chunks = _chunks(k)
+    kernel = _arg_kernel(op, a.dtype.str, THREADS)
+    values, indices = empty((m, chunks), a.dtype), empty((m, chunks), np.int64)
+    flat_i = reshape(indices, (m * chunks,))
+    kernel[(m, chunks), THREADS](values, indices, x, flat_i, oshape, ostr, ishape, istr, k, True)
+    if chunks > 1:  # pass 2 over the chunks' (value, index) pairs
+        values2, indices2 = empty((m, 1), a.dtype), empty((m, 1), np.int64)
+        kernel[(m, 1), THREADS](values2, indices2, reshape(values, (m * chunks,)), flat_i,
+                                (m,), (chunks,), (chunks,), (1,), chunks, False)
+        indices = indices2
+    return reshape(indices, shape)
+
+
+# ---------------------------------------------------------------- cumsum
+
+
+@cuda.jit
+def _cumsum_kernel(out, os, x, xs, oshape, k_total, zero):
+    """One thread per line along the axis, a running sum down the line: simple and exact in
+    order (a parallel scan would be faster for very long lines)."""
+    m = cuda.grid(1)
+    n_lines = 1
+    for d in range(len(oshape)):
+        n_lines *= oshape[d]
+    if m < n_lines:
+        o = flat_to_offset(m, oshape, os[:-1])
+        i = flat_to_offset(m, oshape, xs[:-1])
+        acc = zero
+        for k in range(k_total):
+            acc = acc + x[i + k * xs[-1]]
+            out[o + k * os[-1]] = acc
+
+
+def cumsum(a, axis):
+    """Running sum along ``axis``, same dtype as ``a``."""
+    axis = int(axis)
+    out = empty(a.shape, a.dtype)
+    if out.size == 0:
+        return out
+    order = tuple(d for d in range(a.ndim) if d != axis) + (axis,)
+    xd, shape, xs = strided(permute(a, order))
+    od, _, os = strided(permute(out, order))
+    oshape = shape[:-1] if len(shape) > 1 else (1,)
+    if len(shape) == 1:
+        xs, os = (0,) + xs, (0,) + os
+    _cumsum_kernel[launch_1d(math.prod(oshape))](od, os, xd, xs, oshape, shape[-1], a.dtype.type(0))
+    return out

@@ -128,7 +128,7 @@ def plot_cost_surface(cost, w_range, b_range, path_wb=None, resolution=60, title
     fig.colorbar(cs, ax=ax2, label="cost")
     ax2.set_xlabel(labels[0])
     ax2.set_ylabel(labels[1])
-    ax2.set_title("contour and the descent path")
+    ax2.set_title("contour" if path_wb is None else "contour and the descent path")
     if path_wb is not None:
         p = np.asarray(path_wb, dtype=float)
         pj = np.asarray(cost(p[:, 0], p[:, 1]), dtype=float)

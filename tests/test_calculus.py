@@ -1,0 +1,171 @@
+"""Every primitive in scalargrad.calculus: its value against math/numpy, its derivative(s) against
+central differences in float64 on hypothesis-drawn inputs away from kinks and poles."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from scalargrad import calculus as C
+from scalargrad.testing.strategies import floats_away_from, positive_floats
+
+H = 1e-6
+
+
+def central(f, x):
+    return (f(x + H) - f(x - H)) / (2 * H)
+
+
+def close(a, b, rtol=1e-5, atol=1e-6):
+    return abs(a - b) <= atol + rtol * abs(b)
+
+
+anywhere = st.floats(-10, 10)
+moderate = st.floats(-30, 30)
+
+# name, f, f_deriv, reference, inputs
+UNARY = [
+    ("neg", C.neg, C.neg_deriv, lambda x: -x, anywhere),
+    ("exp", C.exp, C.exp_deriv, math.exp, anywhere),
+    ("log", C.log, C.log_deriv, math.log, positive_floats(1e-2, 100.0)),
+    ("tanh", C.tanh, C.tanh_deriv, np.tanh, anywhere),
+    ("sigmoid", C.sigmoid, C.sigmoid_deriv, lambda x: 1.0 / (1.0 + math.exp(-x)), moderate),
+    ("relu", C.relu, C.relu_deriv, lambda x: max(x, 0.0), floats_away_from([0.0])),
+    ("softplus", C.softplus, C.softplus_deriv, lambda x: math.log1p(math.exp(x)), moderate),
+    ("abs", C.abs, C.abs_deriv, abs, floats_away_from([0.0])),
+    ("sqrt", C.sqrt, C.sqrt_deriv, math.sqrt, positive_floats(1e-2, 100.0)),
+]
+
+
+@pytest.mark.parametrize("name, f, f_deriv, reference, inputs", UNARY, ids=[u[0] for u in UNARY])
+def test_unary_value_and_derivative(name, f, f_deriv, reference, inputs):
+    @given(inputs)
+    def check(x):
+        y = f(x)
+        assert close(y, float(reference(x)), rtol=1e-12, atol=1e-14), (name, x)
+        assert close(f_deriv(x, y), central(f, x)), (name, x, f_deriv(x, y), central(f, x))
+
+    check()
+
+
+# name, g, g_dx, g_dy, reference, x inputs, y inputs
+BINARY = [
+    ("add", C.add, C.add_dx, C.add_dy, lambda x, y: x + y, anywhere, anywhere),
+    ("sub", C.sub, C.sub_dx, C.sub_dy, lambda x, y: x - y, anywhere, anywhere),
+    ("mul", C.mul, C.mul_dx, C.mul_dy, lambda x, y: x * y, anywhere, anywhere),
+    ("div", C.div, C.div_dx, C.div_dy, lambda x, y: x / y, anywhere, floats_away_from([0.0], 0.1)),
+    ("pow", C.pow, C.pow_dx, C.pow_dy, math.pow, positive_floats(0.1, 5.0), st.floats(-3, 3)),
+    ("maximum", C.maximum, C.maximum_dx, C.maximum_dy, max, anywhere, anywhere),
+    ("minimum", C.minimum, C.minimum_dx, C.minimum_dy, min, anywhere, anywhere),
+]
+
+
+@pytest.mark.parametrize("name, g, g_dx, g_dy, reference, xs, ys", BINARY, ids=[b[0] for b in BINARY])
+def test_binary_value_and_derivatives(name, g, g_dx, g_dy, reference, xs, ys):
+    @given(xs, ys)
+    def check(x, y):
+        if name in ("maximum", "minimum"):
+            assume(abs(x - y) > 1e-3)  # the kink
+        assert close(g(x, y), reference(x, y), rtol=1e-12, atol=1e-14), (name, x, y)
+        assert close(g_dx(x, y), central(lambda u: g(u, y), x)), (name, "dx", x, y)
+        assert close(g_dy(x, y), central(lambda v: g(x, v), y)), (name, "dy", x, y)
+
+    check()
+
+
+@given(st.floats(-4, 4), st.integers(-3, 3))
+def test_pow_negative_base_integer_exponent(x, n):
+    assume(abs(x) > 0.1)
+    assert close(C.pow(x, float(n)), x**n, rtol=1e-12)
+    assert close(C.pow_dx(x, float(n)), central(lambda u: C.pow(u, float(n)), x))
+
+
+beta_values = st.floats(0.1, 3.0)
+# name, l(p, t), l_deriv(p, t), reference
+LOSS_TERMS = [
+    ("squared_error", C.squared_error, C.squared_error_deriv, lambda p, t: (p - t) ** 2),
+    ("absolute_error", C.absolute_error, C.absolute_error_deriv, lambda p, t: abs(p - t)),
+    (
+        "bce_with_logits", C.bce_with_logits, C.bce_with_logits_deriv,
+        lambda z, t: -(t * math.log(1 / (1 + math.exp(-z))) + (1 - t) * math.log(1 - 1 / (1 + math.exp(-z)))),
+    ),
+]
+
+
+@pytest.mark.parametrize("name, f, f_deriv, reference", LOSS_TERMS, ids=[t[0] for t in LOSS_TERMS])
+def test_loss_term_value_and_derivative(name, f, f_deriv, reference):
+    @given(st.floats(-10, 10), st.floats(-10, 10) if name != "bce_with_logits" else st.floats(0, 1))
+    def check(p, t):
+        assume(abs(p - t) > 1e-3)  # the kink of |p - t|
+        assert close(f(p, t), reference(p, t), rtol=1e-9, atol=1e-12), (name, p, t)
+        assert close(f_deriv(p, t), central(lambda u: f(u, t), p)), (name, p, t)
+
+    check()
+
+
+@given(st.floats(-10, 10), st.floats(-10, 10), beta_values)
+def test_smooth_l1(p, t, beta):
+    d = abs(p - t)
+    assume(abs(d - beta) > 1e-3)  # where the two pieces meet the second derivative jumps
+    huber = 0.5 * d * d / beta if d < beta else d - 0.5 * beta
+    assert close(C.smooth_l1(p, t, beta), huber, rtol=1e-12)
+    assert close(C.smooth_l1_deriv(p, t, beta), central(lambda u: C.smooth_l1(u, t, beta), p))
+
+
+def test_smooth_l1_beta_zero_is_l1():
+    assert C.smooth_l1(3.0, 1.0, 0.0) == 2.0
+    assert C.smooth_l1_deriv(3.0, 1.0, 0.0) == 1.0
+
+
+@given(st.floats(0.01, 0.99), st.floats(0, 1))
+def test_binary_cross_entropy(p, t):
+    reference = -(t * math.log(p) + (1 - t) * math.log(1 - p))
+    assert close(C.binary_cross_entropy(p, t), reference, rtol=1e-12)
+    assert close(C.binary_cross_entropy_deriv(p, t), central(lambda u: C.binary_cross_entropy(u, t), p), rtol=1e-4)
+
+
+def test_edge_values_never_raise():
+    assert C.log(0.0) == -math.inf and math.isnan(C.log(-1.0))
+    assert C.exp(1000.0) == math.inf and C.exp(-1000.0) == 0.0
+    assert C.sigmoid(-1000.0) == 0.0 and C.sigmoid(1000.0) == 1.0
+    assert C.softplus(1000.0) == 1000.0 and C.softplus(-1000.0) == 0.0
+    assert C.softplus_deriv(1000.0, 1000.0) == 1.0 and C.softplus_deriv(-1000.0, 0.0) == 0.0
+    assert C.div(1.0, 0.0) == math.inf and C.div(-1.0, 0.0) == -math.inf and math.isnan(C.div(0.0, 0.0))
+    assert math.isnan(C.pow(-8.0, 1.0 / 3.0)) and C.pow(0.0, -1.0) == math.inf
+    assert C.pow(10.0, 400.0) == math.inf and C.pow(-10.0, 401.0) == -math.inf
+    assert math.isnan(C.sqrt(-1.0))
+    assert C.binary_cross_entropy(0.0, 1.0) == 100.0  # log clamped at -100, as PyTorch
+    assert C.bce_with_logits(1000.0, 0.0) == 1000.0 and C.bce_with_logits(-1000.0, 1.0) == 1000.0
+    assert C.maximum_dx(1.0, 1.0) == 0.5 and C.relu_deriv(0.0, 0.0) == 0.0 and C.abs_deriv(0.0, 0.0) == 0.0
+
+
+# ---------------------------------------------------------------- optimizer updates
+
+
+@given(st.floats(-5, 5), st.floats(-5, 5), st.floats(-5, 5), st.floats(0, 1), st.floats(0, 0.99),
+       st.floats(0, 0.5), st.floats(0, 0.1), st.booleans(), st.booleans())
+def test_sgd_update_matches_pytorch_formula(p, g, buf, lr, momentum, dampening, wd, nesterov, first):
+    d_p = g + wd * p
+    if momentum == 0.0:
+        expected_p, expected_buf = p - lr * d_p, buf
+    else:
+        new_buf = d_p if first else momentum * buf + (1 - dampening) * d_p
+        step = d_p + momentum * new_buf if nesterov else new_buf
+        expected_p, expected_buf = p - lr * step, new_buf
+    new_p, new_buf = C.sgd_update(p, g, buf, lr, momentum, dampening, wd, nesterov, first)
+    assert close(new_p, expected_p, rtol=1e-12, atol=1e-12)
+    assert close(new_buf, expected_buf, rtol=1e-12, atol=1e-12)
+
+
+@given(st.floats(-5, 5), st.floats(-5, 5), st.floats(-1, 1), st.floats(0, 1), st.floats(1e-4, 0.1),
+       st.floats(0, 0.99), st.floats(0, 0.999), st.floats(0, 0.1), st.integers(1, 50))
+def test_adam_update_matches_pytorch_formula(p, g, m, v, lr, b1, b2, wd, t):
+    g2 = g + wd * p
+    m2 = b1 * m + (1 - b1) * g2
+    v2 = b2 * v + (1 - b2) * g2**2
+    expected = p - lr * (m2 / (1 - b1**t)) / (math.sqrt(v2 / (1 - b2**t)) + 1e-8)
+    new_p, new_m, new_v = C.adam_update(p, g, m, v, lr, b1, b2, 1e-8, wd, t)
+    assert close(new_p, expected, rtol=1e-10, atol=1e-12)
+    assert close(new_m, m2, rtol=1e-12, atol=1e-15) and close(new_v, v2, rtol=1e-12, atol=1e-15)

@@ -1,0 +1,113 @@
+"""Activation layers: element-wise non-linearities (and softmax along an axis) as Modules.
+
+Without a non-linearity between them, stacked Linear layers collapse into one linear map
+(W2 (W1 x) = (W2 W1) x); these are what let an MLP bend its decision boundary. Each is the
+Tensor method of the same name (one graph node; derivative from ``scalargrad/calculus.py``):
+
+    ReLU      max(x, 0)                 1 for x > 0, else 0
+    Sigmoid   1 / (1 + e^-x)            s (1 - s)
+    Tanh      tanh x                    1 - tanh^2 x
+    Softplus  ln(1 + e^(beta x)) / beta sigmoid(beta x)
+    Softmax   e^x_i / sum_j e^x_j       along ``dim``;  LogSoftmax: x_i - logsumexp(x)
+"""
+
+from scalargrad.nn import functional as F
+from scalargrad.nn.module import Module
+
+
+class ReLU(Module):
+    """max(x, 0) element-wise."""
+
+    def forward(self, x):
+        return x.relu()
+
+
+class Sigmoid(Module):
+    """1 / (1 + e^-x) element-wise (stable for any x)."""
+
+    def forward(self, x):
+        return x.sigmoid()
+
+
+class Tanh(Module):
+    """tanh x element-wise."""
+
+    def forward(self, x):
+        return x.tanh()
+
+
+class Softplus(Module):
+    """ln(1 + e^(beta x)) / beta element-wise: a smooth ReLU."""
+
+    def __init__(self, beta=1.0):
+        super().__init__()
+        self.beta = beta
+
+    def forward(self, x):
+        return F.softplus(x, self.beta)
+
+    def extra_repr(self):
+        return f"beta={self.beta}"
+
+
+class Softmax(Module):
+    """Softmax along ``dim`` (default the last axis): rows of a (batch, classes) tensor sum to 1."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return x.softmax(self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """log(softmax(x)) along ``dim``, computed stably as x - logsumexp(x)."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return x.log_softmax(self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder layer)."""
+
+    def forward(self, x):
+        return x
+
+
+class Flatten(Module):
+    """Merge axes ``start_dim..end_dim`` into one: (n, c, h, w) -> (n, c*h*w) by default."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        return x.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "softplus": Softplus,
+               None: Identity, "linear": Identity, "identity": Identity}
+
+
+def activation(name):
+    """A new activation Module from a name ("relu", "tanh", "sigmoid", "softplus", None/"linear")."""
+    if isinstance(name, Module):
+        return name
+    if name not in ACTIVATIONS:
+        choices = ", ".join(repr(k) for k in ACTIVATIONS)
+        raise ValueError(f"activation: unknown activation {name!r}; use one of {choices}")
+    return ACTIVATIONS[name]()

@@ -1,0 +1,291 @@
+"""``sg.nn.functional`` (import as ``F``): the layers and losses of ``sg.nn`` as plain functions.
+
+Activations are the Tensor methods (``F.relu(x) == x.relu()``). ``linear`` and the losses are one
+fused graph node each (``scalargrad/matrix/functions/fused.py``), so a training step costs one
+kernel per layer and per loss, each way. Losses follow PyTorch: ``input`` first, ``target``
+second, ``reduction`` one of "mean" (default), "sum", "none".
+
+Shapes::
+
+    linear(x, W, b)                  x (..., in), W (out, in), b (out,)  ->  (..., out)
+    mse_loss / l1_loss / smooth_l1_loss / binary_cross_entropy(_with_logits)(input, target)
+                                     input and target of one shape; "none" keeps that shape
+    cross_entropy(logits, target)    logits (n, c) floats, target (n,) int64 class indices -> "none": (n,)
+    nll_loss(log_probs, target)      the same shapes, with log-probabilities (log_softmax output)
+"""
+
+import numpy as np
+
+from scalargrad.matrix.functions import fused
+from scalargrad.matrix.tensor import Tensor
+
+# ---------------------------------------------------------------- checks shared by the functions
+
+
+def _check_float(name, x, what="input"):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}: {what} must be a Tensor, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{name}: {what} must be a float tensor (float32 or float64), got {x.dtype} of shape {x.shape}")
+
+
+def _check_reduction(name, reduction):
+    if reduction not in fused.REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of 'mean', 'sum', 'none', got {reduction!r}")
+
+
+def _as_target(name, target, like):
+    """``target`` as a Tensor of ``like``'s dtype and device (ints and bools are converted)."""
+    if not isinstance(target, Tensor):
+        from scalargrad.matrix.creation import tensor
+
+        return tensor(np.asarray(target), dtype=like.dtype, device=like.device)
+    if target.device != like.device:
+        raise RuntimeError(f"{name}: input is on {like.device} but target is on {target.device}")
+    if target.dtype != like.dtype:
+        if target.dtype.kind == "f":
+            raise TypeError(
+                f"{name}: input is {like.dtype} but target is {target.dtype}; convert one of them "
+                "(.float() or .double())"
+            )
+        target = target.to(like.dtype)  # integer / bool labels as numbers of the input's dtype
+    return target
+
+
+def _same_shape(name, input, target):
+    if input.shape != target.shape:
+        raise ValueError(
+            f"{name}: input shape {input.shape} and target shape {target.shape} must be the same "
+            "(reshape one of them, e.g. target.reshape(input.shape) or input.squeeze(-1))"
+        )
+
+
+def _min_max(x):
+    """(min, max) of a tensor's values as Python floats (nan if it has any nan)."""
+    a = x._array
+    if x.device == "cpu":
+        a = np.asarray(a)
+        return float(a.min()), float(a.max())
+    be = x._backend
+    axes = tuple(range(a.ndim))
+    lo = be.to_numpy(be.reduce("min", a, axes, False))
+    hi = be.to_numpy(be.reduce("max", a, axes, False))
+    return float(lo), float(hi)
+
+
+# ---------------------------------------------------------------- layers
+
+
+def linear(input, weight, bias=None):
+    """``y = x W^T + b``: x (..., in), W (out, in), b (out,) or None -> y (..., out).
+
+    Gradients: dL/dx = G W, dL/dW = G^T x (summed over every leading axis), dL/db = sum of G,
+    with G = dL/dy. Docs: derivations/linear.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"linear: input must be a Tensor, got {type(input).__name__}")
+    shape = input.shape
+    if weight.ndim != 2 or not shape or shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {shape} does not fit weight of shape {weight.shape} "
+            f"(input's last axis must be in_features = {weight.shape[1] if weight.ndim == 2 else '?'})"
+        )
+    if input.dtype != weight.dtype:
+        raise TypeError(
+            f"linear: input is {input.dtype} but the weight is {weight.dtype}; convert the input "
+            f"(.to({weight.dtype})) or the layer (.to(dtype=...))"
+        )
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}")
+    if len(shape) == 2:
+        return fused.Linear.apply(input, weight, bias)
+    flat = input.reshape(-1, shape[-1]) if len(shape) != 1 else input.reshape(1, shape[0])
+    out = fused.Linear.apply(flat, weight, bias)
+    return out.reshape(*shape[:-1], weight.shape[0])
+
+
+# ---------------------------------------------------------------- activations
+
+
+def relu(input):
+    """max(x, 0) element-wise; derivative 1 where x > 0, else 0. Docs: derivations/relu."""
+    return input.relu()
+
+
+def sigmoid(input):
+    """1 / (1 + e^-x) element-wise; derivative s (1 - s). Docs: derivations/sigmoid."""
+    return input.sigmoid()
+
+
+def tanh(input):
+    """tanh x element-wise; derivative 1 - tanh^2 x. Docs: derivations/tanh."""
+    return input.tanh()
+
+
+def softplus(input, beta=1.0):
+    """ln(1 + e^(beta x)) / beta element-wise, a smooth ReLU; derivative sigmoid(beta x).
+
+    Docs: derivations/softplus."""
+    if beta == 1:
+        return input.softplus()
+    return (input * beta).softplus() / beta
+
+
+def softmax(input, dim=-1):
+    """e^x_i / sum_j e^x_j along ``dim`` (stable: the max is subtracted first). Docs: derivations/softmax."""
+    return input.softmax(dim)
+
+
+def log_softmax(input, dim=-1):
+    """x_i - logsumexp(x) along ``dim``; stable for any magnitude. Docs: derivations/softmax."""
+    return input.log_softmax(dim)
+
+
+def dropout(input, p=0.5, training=True):
+    """Inverted dropout: in training, zero each element with probability ``p`` and scale the rest
+    by 1/(1 - p), so the expected value is unchanged and evaluation needs no rescaling.
+    dL/dx = mask / (1 - p) * G. Outside training (or p = 0) the input is returned as it is.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
+    if not training or p == 0.0:
+        return input
+    from scalargrad.matrix.creation import from_numpy
+    from scalargrad.nn.init import _rng
+
+    if p == 1.0:
+        return input * 0.0
+    keep = _rng().random(input.shape) >= p
+    mask = from_numpy((keep / (1.0 - p)).astype(input.dtype))
+    if input.device != "cpu":
+        mask = mask.to(input.device)
+    return input * mask
+
+
+# ---------------------------------------------------------------- regression losses
+
+
+def _pointwise(name, op, input, target, reduction, beta=0.0):
+    _check_float(name, input)
+    _check_reduction(name, reduction)
+    target = _as_target(name, target, input)
+    _same_shape(name, input, target)
+    return fused.POINTWISE[op].apply(input, target, beta, reduction)
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error: terms (x - y)^2; d/dx = 2 (x - y) (divided by N for "mean").
+
+    Docs: derivations/mse."""
+    return _pointwise("mse_loss", "squared_error", input, target, reduction)
+
+
+def l1_loss(input, target, reduction="mean"):
+    """Mean absolute error: terms |x - y|; d/dx = sign(x - y), 0 at x = y. Docs: derivations/l1."""
+    return _pointwise("l1_loss", "absolute_error", input, target, reduction)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """Huber-like: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = x - y); beta = 0 is L1.
+
+    d/dx = d / beta inside, sign(d) outside. Docs: derivations/smooth_l1."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    return _pointwise("smooth_l1_loss", "smooth_l1", input, target, reduction, float(beta))
+
+
+# ---------------------------------------------------------------- binary classification
+
+
+def binary_cross_entropy(input, target, reduction="mean"):
+    """BCE of probabilities p in [0, 1]: terms -(y ln p + (1 - y) ln(1 - p)), each log clamped at
+    -100 (as PyTorch); d/dp = (p - y) / (p (1 - p)). Docs: derivations/bce.
+
+    Raises ValueError if any p is outside [0, 1] (pass logits to binary_cross_entropy_with_logits).
+    """
+    name = "binary_cross_entropy"
+    _check_float(name, input)
+    if input.numel():
+        lo, hi = _min_max(input)
+        if not (0.0 <= lo and hi <= 1.0):
+            raise ValueError(
+                f"{name}: all elements of input should be between 0 and 1 (probabilities), but they "
+                f"range over [{lo:g}, {hi:g}]; for raw scores (logits) use binary_cross_entropy_with_logits"
+            )
+    return _pointwise(name, "binary_cross_entropy", input, target, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+    """BCE of sigmoid(z) against y, stable for any z: terms max(z, 0) - z y + ln(1 + e^-|z|);
+    d/dz = sigmoid(z) - y. Docs: derivations/bce_with_logits."""
+    return _pointwise("binary_cross_entropy_with_logits", "bce_with_logits", input, target, reduction)
+
+
+# ---------------------------------------------------------------- multi-class classification
+
+
+def _class_targets(name, input, target):
+    """Check (n, c) input and (n,) int64 targets in [0, c); 1-d input (c,) with a 0-d target is
+    one sample. Returns (input 2-d, target 1-d, unbatched?)."""
+    _check_float(name, input)
+    if not isinstance(target, Tensor):
+        from scalargrad.matrix.creation import tensor
+
+        target = tensor(target, device=input.device)
+    if target.dtype.kind != "i":
+        raise TypeError(
+            f"{name}: target must hold class indices as int64, got {target.dtype} of shape {target.shape}"
+            + ("; for labels stored as floats use target.long()" if target.dtype.kind == "f" else "")
+        )
+    if target.device != input.device:
+        raise RuntimeError(f"{name}: input is on {input.device} but target is on {target.device}")
+    unbatched = input.ndim == 1
+    if unbatched:
+        if target.ndim != 0:
+            raise ValueError(
+                f"{name}: for 1-d input of shape {input.shape} (one sample) the target must be 0-d, "
+                f"got shape {target.shape}"
+            )
+        input, target = input.reshape(1, -1), target.reshape(1)
+    elif input.ndim != 2:
+        raise ValueError(
+            f"{name}: input must be (batch, classes) or (classes,), got shape {input.shape}; "
+            "flatten extra axes first"
+        )
+    n, c = input.shape
+    if target.shape != (n,):
+        raise ValueError(
+            f"{name}: input of shape {input.shape} needs a target of shape ({n},), one class index "
+            f"per row; got target shape {target.shape}"
+        )
+    if c == 0:
+        raise ValueError(f"{name}: input of shape {input.shape} has no classes")
+    if n:
+        lo, hi = _min_max(target)
+        if lo < 0 or hi >= c:
+            bad = int(lo) if lo < 0 else int(hi)
+            raise IndexError(f"{name}: target {bad} is out of bounds: class indices must be in [0, {c}) for {c} classes")
+    return input, target, unbatched
+
+
+def cross_entropy(input, target, reduction="mean"):
+    """Softmax cross-entropy of logits (n, c) at int64 class targets (n,), fused: row losses
+    logsumexp(z_i) - z_{i, y_i}; d/dz_i = softmax(z_i) - onehot(y_i) (divided by n for "mean").
+
+    Docs: derivations/cross_entropy."""
+    name = "cross_entropy"
+    _check_reduction(name, reduction)
+    input2, target, unbatched = _class_targets(name, input, target)
+    out = fused.CrossEntropy.apply(input2, target, reduction)
+    return out.reshape(()) if unbatched and reduction == "none" else out
+
+
+def nll_loss(input, target, reduction="mean"):
+    """Negative log-likelihood of log-probabilities (n, c) at int64 class targets (n,): row losses
+    -a_{i, y_i}; d/da is -1 at (i, y_i) and 0 elsewhere (divided by n for "mean").
+    ``nll_loss(log_softmax(z, 1), y) == cross_entropy(z, y)``. Docs: derivations/cross_entropy."""
+    name = "nll_loss"
+    _check_reduction(name, reduction)
+    input2, target, unbatched = _class_targets(name, input, target)
+    out = fused.NLLLoss.apply(input2, target, reduction)
+    return out.reshape(()) if unbatched and reduction == "none" else out

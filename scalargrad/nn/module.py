@@ -1,0 +1,296 @@
+"""``Module`` and ``Parameter``: the base of every layer and model of the matrix engine.
+
+A Module holds Parameters (tensors the optimizer trains) and other Modules (its layers). Setting
+an attribute registers it, in order, as PyTorch does::
+
+    class TwoLayer(Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = Linear(2, 16)     # a submodule: its parameters are ours too
+            self.out = Linear(16, 1)
+
+        def forward(self, x):
+            return self.out(self.hidden(x).relu())
+
+    model = TwoLayer()
+    model(x)                      # calls forward
+    list(model.parameters())      # hidden.weight, hidden.bias, out.weight, out.bias
+    model.state_dict()            # {"hidden.weight": ndarray (16, 2), ...}
+
+A list or tuple of Modules set as an attribute (micrograd's ``self.layers = [...]``) becomes a
+``ModuleList``, so its layers are registered as ``layers.0``, ``layers.1``, ...
+
+``state_dict()`` returns NumPy copies keyed by dotted names; the scalar engine's modules use the
+same keys and arrays, so a model moves between engines with ``load_state_dict``.
+"""
+
+from collections import OrderedDict
+
+import numpy as np
+
+from scalargrad.matrix.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that is a trainable parameter: ``requires_grad=True`` and registered by Modules.
+
+    ``Parameter(data)`` takes a Tensor (its array is shared, as ``torch.nn.Parameter``) or a
+    NumPy array / nested list (float32 unless it is already float64).
+    """
+
+    def __init__(self, data, requires_grad=True):
+        if not isinstance(data, Tensor):
+            from scalargrad.matrix.creation import tensor
+
+            array = np.asarray(data)
+            data = tensor(array, dtype=array.dtype if array.dtype == np.float64 else np.float32)
+        Tensor._init_from(self, data, requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+def _count(params):
+    return sum(int(np.prod(p.shape)) for p in params)
+
+
+class Module:
+    """Base class of layers and models: subclasses set attributes in ``__init__`` and define
+    ``forward``; calling the module calls ``forward``.
+
+    ``training`` is True after construction; ``eval()`` sets it False in every submodule (Dropout
+    reads it) and ``train()`` sets it back.
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    # ------------------------------------------------------------ registration
+
+    def _registry(self):
+        if "_parameters" not in self.__dict__:  # a subclass that forgot super().__init__()
+            Module.__init__(self)
+        return self.__dict__["_parameters"], self.__dict__["_modules"]
+
+    def __setattr__(self, name, value):
+        params, modules = self._registry()
+        if isinstance(value, (list, tuple)) and value and all(isinstance(v, Module) for v in value):
+            from scalargrad.nn.containers import ModuleList
+
+            value = ModuleList(value)
+        params.pop(name, None)
+        modules.pop(name, None)
+        if isinstance(value, Parameter):
+            params[name] = value
+            self.__dict__.pop(name, None)
+        elif isinstance(value, Module):
+            modules[name] = value
+            self.__dict__.pop(name, None)
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):
+        # only called when normal lookup fails: parameters and submodules live in the registries
+        d = self.__dict__
+        if name in d.get("_parameters", ()):
+            return d["_parameters"][name]
+        if name in d.get("_modules", ()):
+            return d["_modules"][name]
+        if name == "training":
+            return True
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+
+    def __delattr__(self, name):
+        params, modules = self._registry()
+        if name in params:
+            del params[name]
+        elif name in modules:
+            del modules[name]
+        else:
+            object.__delattr__(self, name)
+
+    def register_parameter(self, name, param):
+        """Register ``param`` (a Parameter, or None for an absent one such as ``bias=False``)."""
+        params, _ = self._registry()
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got {type(param).__name__}")
+        params[name] = param
+
+    def add_module(self, name, module):
+        """Register ``module`` as the submodule ``name``."""
+        _, modules = self._registry()
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module, got {type(module).__name__}")
+        modules[str(name)] = module
+
+    # ------------------------------------------------------------ calling
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(self, ...)")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------ walking the tree
+
+    def named_children(self):
+        """(name, module) for each direct submodule, in registration order."""
+        _, modules = self._registry()
+        for name, m in modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self):
+        """The direct submodules, in registration order."""
+        for _, m in self.named_children():
+            yield m
+
+    def named_modules(self, prefix=""):
+        """(dotted name, module) for this module ("") and every module below it, depth first."""
+        stack = [(prefix, self)]
+        seen = set()
+        while stack:  # iterative: no recursion limit however deep the model
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            kids = [(f"{name}.{k}" if name else k, m) for k, m in module.named_children()]
+            stack.extend(reversed(kids))
+
+    def modules(self):
+        """This module and every module below it."""
+        for _, m in self.named_modules():
+            yield m
+
+    def named_parameters(self, prefix="", recurse=True):
+        """(dotted name, Parameter) for every parameter, each shared Parameter once."""
+        seen = set()
+        walk = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, module in walk:
+            for name, p in module._registry()[0].items():
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mod_name}.{name}" if mod_name else name), p
+
+    def parameters(self, recurse=True):
+        """Every Parameter of this module and its submodules (what an optimizer is given)."""
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def num_parameters(self):
+        """How many numbers the model trains (sum of the parameters' sizes)."""
+        return _count(self.parameters())
+
+    # ------------------------------------------------------------ training state
+
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients of every parameter (``None``, as PyTorch; or zeros)."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad._backend.fill(p.grad._array, 0)
+
+    def train(self, mode=True):
+        """Set training mode (``mode=True``) or evaluation mode in this module and all below it."""
+        for m in self.modules():
+            object.__setattr__(m, "training", bool(mode))
+        return self
+
+    def eval(self):
+        """Evaluation mode: ``train(False)`` (Dropout passes inputs through unchanged)."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        """Turn gradient tracking of every parameter on or off (freezing layers)."""
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
+
+    # ------------------------------------------------------------ saving and loading
+
+    def state_dict(self):
+        """An ordered dict of dotted parameter names -> NumPy copies of their values."""
+        return OrderedDict((name, np.array(p.numpy(), copy=True)) for name, p in self.named_parameters())
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values into the parameters in place (the Parameter objects, and so an optimizer's
+        references to them, stay the same). Values may be NumPy arrays, Tensors or nested lists.
+
+        With ``strict`` (default) the keys must match ``state_dict()``'s exactly; a shape must always
+        match. Returns ``(missing_keys, unexpected_keys)``.
+        """
+        own = OrderedDict(self.named_parameters())
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        if strict and (missing or unexpected):
+            raise KeyError(
+                f"load_state_dict: keys do not match {type(self).__name__}: missing {missing}, unexpected {unexpected}"
+            )
+        staged = []
+        for name, p in own.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            value = value.numpy() if isinstance(value, Tensor) else np.asarray(value)
+            if tuple(value.shape) != tuple(p.shape):
+                raise ValueError(
+                    f"load_state_dict: {name!r} has shape {tuple(p.shape)} in the model but "
+                    f"{tuple(value.shape)} in the state dict"
+                )
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"load_state_dict: {name!r} holds non-numeric dtype {value.dtype}")
+            staged.append((p, value))
+        for p, value in staged:  # check everything first, then copy: no half-loaded model
+            p._backend.setitem(p._array, Ellipsis, p._backend.from_numpy(np.ascontiguousarray(value, dtype=p.dtype)))
+        return missing, unexpected
+
+    def to(self, device=None, dtype=None):
+        """Move every parameter (and its gradient) to ``device`` and/or convert it to ``dtype``,
+        in place: the Parameter objects stay the same, so build optimizers before or after."""
+        for p in self.parameters():
+            p._move_(device=device, dtype=dtype)
+        return self
+
+    def double(self):
+        """Convert every parameter to float64 (gradient checks use this)."""
+        return self.to(dtype=np.float64)
+
+    def float(self):
+        """Convert every parameter to float32."""
+        return self.to(dtype=np.float32)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self):
+        return self.to("cuda")
+
+    # ------------------------------------------------------------ printing
+
+    def extra_repr(self):
+        """The text inside this module's parentheses (e.g. ``in_features=2, out_features=3``)."""
+        return ""
+
+    def _repr_body(self):
+        lines = []
+        for name, m in self.named_children():
+            child = m._repr_body().replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}(" + (f"{extra}" if extra else "")
+        return head + "\n" + "\n".join(lines) + "\n)"
+
+    def __repr__(self):
+        body = self._repr_body()
+        if not any(True for _ in self.named_children()):
+            return body
+        return f"{body}  # {self.num_parameters():,} parameters"

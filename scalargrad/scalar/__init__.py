@@ -5,6 +5,7 @@
     losses.py  loss functions over lists of Values
 """
 
+from scalargrad.scalar import losses, nn
 from scalargrad.scalar.value import Value
 
-__all__ = ["Value"]
+__all__ = ["Value", "losses", "nn"]

@@ -48,6 +48,13 @@ def _warn_nonfinite(op, out, *inputs):
         warnings.warn(f"{op}: {op}({args}) = {out!r}", RuntimeWarning, stacklevel=3)
 
 
+class _NoGraph(tuple):
+    """The (empty) parents of a result computed inside no_grad: tells it apart from a leaf."""
+
+
+_NO_GRAPH = _NoGraph()
+
+
 class Value:
     """A scalar that records how it was computed, so gradients can flow back to its inputs.
 
@@ -77,7 +84,7 @@ class Value:
             out._prev = parents
             out._local = local
         else:
-            out._prev = ()
+            out._prev = _NO_GRAPH
             out._local = ()
         out._op = op
         out.label = ""
@@ -304,7 +311,7 @@ class Value:
         """
         gradient = _as_float(gradient, "backward")
         if not self._prev:
-            if self._op:
+            if self._prev is _NO_GRAPH:
                 raise RuntimeError(
                     f"backward: this Value (op {self._op!r}) was computed inside no_grad(), so no "
                     "graph was recorded to backpropagate through; compute it outside no_grad()"

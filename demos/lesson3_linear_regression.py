@@ -34,7 +34,7 @@ def by_hand(epochs=10, lr=0.01):
     return {"hand lines": lines, "hand f(5)": f5}
 
 
-def one_parameter_fit(steps=100, lr=0.01):
+def one_parameter_fit(out=None, steps=100, lr=0.01):
     """f(x) = c x on six points, MSE cost, ``Value`` engine; c -> sum(xy)/sum(x^2)."""
     from scalargrad import Value
 
@@ -42,16 +42,35 @@ def one_parameter_fit(steps=100, lr=0.01):
     xs = [1, 2, 3, 4, 5, 6]
     ys = [3.07, 5.93, 9.04, 11.97, 15.12, 17.89]
     c = Value(0.0, label="c")
+    path = [c.data]
     for step in range(steps):
         cost = sum((c * x - y) ** 2 for x, y in zip(xs, ys)) / len(xs)
         c.grad = 0.0
         cost.backward()
         c.data -= lr * c.grad
+        path.append(c.data)
         if step % 20 == 0 or step == steps - 1:
             print(f"step {step:3d}: c = {c.data:.4f}, cost = {cost.data:.4f}")
     exact = sum(x * y for x, y in zip(xs, ys)) / sum(x * x for x in xs)
     print(f"c = {c.data:.4f}; the least-squares answer sum(xy)/sum(x^2) = {exact:.4f}")
+    if out is not None:
+        _plot_one_parameter(out, np.array(xs), np.array(ys), np.array(path[:12]))
     return {"c": round(c.data, 4), "c exact": round(exact, 4)}
+
+
+def _plot_one_parameter(out, xs, ys, path):
+    import matplotlib.pyplot as plt
+
+    cs = np.linspace(-0.5, 5.5, 200)
+    cost = ((cs[:, None] * xs - ys) ** 2).mean(axis=1)
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    ax.plot(cs, cost, label="cost J(c) = mean (c x - y)^2")
+    ax.plot(path, ((path[:, None] * xs - ys) ** 2).mean(axis=1), "ro-", ms=4,
+            label="gradient descent, first steps")
+    ax.set_xlabel("c")
+    ax.set_ylabel("cost")
+    ax.legend()
+    save(fig, out, "one_parameter_fit.png")
 
 
 def _line_data(n, seed, noise=0.5):
@@ -183,7 +202,7 @@ def main(argv=None):
     small = args.budget == "small"
     results = {}
     results.update(by_hand())
-    results.update(one_parameter_fit(steps=100))
+    results.update(one_parameter_fit(args.out))
     results.update(fit_linear(args.out, steps=15 if small else 30, seed=args.seed))
     results.update(batch_sizes(args.out, epochs=3 if small else 10, seed=args.seed))
     results.update(choose_learning_rate(args.out, epochs=20 if small else 100, seed=args.seed))

@@ -36,7 +36,7 @@ def main(argv=None):
         "lesson1_autograd": lambda out: {**lesson1_autograd.scalar_engine(out),
                                          **lesson1_autograd.tangent(out)},
         "lesson3_linear_regression": lambda out: {**lesson3_linear_regression.by_hand(),
-                                                  **lesson3_linear_regression.one_parameter_fit()},
+                                                  **lesson3_linear_regression.one_parameter_fit(out)},
         "lesson7_classification": lambda out: lesson7_classification.moons_scalar(
             out, steps=200, seed=0),
     }

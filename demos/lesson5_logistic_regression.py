@@ -31,8 +31,13 @@ def bernoulli(out, seed):
     best = round(float(thetas[np.argmax(L)]), 2)
     print(f"20 labels with mean {labels.mean():.2f}: the likelihood peaks at theta = {best:.2f}; "
           "-log(likelihood)/n is the BCE, lowest at the same theta")
-    fig = plot_curves({"likelihood x 1e5": L * 1e5, "BCE = -log(likelihood) / n": nll}, x=thetas,
-                      xlabel="theta", ylabel="", title=f"maximum at the mean {labels.mean():.2f}")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    plot_curves({"likelihood prod theta^y (1 - theta)^(1 - y)": L}, x=thetas, ax=left,
+                xlabel="theta", ylabel="likelihood", title=f"maximum at the mean {labels.mean():.2f}")
+    plot_curves({"BCE = -log(likelihood) / n": nll}, x=thetas, ax=right, xlabel="theta",
+                ylabel="binary cross-entropy", title="minimum at the same theta")
     save(fig, out, "bernoulli.png")
     return {"likelihood HTHT": likelihood, "theta hat": best, "label mean": float(labels.mean())}
 

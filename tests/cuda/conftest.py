@@ -1,0 +1,38 @@
+"""Tests of the CUDA backend. They need numba's CUDA simulator or a real GPU.
+
+``make test`` runs this directory in its own pytest process with ``NUMBA_ENABLE_CUDASIM=1``
+(the variable must be set before numba is imported, hence the separate process). The same tests
+run unchanged on a machine with an NVIDIA GPU. With neither, every test here is skipped with the
+reason below, instead of failing with a numba driver error.
+"""
+
+from pathlib import Path
+
+import pytest
+from numba import config, cuda
+
+HERE = Path(__file__).resolve().parent
+
+
+def _skip_reason():
+    if config.ENABLE_CUDASIM:
+        return None
+    try:
+        if cuda.is_available():
+            return None
+    except Exception:
+        pass
+    return ("CUDA tests need a GPU or numba's CUDA simulator: run them with NUMBA_ENABLE_CUDASIM=1 "
+            "in their own pytest process (`NUMBA_ENABLE_CUDASIM=1 python -m pytest tests/cuda`, "
+            "as `make test` does)")
+
+
+SKIP_REASON = _skip_reason()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.cudasim)
+            if SKIP_REASON:
+                item.add_marker(pytest.mark.skip(reason=SKIP_REASON))

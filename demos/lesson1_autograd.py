@@ -9,7 +9,6 @@ non-scalar with an explicit gradient, ``no_grad`` and ``detach``).
 """
 
 import numpy as np
-
 from _common import parse_args, save, section, summary
 
 
@@ -26,7 +25,8 @@ def scalar_engine(out):
     u, v = Value(1.0, label="u"), Value(2.0, label="v")
     f = u * v + u**2
     f.backward()
-    print(f"f(u, v) = u*v + u**2 at (1, 2): df/du = {u.grad} (v + 2u = 4), df/dv = {v.grad} (u = 1)")
+    print(f"f(u, v) = u*v + u**2 at (1, 2): df/du = {u.grad} (v + 2u = 4), "
+          f"df/dv = {v.grad} (u = 1)")
 
     a = Value(3.0, label="a")
     grads = []

@@ -14,7 +14,6 @@ then the neuron is trained both ways. Also: the derivative as the slope of a tan
 """
 
 import numpy as np
-
 from _common import accuracy, parse_args, progress, save, section, summary
 
 DIGIT = 3
@@ -78,7 +77,7 @@ def compare_gradients(X, Y, seed):
 def train_numpy(X, Y, iterations, lr):
     w, b = np.zeros((X.shape[0], 1)), 0.0
     costs = []
-    for i in range(iterations):
+    for _ in range(iterations):
         cost, dw, db = forward_backward(w, b, X, Y)
         w -= lr * dw
         b -= lr * db
@@ -123,8 +122,9 @@ def train_both(out, iterations, lr, train, test):
         results[f"{name} test accuracy"] = acc_test
     baseline = accuracy(np.zeros_like(Y_test), Y_test > 0.5)
     print(f"(always answering 'not a {DIGIT}' would score {baseline:.2%} on the test set)")
-    fig = plot_curves({"NumPy, hand-derived gradients": costs_np, "scalargrad, backward()": costs_sg},
-                      xlabel="iteration", ylabel="cost J", title=f"is it a {DIGIT}? learning curve")
+    curves = {"NumPy, hand-derived gradients": costs_np, "scalargrad, backward()": costs_sg}
+    fig = plot_curves(curves, xlabel="iteration", ylabel="cost J",
+                      title=f"is it a {DIGIT}? learning curve")
     save(fig, out, "learning_curve.png")
     results["final cost"] = costs_sg[-1]
     return results

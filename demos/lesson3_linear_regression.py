@@ -11,7 +11,6 @@
 """
 
 import numpy as np
-
 from _common import parse_args, progress, save, section, summary
 
 
@@ -44,14 +43,14 @@ def one_parameter_fit(out=None, steps=100, lr=0.01):
     c = Value(0.0, label="c")
     path = [c.data]
     for step in range(steps):
-        cost = sum((c * x - y) ** 2 for x, y in zip(xs, ys)) / len(xs)
+        cost = sum((c * x - y) ** 2 for x, y in zip(xs, ys, strict=False)) / len(xs)
         c.grad = 0.0
         cost.backward()
         c.data -= lr * c.grad
         path.append(c.data)
         if step % 20 == 0 or step == steps - 1:
             print(f"step {step:3d}: c = {c.data:.4f}, cost = {cost.data:.4f}")
-    exact = sum(x * y for x, y in zip(xs, ys)) / sum(x * x for x in xs)
+    exact = sum(x * y for x, y in zip(xs, ys, strict=False)) / sum(x * x for x in xs)
     print(f"c = {c.data:.4f}; the least-squares answer sum(xy)/sum(x^2) = {exact:.4f}")
     if out is not None:
         _plot_one_parameter(out, np.array(xs), np.array(ys), np.array(path[:12]))

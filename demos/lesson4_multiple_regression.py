@@ -8,7 +8,6 @@ least-squares fit ``numpy.linalg.lstsq`` of the same data.
 """
 
 import numpy as np
-
 from _common import parse_args, progress, save, section, summary
 
 
@@ -83,7 +82,7 @@ def _bars(single, multi):
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     for ax, (w, b, w_ls, b_ls, *_), title in zip(axes, [single, multi],
-                                                 ["Linear(3, 1)", "Linear(3, 2)"]):
+                                                 ["Linear(3, 1)", "Linear(3, 2)"], strict=False):
         sgd = np.concatenate([w.ravel(), b.ravel()])
         ls = np.concatenate([w_ls.ravel(), np.ravel(b_ls)])
         names = [f"W[{i},{j}]" for i in range(w.shape[0]) for j in range(w.shape[1])]

@@ -12,7 +12,6 @@
 """
 
 import numpy as np
-
 from _common import accuracy, parse_args, progress, save, section, summary
 
 
@@ -35,7 +34,8 @@ def bernoulli(out, seed):
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     plot_curves({"likelihood prod theta^y (1 - theta)^(1 - y)": L}, x=thetas, ax=left,
-                xlabel="theta", ylabel="likelihood", title=f"maximum at the mean {labels.mean():.2f}")
+                xlabel="theta", ylabel="likelihood",
+                title=f"maximum at the mean {labels.mean():.2f}")
     plot_curves({"BCE = -log(likelihood) / n": nll}, x=thetas, ax=right, xlabel="theta",
                 ylabel="binary cross-entropy", title="minimum at the same theta")
     save(fig, out, "bernoulli.png")

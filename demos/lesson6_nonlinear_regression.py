@@ -11,7 +11,6 @@ so the fit is literally a sum of H curves, one per hidden unit; the second figur
 """
 
 import numpy as np
-
 from _common import parse_args, progress, save, section, summary
 
 

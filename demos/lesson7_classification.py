@@ -11,7 +11,6 @@
 """
 
 import numpy as np
-
 from _common import accuracy, parse_args, progress, save, section, summary
 
 
@@ -24,7 +23,8 @@ def activations(out):
     xs = np.linspace(-4, 4, 161).astype(np.float32)
     panels, checks = {}, {}
     exact = {"sigmoid": lambda s: s * (1 - s), "tanh": lambda t: 1 - t * t,
-             "relu": lambda r: (r > 0).astype(np.float32), "softplus": lambda _: 1 / (1 + np.exp(-xs))}
+             "relu": lambda r: (r > 0).astype(np.float32),
+             "softplus": lambda _: 1 / (1 + np.exp(-xs))}
     for name in ["sigmoid", "tanh", "relu", "softplus"]:
         x = sg.tensor(xs, requires_grad=True)
         y = getattr(x, name)()

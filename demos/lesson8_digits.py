@@ -10,7 +10,6 @@ A few test images also go through PNG files and ``ImageFolderDataset`` and back.
 """
 
 import numpy as np
-
 from _common import accuracy, parse_args, progress, save, section, summary
 
 
@@ -88,8 +87,12 @@ def through_files(model, X_test, y_test, out, device, n=16):
 def main(argv=None):
     import scalargrad as sg
     from scalargrad.data import datasets
-    from scalargrad.viz.plots import (confusion_matrix, plot_confusion_matrix, plot_curves,
-                                      plot_image_grid)
+    from scalargrad.viz.plots import (
+        confusion_matrix,
+        plot_confusion_matrix,
+        plot_curves,
+        plot_image_grid,
+    )
 
     def extra(parser):
         parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")

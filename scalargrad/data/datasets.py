@@ -111,7 +111,7 @@ def make_blobs(n_samples=100, centers=3, cluster_std=1.0, n_features=2, center_b
                              f"{centers.shape}")
     sizes = _split(n_samples, len(centers))
     X = np.vstack([c + rng.normal(scale=cluster_std, size=(n, centers.shape[1]))
-                   for c, n in zip(centers, sizes)])
+                   for c, n in zip(centers, sizes, strict=False)])
     y = np.concatenate([np.full(n, k) for k, n in enumerate(sizes)])
     return _finish(X, y, 0.0, rng, dtype)
 

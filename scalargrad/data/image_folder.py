@@ -105,7 +105,7 @@ def save_image_folder(root, images, labels, csv_name="labels.csv", vmax=None):
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     rows = []
-    for i, (image, label) in enumerate(zip(images, labels)):
+    for i, (image, label) in enumerate(zip(images, labels, strict=False)):
         name = f"{i:05d}.png"
         plt.imsave(root / name, np.clip(image / (vmax or 1.0), 0, 1), cmap="gray", vmin=0, vmax=1)
         rows.append((name, int(label)))

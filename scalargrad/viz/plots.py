@@ -234,7 +234,7 @@ def plot_functions(xs, columns, ncols=4, suptitle=None, path=None):
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.8 * nrows), squeeze=False)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
-    for ax, (title, lines) in zip(axes.ravel(), columns.items()):
+    for ax, (title, lines) in zip(axes.ravel(), columns.items(), strict=False):
         for label, ys in lines.items():
             ax.plot(xs, ys, label=label)
         ax.axhline(0, color="grey", lw=0.5)

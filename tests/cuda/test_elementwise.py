@@ -1,0 +1,136 @@
+"""Element-wise kernels against the NumPy oracle, on every memory layout, float32 and float64."""
+
+import numpy as np
+import pytest
+from cuda_testing import C, R, arrays, assert_matches, shapes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+FLOATS = (np.float32, np.float64)
+UNARY = R.UNARY
+ARITH = R.ARITH
+COMPARE = tuple(R.COMPARE)
+
+
+@st.composite
+def pair(draw, dtype, low=-3.0, high=3.0):
+    """Two arrays of one shape, each in its own layout."""
+    shape = draw(shapes())
+    return draw(arrays(shape, dtype, low, high)), draw(arrays(shape, dtype, low, high)), shape
+
+
+@pytest.mark.parametrize("op", UNARY)
+@pytest.mark.parametrize("dtype", FLOATS)
+@settings(max_examples=6)
+@given(data=st.data())
+def test_unary_and_its_backward(op, dtype, data):
+    (a, ha), (g, hg), _ = data.draw(pair(dtype))
+    y = C.unary(op, a)
+    hy = R.unary(op, ha)
+    assert_matches(y, hy)
+    assert_matches(C.unary_backward(op, a, y, g), R.unary_backward(op, ha, hy, hg), dtype)
+
+
+@pytest.mark.parametrize("op", ARITH)
+@pytest.mark.parametrize("dtype", FLOATS)
+@settings(max_examples=6)
+@given(data=st.data())
+def test_binary_and_its_backward(op, dtype, data):
+    (a, ha), (b, hb), shape = data.draw(pair(dtype))
+    g, hg = data.draw(arrays(shape, dtype))
+    assert_matches(C.binary(op, a, b), R.binary(op, ha, hb))
+    da, db = C.binary_backward(op, a, b, g, True, True)
+    rda, rdb = R.binary_backward(op, ha, hb, hg, True, True)
+    assert_matches(da, rda)
+    assert_matches(db, rdb)
+    assert C.binary_backward(op, a, b, g, False, True)[0] is None
+    assert C.binary_backward(op, a, b, g, True, False)[1] is None
+
+
+def test_binary_edge_values_follow_calculus():
+    a = np.array([0.0, 1.0, -1.0, 0.0, -2.0, np.nan, 2.0])
+    b = np.array([0.0, 0.0, 0.0, -1.0, 0.5, 1.0, 2000.0])
+    for op in ("div", "pow", "maximum", "minimum"):
+        assert_matches(C.binary(op, C.from_numpy(a), C.from_numpy(b)), R.binary(op, a, b))
+
+
+@pytest.mark.parametrize("op", COMPARE)
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.bool_])
+@settings(max_examples=4)
+@given(data=st.data())
+def test_comparisons_give_bool(op, dtype, data):
+    (a, ha), (b, hb), _ = data.draw(pair(dtype))
+    assert_matches(C.binary(op, a, b), R.binary(op, ha, hb))
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "maximum", "minimum"])
+@settings(max_examples=4)
+@given(data=st.data())
+def test_integer_arithmetic_is_exact(op, data):
+    (a, ha), (b, hb), _ = data.draw(pair(np.int64))
+    numpy_op = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "maximum": np.maximum,
+                "minimum": np.minimum}[op]
+    assert_matches(C.binary(op, a, b), numpy_op(ha, hb))
+
+
+@pytest.mark.parametrize("op", ["add", "mul"])
+def test_bool_add_and_mul_are_or_and(op):
+    ha = np.array([True, True, False, False])
+    hb = np.array([True, False, True, False])
+    assert_matches(C.binary(op, C.from_numpy(ha), C.from_numpy(hb)), R.binary(op, ha, hb))
+
+
+def test_inputs_of_different_shapes_are_broadcast():
+    ha, hb = np.arange(6.0).reshape(2, 3), np.array([10.0, 20.0, 30.0])
+    assert_matches(C.binary("add", C.from_numpy(ha), C.from_numpy(hb)), ha + hb)
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "maximum"])
+@settings(max_examples=5)
+@given(data=st.data())
+def test_inplace_binary_writes_into_views(op, data):
+    shape = data.draw(shapes(min_dims=2))
+    a, ha = data.draw(arrays(shape, np.float64, layouts=("contiguous", "transposed", "sliced")))
+    b, hb = data.draw(arrays(shape[1:], np.float64))  # broadcast against a
+    expected = R.binary(op, ha, np.broadcast_to(hb, shape))
+    C.inplace_binary(op, a, b)
+    assert_matches(a, expected)
+
+
+@settings(max_examples=8)
+@given(data=st.data())
+def test_where(data):
+    shape = data.draw(shapes())
+    c, hc = data.draw(arrays(shape, np.bool_))
+    a, ha = data.draw(arrays(shape, np.float32))
+    b, hb = data.draw(arrays(shape, np.float32))
+    assert_matches(C.where(c, a, b), R.where(hc, ha, hb))
+
+
+@pytest.mark.parametrize("op", R.LOSSES)
+@pytest.mark.parametrize("dtype", FLOATS)
+@settings(max_examples=5)
+@given(data=st.data())
+def test_pointwise_losses_and_backward(op, dtype, data):
+    shape = data.draw(shapes())
+    probability = op == "binary_cross_entropy"
+    p, hp = data.draw(arrays(shape, dtype, 0.01, 0.99) if probability else arrays(shape, dtype))
+    t, ht = data.draw(arrays(shape, dtype, 0.0, 1.0))
+    g, hg = data.draw(arrays(shape, dtype))
+    beta = 0.7 if op == "smooth_l1" else None
+    assert_matches(C.pointwise_loss(op, p, t, beta), R.pointwise_loss(op, hp, ht, beta))
+    assert_matches(C.pointwise_loss_backward(op, p, t, g, beta), R.pointwise_loss_backward(op, hp, ht, hg, beta), dtype)
+
+
+def test_fill_a_strided_view():
+    host = np.zeros((4, 6))
+    a = C.from_numpy(host)
+    C.fill(C.getitem(a, (slice(None), slice(1, None, 2))), 5.0)
+    host[:, 1::2] = 5.0
+    assert_matches(a, host)
+
+
+def test_zero_size_inputs():
+    a = C.from_numpy(np.zeros((0, 3)))
+    assert_matches(C.unary("exp", a), np.zeros((0, 3)))
+    assert_matches(C.binary("add", a, a), np.zeros((0, 3)))

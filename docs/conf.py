@@ -46,3 +46,14 @@ copybutton_only_copy_prompt_lines = True
 
 # a missing cross-reference is an error in a -W build; these are the known external names
 nitpicky = False
+
+
+def _docstring_as_text(app, what, name, obj, options, lines):
+    """The package's docstrings are plain text (``|x|``, ``x * y`` and indented examples are
+    not reStructuredText), so show each one verbatim, as a preformatted block."""
+    if any(line.strip() for line in lines):
+        lines[:] = ["::", ""] + [("    " + line) if line.strip() else "" for line in lines] + [""]
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _docstring_as_text)

@@ -1,0 +1,33 @@
+"""The matrix engine: ``Tensor``, its differentiable ops, and the backends that compute them.
+
+``import scalargrad as sg`` gives the public names (``sg.tensor``, ``sg.zeros``, ``sg.cat``, ...);
+this package also offers PyTorch's functional forms of the Tensor methods (``exp(x)``,
+``matmul(a, b)``, ``softmax(x, dim)``, ...).
+"""
+
+from scalargrad.matrix.creation import (  # noqa: F401
+    arange, eye, from_numpy, full, linspace, manual_seed, ones, ones_like, rand, randint, randn,
+    tensor, zeros, zeros_like,
+)
+from scalargrad.matrix.joining import cat, stack, where  # noqa: F401
+from scalargrad.matrix.tensor import Tensor
+
+
+def _method(name):
+    def f(x, *args, **kwargs):
+        return getattr(x, name)(*args, **kwargs)
+
+    f.__name__ = name
+    f.__doc__ = f"``{name}(x, ...)`` is ``x.{name}(...)``: see ``Tensor.{name}``."
+    return f
+
+
+_FUNCTIONAL = (
+    "abs sqrt exp log tanh sigmoid relu softplus neg clamp maximum minimum sum mean var std prod "
+    "max min amax amin argmax argmin cumsum norm softmax log_softmax logsumexp matmul mm mv dot "
+    "reshape flatten squeeze unsqueeze permute transpose pow add sub mul div eq ne lt le gt ge "
+    "detach clone"
+).split()
+for _name in _FUNCTIONAL:
+    globals()[_name] = _method(_name)
+del _name

@@ -1,0 +1,191 @@
+"""Making tensors: from data (``tensor``, ``from_numpy``), filled (``zeros ones full eye``), ranges
+(``arange linspace``) and random (``rand randn randint``, seeded by ``manual_seed``).
+
+dtype inference follows PyTorch: Python/NumPy floats -> float32, ints -> int64, bools -> bool;
+``dtype=`` overrides it. ``tensor`` always copies its data; ``from_numpy`` shares the array's
+memory on the CPU (changing one changes the other).
+"""
+
+import numpy as np
+
+from scalargrad import dtypes
+from scalargrad.matrix.backends import get_backend
+from scalargrad.matrix.tensor import Tensor
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Seed the global random generator (rand, randn, randint, uniform_, normal_, ...)."""
+    global _generator
+    _generator = np.random.default_rng(int(seed))
+    return _generator
+
+
+def generator():
+    """The global ``numpy.random.Generator`` behind every random op."""
+    return _generator
+
+
+def _finish(array, dtype, requires_grad, device, op):
+    """Wrap a host numpy array (already of ``dtype``) as a tensor on ``device``."""
+    backend = get_backend(device)
+    t = Tensor._wrap(backend.from_numpy(array), backend)
+    if requires_grad:
+        if not dtypes.is_floating(dtype):
+            raise RuntimeError(
+                f"{op}: only floating point tensors can require gradients, but dtype is {dtype}; "
+                "use float data (1.0 instead of 1) or dtype=sg.float32"
+            )
+        t._requires_grad = True
+    return t
+
+
+def _size(op, size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"{op}: sizes must be non-negative ints, got {size}")
+    return tuple(int(s) for s in size)
+
+
+def tensor(data, dtype=None, requires_grad=False, device="cpu"):
+    """A new tensor holding a copy of ``data`` (a number, nested lists, a numpy array or a tensor)."""
+    dtype = dtypes.as_dtype(dtype)
+    if isinstance(data, Tensor):
+        array = data._backend.to_numpy(data._array)
+    else:
+        try:
+            array = np.asarray(data)
+        except (ValueError, TypeError) as e:
+            raise ValueError(
+                f"tensor: cannot make a tensor from {type(data).__name__} data: {e} "
+                "(rows of nested lists must all have the same length)"
+            ) from None
+        if array.dtype == object:
+            raise TypeError(
+                "tensor: data must be numbers or (nested) lists of numbers of one shape; got "
+                f"{type(data).__name__} holding objects"
+            )
+    if dtype is None:
+        dtype = dtypes.infer_dtype(array) if not isinstance(data, Tensor) else array.dtype
+    array = np.array(array, dtype=dtype, order="C", copy=True)
+    return _finish(array, dtype, requires_grad, device, "tensor")
+
+
+def from_numpy(array):
+    """A CPU tensor over ``array``'s memory (no copy for float32/float64/int64/bool arrays)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    dtype = dtypes.as_dtype(array.dtype)
+    if array.dtype != dtype:
+        array = array.astype(dtype)
+    backend = get_backend("cpu")
+    return Tensor._wrap(backend.from_numpy(array), backend)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False, device="cpu"):
+    """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    size = _size("full", (size,) if isinstance(size, (int, np.integer)) else (tuple(size),))
+    if dtype is None:
+        dtype = dtypes.infer_dtype(np.asarray(fill_value))
+    dtype = dtypes.as_dtype(dtype)
+    return _finish(np.full(size, fill_value, dtype), dtype, requires_grad, device, "full")
+
+
+def zeros(*size, dtype=None, requires_grad=False, device="cpu"):
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``; float32 unless dtype is given."""
+    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    return _finish(np.zeros(_size("zeros", size), dtype), dtype, requires_grad, device, "zeros")
+
+
+def ones(*size, dtype=None, requires_grad=False, device="cpu"):
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``; float32 unless dtype is given."""
+    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    return _finish(np.ones(_size("ones", size), dtype), dtype, requires_grad, device, "ones")
+
+
+def zeros_like(t, dtype=None, requires_grad=False, device=None):
+    """Zeros of t's shape (and dtype and device, unless given)."""
+    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device)
+
+
+def ones_like(t, dtype=None, requires_grad=False, device=None):
+    """Ones of t's shape (and dtype and device, unless given)."""
+    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False, device="cpu"):
+    """The identity matrix (n, n), or (n, m) with ones on the diagonal."""
+    m = n if m is None else m
+    _size("eye", (n, m))
+    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    return _finish(np.eye(n, m, dtype=dtype), dtype, requires_grad, device, "eye")
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device="cpu"):
+    """start, start + step, ... up to but excluding end (``arange(5)`` is 0..4, int64).
+
+    int64 when start, end and step are all ints, else float32 (unless dtype is given).
+    """
+    if end is None:
+        start, end = 0, start
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        if isinstance(v, Tensor):
+            v = v.item()
+        if not isinstance(v, (int, float, np.number)) or isinstance(v, bool):
+            raise TypeError(f"arange: {name} must be a number, got {type(v).__name__}")
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    if (end - start) / step < 0:
+        raise ValueError(
+            f"arange: upper bound and larger bound inconsistent with step sign "
+            f"(start={start}, end={end}, step={step})"
+        )
+    if dtype is None:
+        ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = dtypes.int64 if ints else dtypes.float32
+    dtype = dtypes.as_dtype(dtype)
+    n = int(np.ceil((end - start) / step))
+    array = (start + step * np.arange(n, dtype=np.float64 if dtype.kind == "f" else np.int64))
+    return _finish(array.astype(dtype), dtype, requires_grad, device, "arange")
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False, device="cpu"):
+    """``steps`` evenly spaced numbers from start to end, both included (float32 by default)."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    return _finish(np.linspace(start, end, steps).astype(dtype), dtype, requires_grad, device, "linspace")
+
+
+def rand(*size, dtype=None, requires_grad=False, device="cpu"):
+    """Uniform random numbers in [0, 1) (float32 by default)."""
+    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    array = _generator.random(_size("rand", size)).astype(dtype)
+    return _finish(array, dtype, requires_grad, device, "rand")
+
+
+def randn(*size, dtype=None, requires_grad=False, device="cpu"):
+    """Standard normal random numbers (mean 0, std 1; float32 by default)."""
+    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    array = _generator.standard_normal(_size("randn", size)).astype(dtype)
+    return _finish(array, dtype, requires_grad, device, "randn")
+
+
+def randint(low, high=None, size=None, dtype=None, device="cpu"):
+    """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``; int64."""
+    if size is None:
+        if isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+        else:
+            raise TypeError("randint: size is required, e.g. randint(0, 10, (3,))")
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+    dtype = dtypes.as_dtype(dtype) or dtypes.int64
+    size = _size("randint", (tuple(size),) if isinstance(size, (tuple, list)) else (size,))
+    array = _generator.integers(low, high, size).astype(dtype)
+    return _finish(array, dtype, False, device, "randint")

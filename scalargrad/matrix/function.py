@@ -1,0 +1,220 @@
+"""``Function``: one differentiable operation of the matrix engine, forward and backward side by side.
+
+A subclass writes the math on backend arrays (``numpy.ndarray`` on the CPU, a device array on CUDA)::
+
+    class Mul(Function):
+        derivation = "mul"                  # docs/derivations/mul.md derives it
+
+        @staticmethod
+        def forward(ctx, a, b):             # a, b: arrays of one dtype (shapes may differ)
+            ctx.save_for_backward(a, b)
+            ...
+            return out                      # one backend array
+
+        @staticmethod
+        def backward(ctx, grad):            # grad: dL/d(out), same shape as out
+            a, b = ctx.saved_tensors
+            return grad_a, grad_b           # one array (or None) per forward argument,
+                                            # each of that argument's shape
+
+and is used as ``Mul.apply(x, y)``. ``apply`` unwraps every ``Tensor`` argument to its backend
+array (other arguments, such as an axis or a shape, pass through unchanged), runs ``forward``,
+and wraps the array it returns in a new ``Tensor``. When grad mode is on and some input requires
+grad, the new tensor gets ``grad_fn = ctx``: the context *is* the graph node. Its ``repr`` is
+``<MulBackward>``, as in PyTorch.
+
+What the context offers ``forward`` and ``backward``:
+
+* ``ctx.backend``: the backend module doing the arithmetic (``ctx.backend.binary(...)``);
+* ``ctx.save_for_backward(*arrays)`` / ``ctx.saved_tensors``: arrays kept for backward. Saving an
+  input's (or the output's) array *itself* lets autograd notice an in-place change made to that
+  tensor before backward (PyTorch's version counter), so save the arrays you were given;
+* ``ctx.needs_input_grad``: one bool per forward argument, so backward can skip work;
+* any other attribute (``ctx.shape = a.shape``).
+
+A gradient returned for an input that was broadcast must already be summed back to that input's
+shape: ``sum_to_shape(ctx.backend, grad, shape)`` does it. Every subclass names the docs page that
+derives it in ``derivation`` (``docs/derivations/<page>.md``); a test checks that page exists.
+A subclass that makes a *view* of its first argument (reshape, transpose, basic indexing) sets
+``is_view = True`` so the result shares that tensor's storage version counter.
+"""
+
+from scalargrad.autograd_mode import is_grad_enabled
+
+
+class Function:
+    """Base class of every differentiable matrix-engine operation (see the module docstring)."""
+
+    derivation = None
+    is_view = False
+    changes_backend = False  # True: forward sets ctx.out_backend (device transfers)
+
+    # ------------------------------------------------------------ the user-facing API
+
+    @staticmethod
+    def forward(ctx, *args):  # pragma: no cover - subclasses implement it
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):  # pragma: no cover - subclasses implement it
+        raise NotImplementedError
+
+    def save_for_backward(self, *arrays):
+        """Keep arrays for backward (read them back from ``saved_tensors``)."""
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self):
+        """The arrays given to ``save_for_backward``; an error once backward has freed them."""
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward(). Specify retain_graph=True if you need "
+                "to backward through the graph a second time."
+            )
+        return self._saved
+
+    def name(self):
+        """PyTorch's name for this node: ``"MulBackward"``."""
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    @property
+    def next_functions(self):
+        """The nodes the gradient flows to next, one per forward argument (None: no gradient)."""
+        return tuple((edge, 0) if edge is not None else (None, 0) for edge in self._edges)
+
+    @classmethod
+    def apply(cls, *args):
+        """Run ``forward`` on the arrays of ``args`` and return a Tensor that remembers this op."""
+        ctx = cls.__new__(cls)
+        ctx._saved = ()
+        ctx._freed = False
+        backend = None
+        first = None
+        arrays = []
+        needs = []
+        any_needs = False
+        for arg in args:
+            if isinstance(arg, Tensor):
+                if backend is None:
+                    backend = arg._backend
+                    first = arg
+                elif arg._backend is not backend:
+                    raise RuntimeError(
+                        f"{cls.__name__.lower()}: expected all tensors to be on the same device, "
+                        f"but found at least two devices, {first.device} and {arg.device}"
+                    )
+                arrays.append(arg._array)
+                needs.append(arg._requires_grad)
+                any_needs = any_needs or arg._requires_grad
+            else:
+                arrays.append(arg)
+                needs.append(False)
+        if backend is None:
+            raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor argument")
+        record = any_needs and is_grad_enabled()
+        ctx.backend = backend
+        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+        out = cls.forward(ctx, *arrays)
+        result = Tensor._wrap(out, ctx.out_backend if cls.changes_backend else backend)
+        if cls.is_view:
+            result._vc = first._vc
+            result._base = first if first._base is None else first._base
+        if record:
+            ctx._record(args, result)
+        return result
+
+    # ------------------------------------------------------------ bookkeeping for backward
+
+    def _record(self, args, result):
+        """Link this node into the graph: edges to the inputs' nodes, versions of saved arrays."""
+        edges = []
+        meta = []
+        for arg in args:
+            if isinstance(arg, Tensor) and arg._requires_grad:
+                edges.append(arg.grad_fn if arg.grad_fn is not None else arg._accumulate_node())
+                meta.append((arg._array.shape, arg._array.dtype))
+            else:
+                edges.append(None)
+                meta.append(None)
+        self._edges = tuple(edges)
+        self._meta = tuple(meta)
+        self._retained = None
+        versions = []
+        for saved in self._saved:
+            if saved is None:
+                continue
+            for t in (result, *args):
+                if isinstance(t, Tensor) and t._array is saved:
+                    versions.append((t._vc, t._vc[0], t._array.shape, t._array.dtype))
+                    break
+        self._versions = versions
+        result._requires_grad = True
+        result.grad_fn = self
+
+    def _check_versions(self):
+        for vc, version, shape, dtype in self._versions:
+            if vc[0] != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{dtype} tensor of shape {tuple(shape)}] is at version "
+                    f"{vc[0]}; expected version {version} instead ({self.name()} needs its old "
+                    "value). Use an out-of-place operation (y = y + 1 instead of y += 1), or "
+                    ".clone() the tensor before changing it."
+                )
+
+    def _release(self):
+        """Free the saved arrays (backward without retain_graph)."""
+        if self._saved:
+            self._saved = ()
+            self._freed = True
+
+
+class AccumulateGrad:
+    """The graph node of a leaf tensor: adds the gradient that reaches it to ``leaf.grad``."""
+
+    _edges = ()
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+    @property
+    def next_functions(self):
+        return ()
+
+
+def sum_to_shape(backend, grad, shape):
+    """Sum ``grad`` over the axes that broadcasting added or stretched, giving an array of ``shape``.
+
+    If ``x`` of shape ``shape`` was broadcast to ``grad.shape`` in the forward pass, each element
+    of ``x`` fed every output element it was copied to, so dL/dx sums those outputs' gradients:
+    over the leading axes broadcasting prepended, and over every axis where ``shape`` has 1 and
+    ``grad.shape`` does not. Docs: derivations/broadcasting.
+    """
+    shape = tuple(shape)
+    gshape = grad.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        grad = backend.reduce("sum", grad, axes, False)
+    if grad.shape != shape:
+        grad = backend.reshape(grad, shape)
+    return grad
+
+
+from scalargrad.matrix.tensor import Tensor  # noqa: E402  (tensor.py imports this module too)

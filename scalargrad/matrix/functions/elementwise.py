@@ -1,0 +1,527 @@
+"""Element-wise ops: each output element depends on the input elements at the same position.
+
+Binary ops broadcast (NumPy's and PyTorch's rule: align shapes at the right; a size-1 or missing
+axis is stretched), so ``bias (out,) + batch (n, out)`` adds the bias to every row. The
+broadcast is a view with stride 0, never a copy. Backward sends each output gradient to the
+input element it came from; an input element that was copied to many outputs receives the sum of
+their gradients, so every input gradient is summed back to that input's shape (derivations/
+broadcasting). For z = f(x, y) with G = dL/dz of the broadcast shape::
+
+    dL/dx = sum_to_shape(G * df/dx, x.shape)        dL/dy = sum_to_shape(G * df/dy, y.shape)
+
+The local derivatives df/dx, df/dy (and f' for unary f) are the ``calculus.py`` functions,
+applied by the backend's ``binary_backward`` / ``unary_backward`` kernels.
+"""
+
+from scalargrad import dtypes
+from scalargrad.matrix.function import Function, sum_to_shape
+from scalargrad.matrix.promotion import (
+    broadcast_shapes,
+    is_number,
+    result_type,
+    to_float,
+)
+from scalargrad.matrix.tensor import Tensor
+
+# ---------------------------------------------------------------- helpers
+
+_SCALARS = {}
+
+
+def scalar_array(backend, value, dtype):
+    """A 0-d backend array holding ``value`` (cached: ops with Python numbers reuse them)."""
+    key = (backend.name, type(value), value, dtype)
+    try:
+        return _SCALARS[key]
+    except (KeyError, TypeError):
+        pass
+    if len(_SCALARS) > 1024:
+        _SCALARS.clear()
+    array = backend.full((), value, dtype)
+    if value == value:  # nan != nan: no point caching it
+        _SCALARS[key] = array
+    return array
+
+
+def zeros_like_array(backend, array):
+    """A read-only array of zeros of ``array``'s shape and dtype (a broadcast 0-d array)."""
+    return backend.broadcast_to(scalar_array(backend, 0, array.dtype), array.shape)
+
+
+def _expand(backend, array, shape):
+    return array if array.shape == shape else backend.broadcast_to(array, shape)
+
+
+def device_error(op, a, b):
+    return RuntimeError(
+        f"{op}: expected all tensors to be on the same device, but found at least two devices, "
+        f"{a.device} and {b.device}"
+    )
+
+
+def as_array(op, value, dtype, backend):
+    """``value`` (Tensor or Python number) as something ``Function.apply`` takes, of ``dtype``.
+
+    A tensor of another dtype is converted (differentiably); a number becomes a 0-d array.
+    """
+    if isinstance(value, Tensor):
+        if value._backend is not backend:
+            raise RuntimeError(
+                f"{op}: expected all tensors to be on the same device, but found a tensor on "
+                f"{value.device} next to one on {'cuda' if backend.name == 'cuda' else 'cpu'}"
+            )
+        if value._array.dtype != dtype:
+            from scalargrad.matrix.functions.shape import cast
+
+            return cast(value, dtype)
+        return value
+    return scalar_array(backend, value, dtype)
+
+
+def plain_array(value, dtype, backend):
+    """``value`` (Tensor or number) as a backend array of ``dtype``, outside the graph."""
+    if isinstance(value, Tensor):
+        a = value._array
+        return a if a.dtype == dtype else backend.astype(a, dtype)
+    return scalar_array(backend, value, dtype)
+
+
+# ---------------------------------------------------------------- unary
+
+
+class _Unary(Function):
+    """y = f(x) element by element; dL/dx = G * f'(x), same shape as x. ``op`` names f in calculus.py."""
+
+    op = None
+
+    @staticmethod
+    def forward(ctx, a):
+        y = ctx.backend.unary(ctx.op, a)
+        ctx.save_for_backward(a, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, y = ctx.saved_tensors
+        return ctx.backend.unary_backward(ctx.op, a, y, grad)
+
+
+class Exp(_Unary):
+    """y = e^x; dL/dx = G * y."""
+
+    op, derivation = "exp", "exp"
+
+
+class Log(_Unary):
+    """y = ln x; dL/dx = G / x (inf at 0, nan below: as PyTorch)."""
+
+    op, derivation = "log", "log"
+
+
+class Tanh(_Unary):
+    """y = tanh x; dL/dx = G * (1 - y^2)."""
+
+    op, derivation = "tanh", "tanh"
+
+
+class Sigmoid(_Unary):
+    """y = 1 / (1 + e^-x), stable for any x; dL/dx = G * y (1 - y)."""
+
+    op, derivation = "sigmoid", "sigmoid"
+
+
+class Relu(_Unary):
+    """y = max(x, 0); dL/dx = G where x > 0, else 0."""
+
+    op, derivation = "relu", "relu"
+
+
+class Softplus(_Unary):
+    """y = ln(1 + e^x), stable for any x; dL/dx = G * sigmoid(x)."""
+
+    op, derivation = "softplus", "softplus"
+
+
+class Abs(_Unary):
+    """y = |x|; dL/dx = G * sign(x) (0 at 0, as PyTorch)."""
+
+    op, derivation = "abs", "abs"
+
+
+class Sqrt(_Unary):
+    """y = sqrt x; dL/dx = G / (2 y) (inf at 0, nan below)."""
+
+    op, derivation = "sqrt", "sqrt"
+
+
+class Neg(Function):
+    """y = -x; dL/dx = -G."""
+
+    derivation = "add"
+
+    @staticmethod
+    def forward(ctx, a):
+        return ctx.backend.unary("neg", a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.backend.unary("neg", grad)
+
+
+_UNARY = {cls.op: cls for cls in (Exp, Log, Tanh, Sigmoid, Relu, Softplus, Abs, Sqrt)}
+_UNARY["neg"] = Neg
+
+
+def unary(op, x):
+    """``op`` (neg abs sqrt exp log tanh sigmoid relu softplus) of every element of ``x``.
+
+    Math functions of integer or bool tensors give float32, as in PyTorch; ``neg`` and ``abs``
+    keep int64.
+    """
+    dtype = x._array.dtype
+    if dtype.kind == "f":
+        return _UNARY[op].apply(x)
+    be = x._backend
+    if dtype == dtypes.bool and op in ("neg", "abs"):
+        raise TypeError(
+            f"{op}: not supported on a bool tensor; to invert a mask use ~mask or mask.logical_not()"
+        )
+    if op == "neg":
+        a = x._array
+        return Tensor._wrap(be.binary("sub", zeros_like_array(be, a), a), be)
+    if op == "abs":
+        a = x._array
+        negative = be.binary("lt", a, zeros_like_array(be, a))
+        return Tensor._wrap(be.where(negative, be.binary("sub", zeros_like_array(be, a), a), a), be)
+    return _UNARY[op].apply(Tensor._wrap(be.astype(x._array, dtypes.float32), be))
+
+
+# ---------------------------------------------------------------- binary
+
+
+class _Binary(Function):
+    """z = f(x, y) with broadcasting; dL/dx = sum_to_shape(G df/dx), dL/dy = sum_to_shape(G df/dy)."""
+
+    op = None
+
+    @staticmethod
+    def forward(ctx, a, b):
+        be = ctx.backend
+        ctx.save_for_backward(a, b)
+        if a.shape == b.shape:
+            return be.binary(ctx.op, a, b)
+        shape = broadcast_shapes(ctx.op, a.shape, b.shape)
+        return be.binary(ctx.op, _expand(be, a, shape), _expand(be, b, shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        be = ctx.backend
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        shape = grad.shape
+        ga, gb = be.binary_backward(
+            ctx.op, _expand(be, a, shape), _expand(be, b, shape), grad, need_a, need_b
+        )
+        return (
+            sum_to_shape(be, ga, a.shape) if need_a else None,
+            sum_to_shape(be, gb, b.shape) if need_b else None,
+        )
+
+
+class Add(Function):
+    """z = x + y; dL/dx = sum_to_shape(G, x.shape), dL/dy = sum_to_shape(G, y.shape)."""
+
+    derivation = "add"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        be = ctx.backend
+        ctx.shapes = (a.shape, b.shape)
+        if a.shape == b.shape:
+            return be.binary("add", a, b)
+        shape = broadcast_shapes("add", a.shape, b.shape)
+        return be.binary("add", _expand(be, a, shape), _expand(be, b, shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        be = ctx.backend
+        need_a, need_b = ctx.needs_input_grad[:2]
+        sa, sb = ctx.shapes
+        return (
+            sum_to_shape(be, grad, sa) if need_a else None,
+            sum_to_shape(be, grad, sb) if need_b else None,
+        )
+
+
+class Sub(Function):
+    """z = x - y; dL/dx = sum_to_shape(G, x.shape), dL/dy = -sum_to_shape(G, y.shape)."""
+
+    derivation = "add"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        be = ctx.backend
+        ctx.shapes = (a.shape, b.shape)
+        if a.shape == b.shape:
+            return be.binary("sub", a, b)
+        shape = broadcast_shapes("sub", a.shape, b.shape)
+        return be.binary("sub", _expand(be, a, shape), _expand(be, b, shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        be = ctx.backend
+        need_a, need_b = ctx.needs_input_grad[:2]
+        sa, sb = ctx.shapes
+        return (
+            sum_to_shape(be, grad, sa) if need_a else None,
+            be.unary("neg", sum_to_shape(be, grad, sb)) if need_b else None,
+        )
+
+
+class Mul(_Binary):
+    """z = x y; dL/dx = sum_to_shape(G y), dL/dy = sum_to_shape(G x)."""
+
+    op, derivation = "mul", "mul"
+
+
+class Div(_Binary):
+    """z = x / y; dL/dx = sum_to_shape(G / y), dL/dy = sum_to_shape(-G x / y^2)."""
+
+    op, derivation = "div", "div"
+
+
+class Pow(_Binary):
+    """z = x^y; dL/dx = sum_to_shape(G y x^(y-1)), dL/dy = sum_to_shape(G x^y ln x)."""
+
+    op, derivation = "pow", "pow"
+
+
+class Maximum(_Binary):
+    """z = max(x, y); the gradient goes to the larger input (half to each at a tie)."""
+
+    op, derivation = "maximum", "maximum"
+
+
+class Minimum(_Binary):
+    """z = min(x, y); the gradient goes to the smaller input (half to each at a tie)."""
+
+    op, derivation = "minimum", "maximum"
+
+_BINARY = {"add": Add, "sub": Sub, "mul": Mul, "div": Div, "pow": Pow,
+           "maximum": Maximum, "minimum": Minimum}
+_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
+
+
+def _operands(op, x, y):
+    """Check and promote the operands of a binary op: (backend, dtype), or None if not ours."""
+    xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
+    if xt and yt:
+        if x._backend is not y._backend:
+            raise device_error(op, x, y)
+        backend = x._backend
+        dtype = x._array.dtype
+        if y._array.dtype != dtype:
+            dtype = result_type(x, y)
+        if x._array.shape != y._array.shape:
+            broadcast_shapes(op, x._array.shape, y._array.shape)
+    elif xt:
+        if not is_number(y):
+            return None
+        backend, dtype = x._backend, result_type(x, y)
+    else:
+        if not is_number(x):
+            return None
+        backend, dtype = y._backend, result_type(x, y)
+    return backend, dtype
+
+
+def binary(op, x, y):
+    """``x op y`` for op in add sub mul div pow maximum minimum; either may be a Python number.
+
+    Returns NotImplemented for operands that are neither (so Python can try the other side).
+    """
+    found = _operands(op, x, y)
+    if found is None:
+        return NotImplemented
+    backend, dtype = found
+    if op == "div":
+        dtype = to_float(dtype)
+    if dtype.kind != "f":
+        return _integer_binary(op, x, y, backend, dtype)
+    return _BINARY[op].apply(as_array(op, x, dtype, backend), as_array(op, y, dtype, backend))
+
+
+def _integer_binary(op, x, y, backend, dtype):
+    """add/sub/mul/pow/maximum/minimum of int64 or bool operands: exact, no gradient."""
+    if dtype == dtypes.bool and op == "sub":
+        raise TypeError(
+            "sub: subtraction of two bool tensors is not supported; use ^ or logical_xor instead"
+        )
+    a, b = plain_array(x, dtype, backend), plain_array(y, dtype, backend)
+    shape = broadcast_shapes(op, a.shape, b.shape)
+    a, b = _expand(backend, a, shape), _expand(backend, b, shape)
+    if op in ("add", "sub", "mul"):
+        return Tensor._wrap(backend.binary(op, a, b), backend)
+    if op in ("maximum", "minimum"):
+        take_a = backend.binary("ge" if op == "maximum" else "le", a, b)
+        return Tensor._wrap(backend.where(take_a, a, b), backend)
+    # pow: integers to non-negative integer powers, computed exactly in float64 up to 2**53
+    exponent = backend.to_numpy(b)
+    if exponent.size and exponent.min() < 0:
+        raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+    af, bf = backend.astype(a, dtypes.float64), backend.astype(b, dtypes.float64)
+    return Tensor._wrap(backend.astype(backend.binary("pow", af, bf), dtype), backend)
+
+
+# ---------------------------------------------------------------- comparisons and logic
+
+
+def compare(op, x, y):
+    """``x op y`` for op in eq ne lt le gt ge: a bool tensor of the broadcast shape, no gradient."""
+    found = _operands(op, x, y)
+    if found is None:
+        return NotImplemented
+    backend, dtype = found
+    a, b = plain_array(x, dtype, backend), plain_array(y, dtype, backend)
+    shape = broadcast_shapes(op, a.shape, b.shape)
+    return Tensor._wrap(backend.binary(op, _expand(backend, a, shape), _expand(backend, b, shape)), backend)
+
+
+def _require_bool(op, *tensors):
+    for t in tensors:
+        if isinstance(t, Tensor) and t._array.dtype != dtypes.bool:
+            raise TypeError(f"{op}: expected bool tensors, got {t._array.dtype}")
+
+
+def logical_not(x):
+    """~mask: True where ``mask`` is False (bool tensors only)."""
+    _require_bool("logical_not", x)
+    be = x._backend
+    return Tensor._wrap(be.binary("eq", x._array, zeros_like_array(be, x._array)), be)
+
+
+def logical(op, x, y):
+    """mask & other, mask | other for bool tensors (or Python bools)."""
+    if not isinstance(y, (Tensor, bool)):
+        return NotImplemented
+    _require_bool(op, x, y)
+    be = x._backend
+    a = x._array
+    b = plain_array(y, dtypes.bool, be)
+    shape = broadcast_shapes(op, a.shape, b.shape)
+    a, b = _expand(be, a, shape), _expand(be, b, shape)
+    if op == "and":
+        return Tensor._wrap(be.where(a, b, zeros_like_array(be, b)), be)
+    return Tensor._wrap(be.where(a, a, b), be)
+
+
+# ---------------------------------------------------------------- clamp and where
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi); dL/dx = G where lo <= x <= hi, else 0 (same shape as x)."""
+
+    derivation = "clamp"
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        be = ctx.backend
+        ctx.save_for_backward(a)
+        ctx.bounds = (lo, hi)
+        y = a
+        if lo is not None:
+            lo = _expand(be, lo, a.shape)
+            y = be.where(be.binary("lt", a, lo), lo, a)
+        if hi is not None:
+            hi = _expand(be, hi, a.shape)
+            y = be.where(be.binary("gt", y, hi), hi, y)
+        if y is a:
+            y = be.copy(a)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        be = ctx.backend
+        (a,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        zero = zeros_like_array(be, grad)
+        if lo is not None:
+            grad = be.where(be.binary("lt", a, _expand(be, lo, a.shape)), zero, grad)
+        if hi is not None:
+            grad = be.where(be.binary("gt", a, _expand(be, hi, a.shape)), zero, grad)
+        return grad, None, None
+
+
+def clamp(x, lo=None, hi=None):
+    """Every element limited to [lo, hi] (either bound may be None; tensors as bounds too)."""
+    if lo is None and hi is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        y = x if lo is None else binary("maximum", x, lo)
+        return y if hi is None else binary("minimum", y, hi)
+    for name, bound in (("min", lo), ("max", hi)):
+        if bound is not None and not is_number(bound):
+            raise TypeError(f"clamp: {name} must be a number or a Tensor, got {type(bound).__name__}")
+    dtype = result_type(x, *(b for b in (lo, hi) if b is not None))
+    be = x._backend
+    x = as_array("clamp", x, dtype, be)
+    lo_a = None if lo is None else scalar_array(be, lo, dtype)
+    hi_a = None if hi is None else scalar_array(be, hi, dtype)
+    if dtype.kind != "f":
+        with _no_grad():
+            return Clamp.apply(x, lo_a, hi_a)
+    return Clamp.apply(x, lo_a, hi_a)
+
+
+def _no_grad():
+    from scalargrad.autograd_mode import no_grad
+
+    return no_grad()
+
+
+class Where(Function):
+    """z = cond ? x : y (broadcast); dL/dx = sum_to_shape(G where cond else 0), dL/dy the rest."""
+
+    derivation = "where"
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        be = ctx.backend
+        shape = broadcast_shapes("where", cond.shape, a.shape, b.shape)
+        ctx.cond = cond
+        ctx.shapes = (a.shape, b.shape)
+        return be.where(_expand(be, cond, shape), _expand(be, a, shape), _expand(be, b, shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        be = ctx.backend
+        _, need_a, need_b = ctx.needs_input_grad
+        cond = _expand(be, ctx.cond, grad.shape)
+        zero = zeros_like_array(be, grad)
+        sa, sb = ctx.shapes
+        ga = sum_to_shape(be, be.where(cond, grad, zero), sa) if need_a else None
+        gb = sum_to_shape(be, be.where(cond, zero, grad), sb) if need_b else None
+        return None, ga, gb
+
+
+def where(condition, x, y):
+    """``x`` where ``condition`` is True, else ``y``: all three broadcast; x, y may be numbers."""
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where: condition must be a bool Tensor, got {type(condition).__name__}")
+    if condition._array.dtype != dtypes.bool:
+        raise TypeError(
+            f"where: expected condition to be a bool tensor, got {condition._array.dtype} "
+            "(compare it first, e.g. x > 0)"
+        )
+    for name, v in (("input", x), ("other", y)):
+        if not isinstance(v, Tensor) and not is_number(v):
+            raise TypeError(f"where: {name} must be a Tensor or a number, got {type(v).__name__}")
+    be = condition._backend
+    for v in (x, y):
+        if isinstance(v, Tensor) and v._backend is not be:
+            raise device_error("where", condition, v)
+    dtype = result_type(x, y)
+    xs = x._array.shape if isinstance(x, Tensor) else ()
+    ys = y._array.shape if isinstance(y, Tensor) else ()
+    broadcast_shapes("where", condition._array.shape, xs, ys)
+    return Where.apply(condition, as_array("where", x, dtype, be), as_array("where", y, dtype, be))

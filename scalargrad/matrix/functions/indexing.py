@@ -1,0 +1,113 @@
+"""Indexing: ``x[i]``, ``x[1:3, ::2]``, ``x[..., None]`` (basic) and ``x[[0, 2]]``, ``x[mask]``,
+``y_hat[range(n), y]`` (advanced), with NumPy's (and PyTorch's) semantics.
+
+Basic indexing (ints, slices, None, Ellipsis) picks a regular sub-grid: the result is a *view*
+sharing x's storage. Its backward puts G into a zero tensor of x's shape at the same positions.
+
+Advanced indexing (integer arrays, bool masks, lists, ranges, int/bool tensors) picks arbitrary
+elements: the result is a copy (a *gather*). Its backward is the matching *scatter-add*: each
+picked element's gradient is added at the place it came from, so an element picked twice gets
+the sum of both gradients. dL/dx always has x's shape.
+"""
+
+import numpy as np
+
+from scalargrad.matrix.function import Function
+from scalargrad.matrix.tensor import Tensor
+
+
+class GetItem(Function):
+    """y = x[index] (basic: a view); dL/dx = zeros of x.shape with G written at [index]."""
+
+    derivation = "indexing"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.in_shape, ctx.index = a.shape, index
+        return ctx.backend.getitem(a, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        be = ctx.backend
+        out = be.full(ctx.in_shape, 0, grad.dtype)
+        be.setitem(out, ctx.index, grad)
+        return out, None
+
+
+class Gather(Function):
+    """y = x[index] (advanced: a copy); dL/dx = scatter_add(x.shape, index, G) (repeats add up)."""
+
+    derivation = "indexing"
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.in_shape, ctx.index = a.shape, index
+        return ctx.backend.gather(a, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.backend.scatter_add(ctx.in_shape, ctx.index, grad), None
+
+
+def _component(part):
+    """One index component as NumPy understands it; True if it makes the index advanced."""
+    if part is None or part is Ellipsis or isinstance(part, slice):
+        return part, False
+    if isinstance(part, (bool, np.bool_)):
+        return part, True
+    if isinstance(part, (int, np.integer)):
+        return int(part), False
+    if isinstance(part, Tensor):
+        array = part._backend.to_numpy(part._array)
+        if array.dtype.kind == "f":
+            raise IndexError(
+                f"tensors used as indices must be long, int or bool tensors, got {array.dtype}"
+            )
+        return array, True
+    if isinstance(part, (list, tuple, range, np.ndarray)):
+        array = np.asarray(part if not isinstance(part, range) else np.arange(
+            part.start, part.stop, part.step))
+        if array.dtype == object:
+            raise IndexError(f"index {part!r}: lists used as indices must hold only ints or only bools")
+        if array.size == 0:
+            array = array.astype(np.int64)
+        if array.dtype.kind not in "biu":
+            raise IndexError(
+                f"only integers, slices (:), ellipsis (...), None and long or bool tensors/lists "
+                f"are valid indices (got {array.dtype} values {part!r})"
+            )
+        return (array.astype(np.int64) if array.dtype.kind in "iu" else array), True
+    raise IndexError(
+        "only integers, slices (:), ellipsis (...), None and long or bool tensors/lists are valid "
+        f"indices (got {type(part).__name__})"
+    )
+
+
+def normalize_index(x, index):
+    """``index`` checked against x's shape: (index tuple, advanced?, shape of x[index]).
+
+    Out-of-range indices and masks of the wrong shape raise IndexError naming x's shape.
+    """
+    parts = index if isinstance(index, tuple) else (index,)
+    converted = []
+    advanced = False
+    for part in parts:
+        c, adv = _component(part)
+        converted.append(c)
+        advanced = advanced or adv
+    index = tuple(converted)
+    probe = np.broadcast_to(np.empty((), np.int8), x.shape)
+    try:
+        shape = probe[index].shape
+    except IndexError as e:
+        raise IndexError(f"index into a tensor of shape {x.shape}: {e}") from None
+    return index, advanced, shape
+
+
+def getitem(x, index):
+    """x[index]: a view for basic indexing, a gathered copy for advanced indexing."""
+    index, advanced, _ = normalize_index(x, index)
+    if advanced:
+        return Gather.apply(x, index)
+    return GetItem.apply(x, index)

@@ -1,0 +1,257 @@
+"""In-place ops: ``x += y``, ``x.mul_(2)``, ``x.zero_()``, ``x[:] = v``, ``x.copy_(src)``.
+
+They write into x's storage, so x (and every view of it) keeps its identity; an optimizer's
+``w.data -= lr * w.grad`` relies on it. Each bumps x's version counter, so a graph node that
+saved x's old value notices at backward time and refuses (PyTorch's "modified by an inplace
+operation" error) instead of computing with the new one.
+
+Two cases are refused up front, as in PyTorch, while grad mode is on: an in-place op on a leaf
+that requires grad (its old value is what ``.grad`` is the gradient for: update it inside
+``with sg.no_grad():`` or through ``w.data``), and on a view of such a leaf.
+
+When grad mode is on and x or the other operand requires grad, the op is recorded: it is
+computed out of place from a snapshot of x's old value, written into x, and x's ``grad_fn``
+becomes the new node, so gradients still flow to x's history and to the other operand.
+"""
+
+import numpy as np
+
+from scalargrad import dtypes
+from scalargrad.autograd_mode import is_grad_enabled
+from scalargrad.matrix.function import Function, sum_to_shape
+from scalargrad.matrix.functions import elementwise as ew
+from scalargrad.matrix.functions.indexing import normalize_index
+from scalargrad.matrix.promotion import ShapeError, broadcast_shapes, category, is_number, result_type
+from scalargrad.matrix.tensor import Tensor
+
+
+def _refuse_leaf(op, x):
+    if not is_grad_enabled() or not x._requires_grad:
+        return
+    if x.grad_fn is None:
+        raise RuntimeError(
+            f"{op}: a leaf Variable that requires grad is being used in an in-place operation. "
+            "Update parameters inside `with sg.no_grad():` or through `w.data` "
+            "(w.data -= lr * w.grad)."
+        )
+    base = x._base
+    if base is not None and base._requires_grad:
+        if base.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: a view of a leaf Variable that requires grad is being used in an in-place "
+                "operation."
+            )
+        raise RuntimeError(
+            f"{op}: in-place changes to a view of a tensor that requires grad are not supported; "
+            "use an out-of-place op (y = y + 1) or .clone() the view first"
+        )
+
+
+def _records(x, other=None):
+    """True if the in-place op must be recorded in the graph."""
+    if not is_grad_enabled():
+        return False
+    return x._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+
+
+def _writable(op, x):
+    a = x._array
+    if isinstance(a, np.ndarray) and not a.flags.writeable:
+        raise RuntimeError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor refers "
+            "to a single memory location (an expand()ed or read-only tensor). Please clone() the "
+            "tensor before performing the operation."
+        )
+
+
+def _bump(x):
+    x._vc[0] += 1
+    return x
+
+
+def _snapshot(x):
+    """x's current value in storage of its own, with x's place in the graph."""
+    old = Tensor._wrap(x._backend.copy(x._array), x._backend, x._requires_grad)
+    old.grad_fn = x.grad_fn
+    if x.grad_fn is None and x._requires_grad:
+        old._acc = x._accumulate_node()
+    return old
+
+
+def _write_back(x, out):
+    """Copy ``out`` (x's shape) into x's storage and make x the output of out's node."""
+    if out._array.dtype != x._array.dtype:
+        out = out.to(x._array.dtype)
+    x._backend.setitem(x._array, Ellipsis, out._array)
+    x.grad_fn = out.grad_fn
+    x._requires_grad = out._requires_grad
+    return _bump(x)
+
+
+def _check_result(op, x, dtype, shape):
+    if category(dtype) > category(x._array.dtype):
+        raise RuntimeError(
+            f"{op}: result type {dtype} can't be cast to the desired output type "
+            f"{x._array.dtype} (an in-place op keeps the tensor's dtype)"
+        )
+    if tuple(shape) != x.shape:
+        raise ShapeError(
+            f"{op}: output with shape {x.shape} doesn't match the broadcast shape {tuple(shape)}"
+        )
+
+
+def binary_(op, x, other):
+    """x = x op other in place (op: add sub mul div), other broadcast to x's shape."""
+    name = op + "_"
+    if not isinstance(other, Tensor) and not is_number(other):
+        return NotImplemented
+    _refuse_leaf(name, x)
+    _writable(name, x)
+    dtype = result_type(x, other)
+    if op == "div" and dtype.kind != "f":
+        dtype = dtypes.float32
+    oshape = other.shape if isinstance(other, Tensor) else ()
+    _check_result(name, x, dtype, broadcast_shapes(name, x.shape, oshape))
+    be = x._backend
+    if isinstance(other, Tensor) and other._backend is not be:
+        raise ew.device_error(name, x, other)
+    if _records(x, other):
+        return _write_back(x, ew.binary(op, _snapshot(x), other))
+    b = ew.plain_array(other, x._array.dtype, be)
+    if b.shape != x._array.shape:
+        b = be.broadcast_to(b, x._array.shape)
+    be.inplace_binary(op, x._array, b)
+    return _bump(x)
+
+
+def fill_(x, value):
+    """Every element of x set to ``value`` (a number or a one-element tensor)."""
+    _refuse_leaf("fill_", x)
+    _writable("fill_", x)
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise RuntimeError(
+                f"fill_: only supports a 0-dimension value tensor, got shape {value.shape}"
+            )
+        value = value.item()
+    if not is_number(value):
+        raise TypeError(f"fill_: value must be a number, got {type(value).__name__}")
+    x._backend.fill(x._array, value)
+    if x.grad_fn is not None and is_grad_enabled():
+        x.grad_fn = None  # x no longer depends on its history: a constant
+        x._requires_grad = False
+    return _bump(x)
+
+
+def clamp_(x, lo=None, hi=None):
+    """x limited to [lo, hi] in place."""
+    _refuse_leaf("clamp_", x)
+    _writable("clamp_", x)
+    if _records(x, lo) or _records(x, hi):
+        return _write_back(x, ew.clamp(_snapshot(x), lo, hi))
+    return _write_back(x, ew.clamp(x, lo, hi))
+
+
+def copy_(x, src):
+    """x's elements replaced by src's (broadcast to x's shape, converted to x's dtype)."""
+    from scalargrad.matrix.functions.shape import Copy, cast, expand
+
+    _refuse_leaf("copy_", x)
+    _writable("copy_", x)
+    if not isinstance(src, Tensor):
+        from scalargrad.matrix.creation import tensor
+
+        src = tensor(src, dtype=x._array.dtype)
+    broadcast_shapes("copy_", x.shape, src.shape)
+    if src._backend is not x._backend:
+        src = src.to(x.device)
+    if not _records(x, src):
+        be = x._backend
+        be.setitem(x._array, Ellipsis, ew.plain_array(src, x._array.dtype, be))
+        return _bump(x)
+    out = Copy.apply(expand(cast(src, x._array.dtype), x.shape))
+    return _write_back(x, out)
+
+
+def random_(x, kind, a, b):
+    """Fill x with uniform [a, b) or normal(mean=a, std=b) numbers from the global generator."""
+    from scalargrad.matrix.creation import generator
+
+    op = "uniform_" if kind == "uniform" else "normal_"
+    _refuse_leaf(op, x)
+    _writable(op, x)
+    if x._array.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating point tensor, got {x._array.dtype}")
+    rng = generator()
+    values = rng.uniform(a, b, x.shape) if kind == "uniform" else rng.normal(a, b, x.shape)
+    be = x._backend
+    be.setitem(x._array, Ellipsis, be.from_numpy(values.astype(x._array.dtype)))
+    return _bump(x)
+
+
+class IndexPut(Function):
+    """y = x with y[index] = v; dL/dx = G with zeros at [index]; dL/dv = G[index] summed to v.shape."""
+
+    derivation = "indexing"
+
+    @staticmethod
+    def forward(ctx, a, v, index, advanced):
+        be = ctx.backend
+        ctx.index, ctx.advanced, ctx.v_shape = index, advanced, v.shape
+        out = be.copy(a)
+        target_shape = np.broadcast_to(np.empty((), np.int8), a.shape)[index].shape
+        be.setitem(out, index, be.broadcast_to(v, target_shape) if v.shape != target_shape else v)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        be = ctx.backend
+        need_a, need_v = ctx.needs_input_grad[:2]
+        ga = gv = None
+        if need_a:
+            ga = be.copy(grad)
+            be.setitem(ga, ctx.index, 0)
+        if need_v:
+            picked = be.gather(grad, ctx.index) if ctx.advanced else be.getitem(grad, ctx.index)
+            gv = sum_to_shape(be, picked, ctx.v_shape)
+        return ga, gv, None, None
+
+
+def setitem(x, index, value):
+    """x[index] = value in place: value (a tensor or a number) broadcast to the indexed shape."""
+    _refuse_leaf("setitem", x)
+    _writable("setitem", x)
+    index, advanced, shape = normalize_index(x, index)
+    be = x._backend
+    if isinstance(value, Tensor):
+        if value._backend is not be:
+            raise ew.device_error("setitem", x, value)
+        try:
+            broadcast_shapes("setitem", shape, value.shape)
+        except ShapeError:
+            raise ShapeError(
+                f"setitem: shape mismatch: value tensor of shape {value.shape} cannot be broadcast "
+                f"to indexing result of shape {shape} (tensor of shape {x.shape})"
+            ) from None
+        if len(np.broadcast_shapes(shape, value.shape)) != len(shape) or np.broadcast_shapes(
+            shape, value.shape
+        ) != shape:
+            raise ShapeError(
+                f"setitem: shape mismatch: value tensor of shape {value.shape} cannot be broadcast "
+                f"to indexing result of shape {shape}"
+            )
+    elif not is_number(value):
+        from scalargrad.matrix.creation import tensor
+
+        value = tensor(value, dtype=x._array.dtype, device=x.device)
+        return setitem(x, index, value)
+    if _records(x, value):
+        v = value if isinstance(value, Tensor) else ew.scalar_array(be, value, x._array.dtype)
+        if isinstance(v, Tensor) and v._array.dtype != x._array.dtype:
+            v = v.to(x._array.dtype)
+        return _write_back(x, IndexPut.apply(_snapshot(x), v, index, advanced))
+    v = ew.plain_array(value, x._array.dtype, be)
+    if v.shape != shape:
+        v = be.broadcast_to(v, shape)
+    be.setitem(x._array, index, v)
+    return _bump(x)

@@ -1,0 +1,80 @@
+"""``repr`` of a tensor, in PyTorch's style so that printed output reads like the course's::
+
+    tensor([[1., 2.],
+            [3., 4.]], requires_grad=True)
+    tensor([0.6590, 0.2424, 0.0986], grad_fn=<SoftmaxBackward>)
+    tensor([1, 2, 3])                  int64 (the default for ints: no dtype shown)
+    tensor([1., 2.], dtype=sg.float64) non-default dtypes are shown
+"""
+
+import numpy as np
+
+from scalargrad import dtypes
+
+_DEFAULT = (dtypes.float32, dtypes.int64, dtypes.bool)
+
+
+def _float_format(a):
+    """A function formatting one float the way PyTorch would for this whole tensor."""
+    finite = a[np.isfinite(a)] if a.size else a
+    if finite.size == 0:
+        body = "{:.4f}".format
+    else:
+        magnitude = np.abs(finite)
+        top = float(magnitude.max())
+        nonzero = magnitude[magnitude > 0]
+        bottom = float(nonzero.min()) if nonzero.size else 0.0
+        if np.all(finite == np.round(finite)) and top < 1e8:
+            def body(v):
+                return f"{v:.0f}."
+        elif top >= 1e8 or (bottom and bottom < 1e-4) or (bottom and top / bottom > 1000):
+            body = "{:.4e}".format
+        else:
+            body = "{:.4f}".format
+
+    def fmt(v):
+        if np.isnan(v):
+            return "nan"
+        if np.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return body(v)
+
+    samples = [fmt(v) for v in (finite.max(), finite.min())] if finite.size else []
+    samples += [fmt(v) for v in (np.nan, np.inf, -np.inf) if (a == v).any() or (v != v and np.isnan(a).any())]
+    width = max((len(s) for s in samples), default=0)
+    return lambda v: fmt(v).rjust(width)
+
+
+def array_text(a, prefix="tensor("):
+    """The numbers of ``a`` (a numpy array) laid out as PyTorch prints them."""
+    if a.size == 0:
+        return "[]"
+    kind = a.dtype.kind
+    if kind == "f":
+        formatter = {"float_kind": _float_format(a)}
+    elif kind == "b":
+        formatter = {"bool": lambda v: ("True" if v else "False").rjust(5 if not a.all() else 4)}
+    else:
+        width = max(len(str(a.max())), len(str(a.min())))
+        formatter = {"int": lambda v: str(v).rjust(width)}
+    if a.ndim == 0:
+        return next(iter(formatter.values()))(a.item()).strip()
+    return np.array2string(a, separator=", ", prefix=prefix, formatter=formatter,
+                           threshold=1000, edgeitems=3, max_line_width=80)
+
+
+def tensor_repr(t):
+    """``tensor([...], dtype=..., device=..., grad_fn=...)`` for a Tensor ``t``."""
+    a = t._backend.to_numpy(t._array)
+    parts = [array_text(a)]
+    if a.size == 0 and a.ndim != 1:
+        parts.append(f"size={tuple(a.shape)}")
+    if t.device != "cpu":
+        parts.append(f"device='{t.device}'")
+    if a.dtype not in _DEFAULT:
+        parts.append(f"dtype=sg.{a.dtype.name}")
+    if t.grad_fn is not None:
+        parts.append(f"grad_fn={t.grad_fn!r}")
+    elif t._requires_grad:
+        parts.append("requires_grad=True")
+    return "tensor(" + ", ".join(parts) + ")"

@@ -1,0 +1,138 @@
+"""Type promotion, broadcast shapes and dim arguments: the checks every op makes before computing.
+
+Type promotion follows PyTorch. Each operand has a *category*: bool < integer < floating.
+
+* The result has the highest category among the operands.
+* Within a category, tensors with at least one dimension decide (float32 + float64 -> float64);
+  a 0-d tensor or a Python number only decides when its category is higher than theirs.
+* A Python float that raises the category gives float32 (the default dtype), a Python int int64:
+  ``int64 tensor + 2.5 -> float32``, ``float64 tensor + 2.5 -> float64``, ``float32 tensor + 1 -> float32``.
+* True division and math functions (exp, sqrt, ...) of integers give float32.
+"""
+
+import numpy as np
+
+from scalargrad import dtypes
+
+
+class ShapeError(RuntimeError, ValueError):
+    """Shapes that do not fit an op. A RuntimeError as in PyTorch, and a ValueError as in NumPy."""
+
+
+_CATEGORY = {dtypes.bool: 0, dtypes.int64: 1, dtypes.float32: 2, dtypes.float64: 2}
+
+
+def category(dtype):
+    """0 for bool, 1 for int64, 2 for float32/float64."""
+    return _CATEGORY[dtype]
+
+
+def promote_types(a, b):
+    """The dtype both ``a`` and ``b`` convert to without losing their category."""
+    if a is b or a == b:
+        return a
+    ca, cb = _CATEGORY[a], _CATEGORY[b]
+    if ca != cb:
+        return a if ca > cb else b
+    return a if a.itemsize >= b.itemsize else b
+
+
+def scalar_dtype(value):
+    """The dtype PyTorch gives a Python (or NumPy) number: bool, int64 or float32."""
+    if isinstance(value, (bool, np.bool_)):
+        return dtypes.bool
+    if isinstance(value, (int, np.integer)):
+        return dtypes.int64
+    if isinstance(value, (float, np.floating)):
+        return dtypes.float32
+    raise TypeError(f"expected a Tensor or a Python number, got {type(value).__name__}")
+
+
+def is_number(value):
+    """True for Python/NumPy bools, ints and floats (the scalars ops accept next to tensors)."""
+    return isinstance(value, (int, float, np.number, np.bool_))
+
+
+def result_type(*operands):
+    """PyTorch's result dtype for an op on ``operands`` (Tensors and Python numbers)."""
+    from scalargrad.matrix.tensor import Tensor
+
+    dim = zero = number = None
+    for x in operands:
+        if isinstance(x, Tensor):
+            d = x._array.dtype
+            if x._array.ndim:
+                dim = d if dim is None else promote_types(dim, d)
+            else:
+                zero = d if zero is None else promote_types(zero, d)
+        else:
+            d = scalar_dtype(x)
+            number = d if number is None else promote_types(number, d)
+    result = dim
+    for candidate in (zero, number):
+        if candidate is not None and (result is None or _CATEGORY[candidate] > _CATEGORY[result]):
+            result = candidate
+    return result
+
+
+def to_float(dtype):
+    """float32 for bool/int64 (what exp, sqrt and true division of integers give); floats unchanged."""
+    return dtype if _CATEGORY[dtype] == 2 else dtypes.float32
+
+
+def broadcast_shapes(op, *shapes):
+    """The shape all ``shapes`` broadcast to, or a ShapeError naming ``op`` and every shape."""
+    first = shapes[0]
+    if all(s == first for s in shapes):
+        return first
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        detail = ""
+        if len(shapes) == 2:
+            a, b = shapes
+            for i in range(1, min(len(a), len(b)) + 1):
+                if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
+                    detail = (
+                        f": the size of tensor a ({a[-i]}) must match the size of tensor b "
+                        f"({b[-i]}) at non-singleton dimension {max(len(a), len(b)) - i}"
+                    )
+                    break
+        listed = " and ".join(str(tuple(s)) for s in shapes)
+        raise ShapeError(f"{op}: shapes {listed} cannot be broadcast together{detail}") from None
+
+
+def normalize_dim(op, dim, ndim, extra=0):
+    """A dim in ``[-ndim-extra, ndim+extra)`` as a non-negative int, or PyTorch's IndexError.
+
+    ``extra=1`` is for ops that insert a new axis (unsqueeze, stack). A 0-d tensor accepts dim 0
+    and -1, as in PyTorch.
+    """
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__} {dim!r}")
+    size = max(ndim + extra, 1)
+    if not -size <= dim < size:
+        raise IndexError(
+            f"{op}: Dimension out of range (expected to be in range of [{-size}, {size - 1}], "
+            f"but got {dim})"
+        )
+    return int(dim) % size
+
+
+def normalize_dims(op, dim, ndim):
+    """``dim`` (None, an int or a tuple of ints) as a sorted tuple of distinct non-negative axes.
+
+    None (or an empty tuple) means every axis. Repeating an axis is an error, as in PyTorch.
+    """
+    if dim is None or (isinstance(dim, (list, tuple)) and not dim):  # () also means every axis
+        return tuple(range(ndim))
+    if ndim == 0:  # a 0-d tensor accepts dim 0 / -1 and reduces nothing
+        for d in dim if isinstance(dim, (list, tuple)) else (dim,):
+            normalize_dim(op, d, 0)
+        return ()
+    if isinstance(dim, (list, tuple)):
+        axes = tuple(normalize_dim(op, d, ndim) for d in dim)
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"{op}: dim {tuple(dim)} names an axis more than once")
+        return tuple(sorted(axes))
+    return (normalize_dim(op, dim, ndim),)

@@ -8,7 +8,6 @@ mean(relu(1 - y * score)) + 1e-4 * sum(w^2) and plain SGD whose learning rate fa
 """
 
 import numpy as np
-
 from _common import accuracy, parse_args, progress, save, section, summary
 
 
@@ -61,7 +60,7 @@ def neuron_graph(out):
     from scalargrad.viz import draw_graph
 
     neuron = Neuron(2, activation="relu", rng=3)
-    for name, p in zip(["w0", "w1", "b"], neuron.w + [neuron.b]):
+    for name, p in zip(["w0", "w1", "b"], neuron.w + [neuron.b], strict=True):
         p.label = name
     x = [Value(1.0, label="x0"), Value(-0.5, label="x1")]
     y = neuron(x)
@@ -87,14 +86,22 @@ def main(argv=None):
     losses, accs = train(model, X.tolist(), y, steps)
 
     section("pictures")
-    fig = plot_decision_boundary(predict(model), X, y01, resolution=60,
-                                 title=f"scalar MLP, accuracy {accs[-1]:.0%}")
+    fig = plot_decision_boundary(
+        predict(model), X, y01, resolution=60, title=f"scalar MLP, accuracy {accs[-1]:.0%}"
+    )
     boundary = save(fig, args.out, "decision_boundary.png")
     graph = neuron_graph(args.out)
-    return summary("moons on the scalar engine", {
-        "steps": steps, "final loss": losses[-1], "final accuracy": accs[-1],
-        "best accuracy": max(accs), "decision boundary": str(boundary), "graph": str(graph),
-    })
+    return summary(
+        "moons on the scalar engine",
+        {
+            "steps": steps,
+            "final loss": losses[-1],
+            "final accuracy": accs[-1],
+            "best accuracy": max(accs),
+            "decision boundary": str(boundary),
+            "graph": str(graph),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,11 @@ class GradcheckFailure:
 
     def __str__(self):
         where = f"input {self.input_index}" + (f", element {self.element}" if self.element else "")
-        return f"{where}: analytic {self.analytic!r} vs numeric {self.numeric!r} (difference {self.analytic - self.numeric:.3g})"
+        difference = self.analytic - self.numeric
+        return (
+            f"{where}: analytic {self.analytic!r} vs numeric {self.numeric!r} "
+            f"(difference {difference:.3g})"
+        )
 
     __repr__ = __str__
 
@@ -81,7 +85,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=False)
         raise ValueError("gradcheck: got no inputs")
     if all(isinstance(x, Value) for x in inputs):
         failures, checked = _check_values(fn, inputs, eps, atol, rtol)
-    elif not any(isinstance(x, Value) for x in inputs) and all(hasattr(x, "numpy") and hasattr(x, "requires_grad") for x in inputs):
+    elif not any(isinstance(x, Value) for x in inputs) and all(
+        hasattr(x, "numpy") and hasattr(x, "requires_grad") for x in inputs
+    ):
         failures, checked = _check_tensors(fn, inputs, eps, atol, rtol)
     else:
         kinds = ", ".join(type(x).__name__ for x in inputs)
@@ -96,7 +102,9 @@ def _check_values(fn, inputs, eps, atol, rtol):
     leaves = [Value(x.data) for x in inputs]
     out = fn(*leaves)
     if not isinstance(out, Value):
-        raise TypeError(f"gradcheck: fn must return a Value for Value inputs, got {type(out).__name__}")
+        raise TypeError(
+            f"gradcheck: fn must return a Value for Value inputs, got {type(out).__name__}"
+        )
     out.backward()
     analytic = [leaf.grad for leaf in leaves]
     failures = []
@@ -136,7 +144,7 @@ def _check_tensors(fn, inputs, eps, atol, rtol):
         out.backward(sg.tensor(weights, dtype=sg.float64))
     analytic = [
         np.zeros_like(a) if leaf.grad is None else np.array(leaf.grad.numpy(), dtype=np.float64)
-        for leaf, a in zip(leaves, point)
+        for leaf, a in zip(leaves, point, strict=True)
     ]
 
     def objective(arrays):

@@ -25,7 +25,10 @@ class Optimizer:
     def __init__(self, params, defaults):
         name = type(self).__name__
         if isinstance(params, Value) or hasattr(params, "_array"):
-            raise TypeError(f"{name}: params must be an iterable of parameters, got a single {type(params).__name__}")
+            raise TypeError(
+                f"{name}: params must be an iterable of parameters, "
+                f"got a single {type(params).__name__}"
+            )
         params = list(params)
         if not params:
             raise ValueError(f"{name}: got an empty parameter list")
@@ -43,7 +46,9 @@ class Optimizer:
         if not group["lr"] >= 0.0:
             raise ValueError(f"{name}: invalid learning rate lr={group['lr']!r} (must be >= 0)")
         if not group["weight_decay"] >= 0.0:
-            raise ValueError(f"{name}: invalid weight_decay={group['weight_decay']!r} (must be >= 0)")
+            raise ValueError(
+                f"{name}: invalid weight_decay={group['weight_decay']!r} (must be >= 0)"
+            )
 
     def _params(self):
         for group in self.param_groups:
@@ -89,17 +94,18 @@ class Optimizer:
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError(
-                f"{name}.load_state_dict: the state_dict has {len(groups)} parameter groups, this optimizer {len(self.param_groups)}"
+                f"{name}.load_state_dict: the state_dict has {len(groups)} parameter groups, "
+                f"this optimizer {len(self.param_groups)}"
             )
         params = []
-        for saved, group in zip(groups, self.param_groups):
+        for saved, group in zip(groups, self.param_groups, strict=True):
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(
                     f"{name}.load_state_dict: a group has {len(saved['params'])} parameters in the "
                     f"state_dict but {len(group['params'])} here"
                 )
-            params.extend(zip(saved["params"], group["params"]))
-        for saved, group in zip(groups, self.param_groups):
+            params.extend(zip(saved["params"], group["params"], strict=True))
+        for saved, group in zip(groups, self.param_groups, strict=True):
             group.update({k: v for k, v in saved.items() if k != "params"})
         self.state = {}
         for index, p in params:
@@ -119,16 +125,19 @@ def _import(name, p, key, item):
         return item
     array = np.array(item, dtype=p.dtype)
     if array.shape != tuple(p.shape):
-        raise ValueError(f"{name}.load_state_dict: state {key!r} has shape {array.shape}, the parameter {tuple(p.shape)}")
+        raise ValueError(
+            f"{name}.load_state_dict: state {key!r} has shape {array.shape}, "
+            f"the parameter {tuple(p.shape)}"
+        )
     return p._backend.from_numpy(array)
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent, as ``torch.optim.SGD``. Per element (calculus.sgd_update):
 
-        g <- grad + weight_decay * p
-        buf <- g (first step), else momentum * buf + (1 - dampening) * g
-        p <- p - lr * (g + momentum * buf if nesterov else buf)     (p - lr * g if momentum = 0)
+    g <- grad + weight_decay * p
+    buf <- g (first step), else momentum * buf + (1 - dampening) * g
+    p <- p - lr * (g + momentum * buf if nesterov else buf)     (p - lr * g if momentum = 0)
     """
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
@@ -136,17 +145,31 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: invalid momentum={momentum!r} (must be >= 0)")
         if nesterov and (momentum <= 0.0 or dampening != 0.0):
             raise ValueError(
-                f"SGD: nesterov=True needs momentum > 0 and dampening = 0, got momentum={momentum!r}, "
+                "SGD: nesterov=True needs momentum > 0 and dampening = 0, "
+                f"got momentum={momentum!r}, "
                 f"dampening={dampening!r}"
             )
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+        )
         super().__init__(params, defaults)
 
     def _step_value(self, group, p, state):
         first = "momentum_buffer" not in state
         p.data, buf = calculus.sgd_update(
-            p.data, p.grad, state.get("momentum_buffer", 0.0), group["lr"], group["momentum"],
-            group["dampening"], group["weight_decay"], group["nesterov"], first,
+            p.data,
+            p.grad,
+            state.get("momentum_buffer", 0.0),
+            group["lr"],
+            group["momentum"],
+            group["dampening"],
+            group["weight_decay"],
+            group["nesterov"],
+            first,
         )
         if group["momentum"] != 0.0:
             state["momentum_buffer"] = buf
@@ -159,24 +182,33 @@ class SGD(Optimizer):
         else:  # the kernel needs a buffer; with momentum 0 it is never read
             buf = backend.full(tuple(p.shape), 0.0, p.dtype)
         backend.sgd_step(
-            p._array, p.grad._array, buf, group["lr"], group["momentum"], group["dampening"],
-            group["weight_decay"], group["nesterov"], first,
+            p._array,
+            p.grad._array,
+            buf,
+            group["lr"],
+            group["momentum"],
+            group["dampening"],
+            group["weight_decay"],
+            group["nesterov"],
+            first,
         )
 
 
 class Adam(Optimizer):
     """Adam, as ``torch.optim.Adam``. Per element (calculus.adam_update), t the 1-based step:
 
-        g <- grad + weight_decay * p
-        m <- beta1 m + (1 - beta1) g;   v <- beta2 v + (1 - beta2) g^2
-        p <- p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
+    g <- grad + weight_decay * p
+    m <- beta1 m + (1 - beta1) g;   v <- beta2 v + (1 - beta2) g^2
+    p <- p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         beta1, beta2 = betas
         for i, beta in enumerate((beta1, beta2)):
             if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Adam: invalid beta parameter at index {i}: {beta!r} (must be in [0, 1))")
+                raise ValueError(
+                    f"Adam: invalid beta parameter at index {i}: {beta!r} (must be in [0, 1))"
+                )
         if not eps >= 0.0:
             raise ValueError(f"Adam: invalid epsilon value eps={eps!r} (must be >= 0)")
         defaults = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
@@ -186,8 +218,16 @@ class Adam(Optimizer):
         step = state.get("step", 0) + 1
         beta1, beta2 = group["betas"]
         p.data, state["exp_avg"], state["exp_avg_sq"] = calculus.adam_update(
-            p.data, p.grad, state.get("exp_avg", 0.0), state.get("exp_avg_sq", 0.0), group["lr"],
-            beta1, beta2, group["eps"], group["weight_decay"], step,
+            p.data,
+            p.grad,
+            state.get("exp_avg", 0.0),
+            state.get("exp_avg_sq", 0.0),
+            group["lr"],
+            beta1,
+            beta2,
+            group["eps"],
+            group["weight_decay"],
+            step,
         )
         state["step"] = step
 
@@ -200,6 +240,14 @@ class Adam(Optimizer):
         state["step"] += 1
         beta1, beta2 = group["betas"]
         backend.adam_step(
-            p._array, p.grad._array, state["exp_avg"], state["exp_avg_sq"], group["lr"], beta1, beta2,
-            group["eps"], group["weight_decay"], state["step"],
+            p._array,
+            p.grad._array,
+            state["exp_avg"],
+            state["exp_avg_sq"],
+            group["lr"],
+            beta1,
+            beta2,
+            group["eps"],
+            group["weight_decay"],
+            state["step"],
         )

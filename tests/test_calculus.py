@@ -62,7 +62,9 @@ BINARY = [
 ]
 
 
-@pytest.mark.parametrize("name, g, g_dx, g_dy, reference, xs, ys", BINARY, ids=[b[0] for b in BINARY])
+@pytest.mark.parametrize(
+    "name, g, g_dx, g_dy, reference, xs, ys", BINARY, ids=[b[0] for b in BINARY]
+)
 def test_binary_value_and_derivatives(name, g, g_dx, g_dy, reference, xs, ys):
     @given(xs, ys)
     def check(x, y):
@@ -88,8 +90,12 @@ LOSS_TERMS = [
     ("squared_error", C.squared_error, C.squared_error_deriv, lambda p, t: (p - t) ** 2),
     ("absolute_error", C.absolute_error, C.absolute_error_deriv, lambda p, t: abs(p - t)),
     (
-        "bce_with_logits", C.bce_with_logits, C.bce_with_logits_deriv,
-        lambda z, t: -(t * math.log(1 / (1 + math.exp(-z))) + (1 - t) * math.log(1 - 1 / (1 + math.exp(-z)))),
+        "bce_with_logits",
+        C.bce_with_logits,
+        C.bce_with_logits_deriv,
+        lambda z, t: (
+            -(t * math.log(1 / (1 + math.exp(-z))) + (1 - t) * math.log(1 - 1 / (1 + math.exp(-z))))
+        ),
     ),
 ]
 
@@ -123,7 +129,11 @@ def test_smooth_l1_beta_zero_is_l1():
 def test_binary_cross_entropy(p, t):
     reference = -(t * math.log(p) + (1 - t) * math.log(1 - p))
     assert close(C.binary_cross_entropy(p, t), reference, rtol=1e-12)
-    assert close(C.binary_cross_entropy_deriv(p, t), central(lambda u: C.binary_cross_entropy(u, t), p), rtol=1e-4)
+    assert close(
+        C.binary_cross_entropy_deriv(p, t),
+        central(lambda u: C.binary_cross_entropy(u, t), p),
+        rtol=1e-4,
+    )
 
 
 def test_edge_values_never_raise():
@@ -132,21 +142,40 @@ def test_edge_values_never_raise():
     assert C.sigmoid(-1000.0) == 0.0 and C.sigmoid(1000.0) == 1.0
     assert C.softplus(1000.0) == 1000.0 and C.softplus(-1000.0) == 0.0
     assert C.softplus_deriv(1000.0, 1000.0) == 1.0 and C.softplus_deriv(-1000.0, 0.0) == 0.0
-    assert C.div(1.0, 0.0) == math.inf and C.div(-1.0, 0.0) == -math.inf and math.isnan(C.div(0.0, 0.0))
+    assert (
+        C.div(1.0, 0.0) == math.inf
+        and C.div(-1.0, 0.0) == -math.inf
+        and math.isnan(C.div(0.0, 0.0))
+    )
     assert math.isnan(C.pow(-8.0, 1.0 / 3.0)) and C.pow(0.0, -1.0) == math.inf
     assert C.pow(10.0, 400.0) == math.inf and C.pow(-10.0, 401.0) == -math.inf
     assert math.isnan(C.sqrt(-1.0))
     assert C.binary_cross_entropy(0.0, 1.0) == 100.0  # log clamped at -100, as PyTorch
     assert C.bce_with_logits(1000.0, 0.0) == 1000.0 and C.bce_with_logits(-1000.0, 1.0) == 1000.0
-    assert C.maximum_dx(1.0, 1.0) == 0.5 and C.relu_deriv(0.0, 0.0) == 0.0 and C.abs_deriv(0.0, 0.0) == 0.0
+    assert (
+        C.maximum_dx(1.0, 1.0) == 0.5
+        and C.relu_deriv(0.0, 0.0) == 0.0
+        and C.abs_deriv(0.0, 0.0) == 0.0
+    )
 
 
 # ---------------------------------------------------------------- optimizer updates
 
 
-@given(st.floats(-5, 5), st.floats(-5, 5), st.floats(-5, 5), st.floats(0, 1), st.floats(0, 0.99),
-       st.floats(0, 0.5), st.floats(0, 0.1), st.booleans(), st.booleans())
-def test_sgd_update_matches_pytorch_formula(p, g, buf, lr, momentum, dampening, wd, nesterov, first):
+@given(
+    st.floats(-5, 5),
+    st.floats(-5, 5),
+    st.floats(-5, 5),
+    st.floats(0, 1),
+    st.floats(0, 0.99),
+    st.floats(0, 0.5),
+    st.floats(0, 0.1),
+    st.booleans(),
+    st.booleans(),
+)
+def test_sgd_update_matches_pytorch_formula(
+    p, g, buf, lr, momentum, dampening, wd, nesterov, first
+):
     d_p = g + wd * p
     if momentum == 0.0:
         expected_p, expected_buf = p - lr * d_p, buf
@@ -159,8 +188,17 @@ def test_sgd_update_matches_pytorch_formula(p, g, buf, lr, momentum, dampening, 
     assert close(new_buf, expected_buf, rtol=1e-12, atol=1e-12)
 
 
-@given(st.floats(-5, 5), st.floats(-5, 5), st.floats(-1, 1), st.floats(0, 1), st.floats(1e-4, 0.1),
-       st.floats(0, 0.99), st.floats(0, 0.999), st.floats(0, 0.1), st.integers(1, 50))
+@given(
+    st.floats(-5, 5),
+    st.floats(-5, 5),
+    st.floats(-1, 1),
+    st.floats(0, 1),
+    st.floats(1e-4, 0.1),
+    st.floats(0, 0.99),
+    st.floats(0, 0.999),
+    st.floats(0, 0.1),
+    st.integers(1, 50),
+)
 def test_adam_update_matches_pytorch_formula(p, g, m, v, lr, b1, b2, wd, t):
     g2 = g + wd * p
     m2 = b1 * m + (1 - b1) * g2

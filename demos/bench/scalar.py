@@ -32,7 +32,7 @@ def micrograd_step(model, X, y, lr):
 
     inputs = [list(map(MValue, row)) for row in X]
     scores = list(map(model, inputs))
-    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores, strict=True)]
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = ALPHA * sum(p * p for p in model.parameters())
     total = data_loss + reg_loss
@@ -67,7 +67,9 @@ def _time_steps(step, n):
 
 def run(quick=False):
     """Time both engines; returns a dict with the per-step times, the ratio and the losses."""
-    print("\n== scalar engine vs micrograd: one training step of MLP(2, [16, 16, 1]) on 100 moons ==")
+    print(
+        "\n== scalar engine vs micrograd: one training step of MLP(2, [16, 16, 1]) on 100 moons =="
+    )
     try:
         from micrograd.nn import MLP as MicroMLP
     except ImportError:
@@ -91,7 +93,7 @@ def run(quick=False):
     # bit-identical. Gradients are sums over 100 points accumulated in a different order (each
     # engine's topological order), so later steps may differ in the last bits.
     identical = loss_ours[0] == loss_theirs[0]
-    worst = max(abs(a - b) for a, b in zip(loss_ours, loss_theirs))
+    worst = max(abs(a - b) for a, b in zip(loss_ours, loss_theirs, strict=True))
 
     best_theirs, best_ours = min(t_theirs), min(t_ours)
     ratio = best_theirs / best_ours
@@ -99,13 +101,18 @@ def run(quick=False):
     print(f"  {'micrograd':<12}{best_theirs * 1e3:>16.1f}{np.median(t_theirs) * 1e3:>14.1f}")
     print(f"  {'scalargrad':<12}{best_ours * 1e3:>16.1f}{np.median(t_ours) * 1e3:>14.1f}")
     print(f"  speed-up: {ratio:.1f}x (best of {n} steps each)")
-    print(f"  first loss (same weights) identical: {identical} ({loss_ours[0]!r}); largest "
-          f"difference over {n} steps: {worst:.3g} (gradients summed in another order)")
+    print(
+        f"  first loss (same weights) identical: {identical} ({loss_ours[0]!r}); largest "
+        f"difference over {n} steps: {worst:.3g} (gradients summed in another order)"
+    )
     if not identical or worst > 1e-9:
         print("  WARNING: the engines disagree on the loss")
     return {
-        "micrograd_s": best_theirs, "scalargrad_s": best_ours, "speedup": ratio,
-        "losses_identical": identical, "loss_max_difference": worst,
+        "micrograd_s": best_theirs,
+        "scalargrad_s": best_ours,
+        "speedup": ratio,
+        "losses_identical": identical,
+        "loss_max_difference": worst,
     }
 
 

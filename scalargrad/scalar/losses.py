@@ -26,13 +26,16 @@ def _check(name, predictions, targets, reduction):
     targets = list(targets)
     if len(predictions) != len(targets):
         raise ValueError(
-            f"{name}: got {len(predictions)} predictions and {len(targets)} targets; they must match"
+            f"{name}: got {len(predictions)} predictions and {len(targets)} targets; "
+            "they must match"
         )
     if not predictions:
         raise ValueError(f"{name}: got no predictions")
     for i, p in enumerate(predictions):
         if not isinstance(p, Value):
-            raise TypeError(f"{name}: prediction {i} must be a Value, got {type(p).__name__} ({p!r})")
+            raise TypeError(
+                f"{name}: prediction {i} must be a Value, got {type(p).__name__} ({p!r})"
+            )
     return predictions, [_target(name, i, t) for i, t in enumerate(targets)]
 
 
@@ -42,7 +45,9 @@ def _target(name, i, t):
     try:
         return float(t)
     except (TypeError, ValueError):
-        raise TypeError(f"{name}: target {i} must be a number, got {type(t).__name__} ({t!r})") from None
+        raise TypeError(
+            f"{name}: target {i} must be a number, got {type(t).__name__} ({t!r})"
+        ) from None
 
 
 def _reduce(name, terms, reduction):
@@ -60,19 +65,28 @@ def _pointwise(name, f, f_deriv, predictions, targets, reduction, *extra):
     predictions, targets = _check(name, predictions, targets, reduction)
     terms = [
         Value._make(f(p.data, t, *extra), name, (p,), (f_deriv(p.data, t, *extra),))
-        for p, t in zip(predictions, targets)
+        for p, t in zip(predictions, targets, strict=True)
     ]
     return _reduce(name, terms, reduction)
 
 
 def mse(predictions, targets, reduction="mean"):
     """Mean squared error: mean_i (p_i - t_i)^2; dL/dp_i = 2 (p_i - t_i) / n."""
-    return _pointwise("mse", calculus.squared_error, calculus.squared_error_deriv, predictions, targets, reduction)
+    return _pointwise(
+        "mse", calculus.squared_error, calculus.squared_error_deriv, predictions, targets, reduction
+    )
 
 
 def l1(predictions, targets, reduction="mean"):
     """Mean absolute error: mean_i |p_i - t_i|; dL/dp_i = sign(p_i - t_i) / n."""
-    return _pointwise("l1", calculus.absolute_error, calculus.absolute_error_deriv, predictions, targets, reduction)
+    return _pointwise(
+        "l1",
+        calculus.absolute_error,
+        calculus.absolute_error_deriv,
+        predictions,
+        targets,
+        reduction,
+    )
 
 
 def smooth_l1(predictions, targets, reduction="mean", beta=1.0):
@@ -80,7 +94,13 @@ def smooth_l1(predictions, targets, reduction="mean", beta=1.0):
     if not beta >= 0.0:
         raise ValueError(f"smooth_l1: beta must be >= 0, got {beta!r}")
     return _pointwise(
-        "smooth_l1", calculus.smooth_l1, calculus.smooth_l1_deriv, predictions, targets, reduction, float(beta)
+        "smooth_l1",
+        calculus.smooth_l1,
+        calculus.smooth_l1_deriv,
+        predictions,
+        targets,
+        reduction,
+        float(beta),
     )
 
 
@@ -95,7 +115,12 @@ def bce(probabilities, targets, reduction="mean"):
         if isinstance(p, Value) and not 0.0 <= p.data <= 1.0:
             raise ValueError(f"bce: prediction {i} must be a probability in [0, 1], got {p.data!r}")
     return _pointwise(
-        "bce", calculus.binary_cross_entropy, calculus.binary_cross_entropy_deriv, probabilities, targets, reduction
+        "bce",
+        calculus.binary_cross_entropy,
+        calculus.binary_cross_entropy_deriv,
+        probabilities,
+        targets,
+        reduction,
     )
 
 
@@ -105,7 +130,12 @@ def bce_with_logits(logits, targets, reduction="mean"):
     dL/dz = sigmoid(z) - t per term.
     """
     return _pointwise(
-        "bce_with_logits", calculus.bce_with_logits, calculus.bce_with_logits_deriv, logits, targets, reduction
+        "bce_with_logits",
+        calculus.bce_with_logits,
+        calculus.bce_with_logits_deriv,
+        logits,
+        targets,
+        reduction,
     )
 
 
@@ -114,9 +144,13 @@ def hinge(scores, targets, reduction="mean"):
     ``(1 + -t*s).relu()``; dL/ds = -t where 1 - t s > 0, else 0."""
     scores, targets = _check("hinge", scores, targets, reduction)
     terms = []
-    for s, t in zip(scores, targets):
+    for s, t in zip(scores, targets, strict=True):
         margin = s.data * -t + 1.0
-        terms.append(Value._make(calculus.relu(margin), "hinge", (s,), (calculus.relu_deriv(margin, 0.0) * -t,)))
+        terms.append(
+            Value._make(
+                calculus.relu(margin), "hinge", (s,), (calculus.relu_deriv(margin, 0.0) * -t,)
+            )
+        )
     return _reduce("hinge", terms, reduction)
 
 
@@ -132,18 +166,25 @@ def cross_entropy(logits, targets, reduction="mean"):
     rows = [list(row) for row in logits]
     targets = list(targets)
     if len(rows) != len(targets):
-        raise ValueError(f"cross_entropy: got {len(rows)} rows of logits and {len(targets)} targets")
+        raise ValueError(
+            f"cross_entropy: got {len(rows)} rows of logits and {len(targets)} targets"
+        )
     if not rows:
         raise ValueError("cross_entropy: got no rows of logits")
     terms = []
-    for i, (row, k) in enumerate(zip(rows, targets)):
+    for i, (row, k) in enumerate(zip(rows, targets, strict=True)):
         if not row or not all(isinstance(z, Value) for z in row):
             raise TypeError(f"cross_entropy: row {i} of logits must be a non-empty list of Values")
         if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-            raise TypeError(f"cross_entropy: target {i} must be an int class index, got {type(k).__name__} ({k!r})")
+            raise TypeError(
+                f"cross_entropy: target {i} must be an int class index, "
+                f"got {type(k).__name__} ({k!r})"
+            )
         k = int(k)
         if not 0 <= k < len(row):
-            raise ValueError(f"cross_entropy: target {i} is {k}, outside the {len(row)} classes [0, {len(row)})")
+            raise ValueError(
+                f"cross_entropy: target {i} is {k}, outside the {len(row)} classes [0, {len(row)})"
+            )
         data = [z.data for z in row]
         m = max(data)
         exps = [math.exp(z - m) for z in data]

@@ -70,7 +70,9 @@ class Module:
 
     def state_dict(self):
         """``{name: numpy float64 array}`` of the parameters' data (copies)."""
-        return {name: np.array(_data(matrix), dtype=np.float64) for name, matrix in self.named_tensors()}
+        return {
+            name: np.array(_data(matrix), dtype=np.float64) for name, matrix in self.named_tensors()
+        }
 
     def load_state_dict(self, state_dict):
         """Copy arrays (or nested lists) into the parameters; keys and shapes must match exactly."""
@@ -86,7 +88,8 @@ class Module:
             shape = np.shape(_data(matrix))
             if array.shape != shape:
                 raise ValueError(
-                    f"load_state_dict: {name!r} has shape {shape} here but {array.shape} in the state_dict"
+                    f"load_state_dict: {name!r} has shape {shape} here "
+                    f"but {array.shape} in the state_dict"
                 )
             for index, value in _flatten(matrix):
                 value.data = float(array[index])
@@ -155,7 +158,14 @@ class Identity(_Activation):
         return x
 
 
-ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "softplus": Softplus, None: Identity, "linear": Identity}
+ACTIVATIONS = {
+    "relu": ReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "softplus": Softplus,
+    None: Identity,
+    "linear": Identity,
+}
 
 
 def _activation(name):

@@ -32,9 +32,7 @@ def _as_float(x, op):
         return x
     if isinstance(x, numbers.Real):
         return float(x)
-    raise TypeError(
-        f"{op}: expected a Value or a real number, got {type(x).__name__} ({x!r})"
-    )
+    raise TypeError(f"{op}: expected a Value or a real number, got {type(x).__name__} ({x!r})")
 
 
 # operator symbols (shown in graphs) -> names (used in error messages)
@@ -122,7 +120,7 @@ class Value:
     # ------------------------------------------------------------ binary arithmetic
 
     def _binary(self, other, op, f, f_dx, f_dy, reflected=False):
-        """``op(self, other)`` (or ``op(other, self)`` when reflected) with both local derivatives."""
+        """``op(self, other)`` (``op(other, self)`` when reflected) with its local derivatives."""
         if type(other) is Value:
             a, b = (other, self) if reflected else (self, other)
             x, y = a.data, b.data
@@ -288,7 +286,7 @@ class Value:
             local.append(1.0)
         else:
             total = _as_float(bias, "dot")
-        for w, x in zip(weights, inputs):
+        for w, x in zip(weights, inputs, strict=True):
             wd = w.data if type(w) is Value else _as_float(w, "dot")
             xd = x.data if type(x) is Value else _as_float(x, "dot")
             total += wd * xd
@@ -324,7 +322,7 @@ class Value:
         self.grad = gradient
         for node in order:  # each node comes before all of its parents
             g = node.grad
-            for parent, local in zip(node._prev, node._local):
+            for parent, local in zip(node._prev, node._local, strict=True):
                 parent.grad += g * local
 
 

@@ -1,7 +1,7 @@
 """Tools for testing your own ops and models (needs hypothesis: ``pip install scalargrad[test]``).
 
-    strategies.py   hypothesis strategies: floats away from kinks, random expression graphs,
-                    MLP shapes (and, via scalargrad.testing.tensors, tensors)
+strategies.py   hypothesis strategies: floats away from kinks, random expression graphs,
+                MLP shapes (and, via scalargrad.testing.tensors, tensors)
 """
 
 from scalargrad.testing.strategies import (

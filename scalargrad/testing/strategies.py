@@ -21,16 +21,18 @@ def floats_away_from(kinks=(), min_distance=1e-3, min_value=-10.0, max_value=10.
     """Finite floats in [min_value, max_value] at least ``min_distance`` from every point in
     ``kinks`` (e.g. ``floats_away_from([0.0])`` for relu and abs)."""
     kinks = tuple(float(k) for k in kinks)
-    return st.floats(min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False).filter(
-        lambda x: all(abs(x - k) >= min_distance for k in kinks)
-    )
+    return st.floats(
+        min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False
+    ).filter(lambda x: all(abs(x - k) >= min_distance for k in kinks))
 
 
 def positive_floats(min_value=1e-3, max_value=10.0):
     """Finite floats in [min_value, max_value], min_value > 0: inputs for log, sqrt, 1/x, x**y."""
     if not min_value > 0.0:
         raise ValueError(f"positive_floats: min_value must be > 0, got {min_value!r}")
-    return st.floats(min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False)
+    return st.floats(
+        min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False
+    )
 
 
 def mlp_shapes(max_inputs=4, max_width=5, max_layers=3):
@@ -55,7 +57,12 @@ _OPS = {
     "sigmoid": (1, lambda a: 1.0, lambda x: x.sigmoid(), lambda x: 1.0 / (1.0 + math.exp(-x))),
     "softplus": (1, lambda a: a + 1.0, lambda x: x.softplus(), lambda x: math.log1p(math.exp(x))),
     "exp": (1, lambda a: math.exp(a), lambda x: x.exp(), math.exp),
-    "log1p_square": (1, lambda a: math.log1p(a * a), lambda x: (1.0 + x * x).log(), lambda x: math.log1p(x * x)),
+    "log1p_square": (
+        1,
+        lambda a: math.log1p(a * a),
+        lambda x: (1.0 + x * x).log(),
+        lambda x: math.log1p(x * x),
+    ),
 }
 
 
@@ -92,7 +99,7 @@ class Expression:
         for k, (name, args) in enumerate(self.steps):
             names.append(f"v{k}")
             lines.append(f"v{k} = {name}({', '.join(names[i] for i in args)})")
-        return f"Expression({', '.join(names[:self.n_leaves])}: " + "; ".join(lines) + ")"
+        return f"Expression({', '.join(names[: self.n_leaves])}: " + "; ".join(lines) + ")"
 
 
 @st.composite
@@ -106,7 +113,7 @@ def expressions(draw, n_leaves=3, max_steps=8, leaf_bound=2.0, value_bound=100.0
     """
     bounds = [leaf_bound] * n_leaves
     steps = []
-    for k in range(draw(st.integers(1, max_steps))):
+    for _k in range(draw(st.integers(1, max_steps))):
         last = len(bounds) - 1
         first = draw(st.sampled_from([last, draw(st.integers(0, last))]))
         second = draw(st.integers(0, last))

@@ -77,7 +77,8 @@ def draw_graph(root, path=None, max_nodes=300):
     order, edges = graph_nodes(root)
     if len(order) > max_nodes:
         raise ValueError(
-            f"draw_graph: the graph has {len(order)} nodes, more than max_nodes={max_nodes} can show "
+            f"draw_graph: the graph has {len(order)} nodes, "
+            f"more than max_nodes={max_nodes} can show "
             "readably; draw a smaller expression or raise max_nodes"
         )
     depth = _layers(order)
@@ -92,7 +93,9 @@ def draw_graph(root, path=None, max_nodes=300):
     fig, ax = plt.subplots(figsize=(2.2 * (len(columns) + 0.5), 0.9 * height + 1.0))
     for parent, child in dict.fromkeys(edges):
         ax.annotate(
-            "", xy=position[child], xytext=position[parent],
+            "",
+            xy=position[child],
+            xytext=position[parent],
             arrowprops=dict(arrowstyle="->", color="0.5", shrinkA=28, shrinkB=28, lw=0.8),
         )
     for node in order:
@@ -100,8 +103,15 @@ def draw_graph(root, path=None, max_nodes=300):
         if node._op:
             text = f"{node._op}\n{text}"
         ax.text(
-            *position[node], text, ha="center", va="center", fontsize=7, family="monospace",
-            bbox=dict(boxstyle="round,pad=0.3", fc="#dbe9f6" if node._prev else "#f6e7d2", ec="0.3"),
+            *position[node],
+            text,
+            ha="center",
+            va="center",
+            fontsize=7,
+            family="monospace",
+            bbox=dict(
+                boxstyle="round,pad=0.3", fc="#dbe9f6" if node._prev else "#f6e7d2", ec="0.3"
+            ),
         )
     xs = [x for x, _ in position.values()]
     ys = [y for _, y in position.values()]

@@ -121,16 +121,22 @@ def test_no_grad_as_decorator_and_enable_grad():
 # ---------------------------------------------------------------- fused nodes vs composite ops
 
 
-@given(st.integers(1, 6).flatmap(lambda n: st.tuples(
-    st.lists(st.floats(-3, 3), min_size=n, max_size=n), st.lists(st.floats(-3, 3), min_size=n, max_size=n),
-    st.floats(-3, 3))))
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.floats(-3, 3), min_size=n, max_size=n),
+            st.lists(st.floats(-3, 3), min_size=n, max_size=n),
+            st.floats(-3, 3),
+        )
+    )
+)
 def test_dot_matches_the_composite_neuron(args):
     ws, xs, b = args
 
     def composite():
         w, x, bias = [Value(v) for v in ws], [Value(v) for v in xs], Value(b)
         out = bias
-        for wi, xi in zip(w, x):
+        for wi, xi in zip(w, x, strict=True):
             out = out + wi * xi
         return out, w, x, bias
 
@@ -164,7 +170,9 @@ def test_fused_sum_matches_builtin_sum(items):
 
 
 def test_dot_gradcheck_with_number_inputs():
-    report = sg.gradcheck(lambda w0, w1, b: Value.dot([w0, w1], [0.5, -2.0], b), [Value(1.0), Value(2.0), Value(3.0)])
+    report = sg.gradcheck(
+        lambda w0, w1, b: Value.dot([w0, w1], [0.5, -2.0], b), [Value(1.0), Value(2.0), Value(3.0)]
+    )
     assert report
 
 
@@ -179,11 +187,17 @@ def test_dot_length_mismatch():
 @given(st.floats(-10, 10))
 def test_identities(x):
     a = Value(x)
-    for expr, expected_grad in [(a * 1, 1.0), (a + 0, 1.0), (a - a, 0.0), (a * 0, 0.0), (-(-a), 1.0)]:
+    for expr, expected_grad in [
+        (a * 1, 1.0),
+        (a + 0, 1.0),
+        (a - a, 0.0),
+        (a * 0, 0.0),
+        (-a.__neg__(), 1.0),
+    ]:
         a.grad = 0.0
         expr.backward()
         assert a.grad == expected_grad
-    assert (a * 1).data == x and (a + 0).data == x and (-(-a)).data == x
+    assert (a * 1).data == x and (a + 0).data == x and (-a.__neg__()).data == x
 
 
 @given(positive_floats(0.01, 100))
@@ -205,7 +219,9 @@ def test_power_identities_on_positive_numbers(x):
 @given(st.floats(-20, 20))
 def test_sigmoid_tanh_softplus_relations(x):
     a = Value(x)
-    assert math.isclose((2 * (2 * a).sigmoid() - 1).data, a.tanh().data, rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(
+        (2 * (2 * a).sigmoid() - 1).data, a.tanh().data, rel_tol=1e-9, abs_tol=1e-12
+    )
     b = Value(x)
     b.softplus().backward()
     assert math.isclose(b.grad, b.sigmoid().data, rel_tol=1e-12)

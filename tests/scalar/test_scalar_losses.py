@@ -15,7 +15,11 @@ n_items = st.integers(1, 5)
 
 
 def pairs(pred, target):
-    return n_items.flatmap(lambda n: st.tuples(st.lists(pred, min_size=n, max_size=n), st.lists(target, min_size=n, max_size=n)))
+    return n_items.flatmap(
+        lambda n: st.tuples(
+            st.lists(pred, min_size=n, max_size=n), st.lists(target, min_size=n, max_size=n)
+        )
+    )
 
 
 def _sigmoid(z):
@@ -26,27 +30,58 @@ def _sigmoid(z):
 POINTWISE = [
     ("mse", losses.mse, lambda p, t: (p - t) ** 2, st.floats(-5, 5), st.floats(-5, 5)),
     ("l1", losses.l1, lambda p, t: abs(p - t), st.floats(-5, 5), st.floats(-5, 5)),
-    ("smooth_l1", losses.smooth_l1, lambda p, t: 0.5 * (p - t) ** 2 if abs(p - t) < 1 else abs(p - t) - 0.5,
-     st.floats(-5, 5), st.floats(-5, 5)),
-    ("bce", losses.bce, lambda p, t: -(t * math.log(p) + (1 - t) * math.log(1 - p)), st.floats(0.05, 0.95), st.floats(0, 1)),
-    ("bce_with_logits", losses.bce_with_logits,
-     lambda z, t: -(t * math.log(_sigmoid(z)) + (1 - t) * math.log(1 - _sigmoid(z))), st.floats(-8, 8), st.floats(0, 1)),
-    ("hinge", losses.hinge, lambda s, t: max(0.0, 1 - t * s), st.floats(-3, 3), st.sampled_from([-1.0, 1.0])),
+    (
+        "smooth_l1",
+        losses.smooth_l1,
+        lambda p, t: 0.5 * (p - t) ** 2 if abs(p - t) < 1 else abs(p - t) - 0.5,
+        st.floats(-5, 5),
+        st.floats(-5, 5),
+    ),
+    (
+        "bce",
+        losses.bce,
+        lambda p, t: -(t * math.log(p) + (1 - t) * math.log(1 - p)),
+        st.floats(0.05, 0.95),
+        st.floats(0, 1),
+    ),
+    (
+        "bce_with_logits",
+        losses.bce_with_logits,
+        lambda z, t: -(t * math.log(_sigmoid(z)) + (1 - t) * math.log(1 - _sigmoid(z))),
+        st.floats(-8, 8),
+        st.floats(0, 1),
+    ),
+    (
+        "hinge",
+        losses.hinge,
+        lambda s, t: max(0.0, 1 - t * s),
+        st.floats(-3, 3),
+        st.sampled_from([-1.0, 1.0]),
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, loss, term, preds, targets", POINTWISE, ids=[c[0] for c in POINTWISE])
+@pytest.mark.parametrize(
+    "name, loss, term, preds, targets", POINTWISE, ids=[c[0] for c in POINTWISE]
+)
 def test_pointwise_loss_values_and_gradients(name, loss, term, preds, targets):
     @given(pairs(preds, targets), st.sampled_from(["mean", "sum"]))
     def check(data, reduction):
         ps, ts = data
         # keep away from the kinks: |p - t| = 0 (l1), = 1 (smooth_l1), margin 1 - t s = 0 (hinge)
-        assume(all(abs(p - t) > 1e-3 and abs(abs(p - t) - 1) > 1e-3 and abs(1 - t * p) > 1e-3 for p, t in zip(ps, ts)))
+        assume(
+            all(
+                abs(p - t) > 1e-3 and abs(abs(p - t) - 1) > 1e-3 and abs(1 - t * p) > 1e-3
+                for p, t in zip(ps, ts, strict=True)
+            )
+        )
         out = loss([Value(p) for p in ps], ts, reduction=reduction)
-        total = sum(term(p, t) for p, t in zip(ps, ts))
+        total = sum(term(p, t) for p, t in zip(ps, ts, strict=True))
         expected = total / len(ps) if reduction == "mean" else total
         assert math.isclose(out.data, expected, rel_tol=1e-9, abs_tol=1e-12)
-        report = sg.gradcheck(lambda *v: loss(list(v), ts, reduction=reduction), [Value(p) for p in ps])
+        report = sg.gradcheck(
+            lambda *v: loss(list(v), ts, reduction=reduction), [Value(p) for p in ps]
+        )
         assert report, f"{name} {ps} {ts}\n{report}"
 
     check()
@@ -61,21 +96,32 @@ def test_hinge_is_micrograds_expression():
     s = [Value(0.3), Value(-2.0), Value(0.7)]
     y = [1, -1, -1]
     ours = losses.hinge(s, y)
-    theirs = sum((1 + -yi * si).relu() for yi, si in zip(y, s)) * (1.0 / len(s))
+    theirs = sum((1 + -yi * si).relu() for yi, si in zip(y, s, strict=True)) * (1.0 / len(s))
     assert ours.data == theirs.data
 
 
-@given(n_items.flatmap(lambda n: st.tuples(
-    st.lists(st.lists(st.floats(-5, 5), min_size=3, max_size=3), min_size=n, max_size=n),
-    st.lists(st.integers(0, 2), min_size=n, max_size=n))), st.sampled_from(["mean", "sum"]))
+@given(
+    n_items.flatmap(
+        lambda n: st.tuples(
+            st.lists(st.lists(st.floats(-5, 5), min_size=3, max_size=3), min_size=n, max_size=n),
+            st.lists(st.integers(0, 2), min_size=n, max_size=n),
+        )
+    ),
+    st.sampled_from(["mean", "sum"]),
+)
 def test_cross_entropy_values_and_gradients(data, reduction):
     rows, targets = data
     flat = [x for row in rows for x in row]
 
     def fn(*vs):
-        return losses.cross_entropy([list(vs[3 * i:3 * i + 3]) for i in range(len(rows))], targets, reduction=reduction)
+        return losses.cross_entropy(
+            [list(vs[3 * i : 3 * i + 3]) for i in range(len(rows))], targets, reduction=reduction
+        )
 
-    per_row = [-math.log(math.exp(row[k]) / sum(math.exp(z) for z in row)) for row, k in zip(rows, targets)]
+    per_row = [
+        -math.log(math.exp(row[k]) / sum(math.exp(z) for z in row))
+        for row, k in zip(rows, targets, strict=True)
+    ]
     expected = sum(per_row) / (len(rows) if reduction == "mean" else 1)
     assert math.isclose(fn(*[Value(x) for x in flat]).data, expected, rel_tol=1e-9, abs_tol=1e-12)
     assert sg.gradcheck(fn, [Value(x) for x in flat])

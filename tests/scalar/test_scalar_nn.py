@@ -17,7 +17,11 @@ from scalargrad.testing.strategies import mlp_shapes
 
 def test_linear_shapes_and_init():
     layer = Linear(4, 3, rng=0)
-    assert len(layer.weight) == 3 and all(len(row) == 4 for row in layer.weight) and len(layer.bias) == 3
+    assert (
+        len(layer.weight) == 3
+        and all(len(row) == 4 for row in layer.weight)
+        and len(layer.bias) == 3
+    )
     bound = 1 / math.sqrt(4)
     assert all(-bound <= p.data <= bound for p in layer.parameters())
     out = layer([1.0, 2.0, 3.0, 4.0])
@@ -31,7 +35,8 @@ def test_linear_computes_b_plus_w_dot_x():
     x = [0.5, -1.5]
     out = layer(x)
     for j in range(2):
-        expected = layer.bias[j].data + sum(w.data * xi for w, xi in zip(layer.weight[j], x))
+        products = [w.data * xi for w, xi in zip(layer.weight[j], x, strict=True)]
+        expected = layer.bias[j].data + products[0] + products[1]
         assert out[j].data == expected
 
 
@@ -52,7 +57,9 @@ def test_mlp_structure_and_state_dict_keys(shape):
     sizes = [nin] + nouts
     assert len(model.parameters()) == sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
     sd = model.state_dict()
-    assert list(sd) == [k for i in range(len(nouts)) for k in (f"layers.{i}.weight", f"layers.{i}.bias")]
+    assert list(sd) == [
+        k for i in range(len(nouts)) for k in (f"layers.{i}.weight", f"layers.{i}.bias")
+    ]
     for i in range(len(nouts)):
         assert sd[f"layers.{i}.weight"].shape == (sizes[i + 1], sizes[i])
         assert sd[f"layers.{i}.bias"].shape == (sizes[i + 1],)
@@ -105,12 +112,17 @@ def test_activations_and_neuron():
     assert math.isclose(Softplus()(Value(0.0)).data, math.log(2))
     n = Neuron(2, activation="tanh", rng=0)
     out = n(x)
-    assert out._op == "tanh" and out.data == math.tanh(n.b.data + n.w[0].data * -1.0 + n.w[1].data * 2.0)
+    assert out._op == "tanh" and out.data == math.tanh(
+        n.b.data + n.w[0].data * -1.0 + n.w[1].data * 2.0
+    )
     assert MLP(2, [3, 1], activation="tanh")([1.0, 2.0])[0]._op == "dot"  # last layer linear
 
 
-@given(st.sampled_from(["relu", "tanh", "sigmoid", "softplus"]), st.lists(st.floats(-1, 1), min_size=2, max_size=2),
-       st.integers(0, 3))
+@given(
+    st.sampled_from(["relu", "tanh", "sigmoid", "softplus"]),
+    st.lists(st.floats(-1, 1), min_size=2, max_size=2),
+    st.integers(0, 3),
+)
 def test_mlp_gradients_match_central_differences(activation, x, seed):
     model = MLP(2, [3, 2], activation=activation, rng=seed)
     assume(all(abs(v.data) > 1e-4 for v in model.layers[0](x)))  # away from relu's kink
@@ -155,7 +167,7 @@ def test_mlp_learns_moons_to_full_training_accuracy(seed):
     optimizer = sg.optim.Adam(model.parameters(), lr=0.05)
     for _ in range(300):
         scores = [model(row)[0] for row in X]
-        accuracy = np.mean([(s.data > 0) == (t > 0) for s, t in zip(scores, y)])
+        accuracy = np.mean([(s.data > 0) == (t > 0) for s, t in zip(scores, y, strict=True)])
         if accuracy == 1.0:
             break
         loss = losses.hinge(scores, y)

@@ -26,7 +26,12 @@ CASES = [
     ("rdiv", lambda a: 3.0 / a, lambda a: 3.0 / a, [nonzero]),
     ("pow number", lambda a: a**3, lambda a: a**3, [anywhere]),
     ("pow fractional", lambda a: a**-0.5, lambda a: a**-0.5, [positive_floats(0.1, 5)]),
-    ("pow Value", lambda a, b: a**b, lambda a, b: a**b, [positive_floats(0.1, 5), st.floats(-2, 2)]),
+    (
+        "pow Value",
+        lambda a, b: a**b,
+        lambda a, b: a**b,
+        [positive_floats(0.1, 5), st.floats(-2, 2)],
+    ),
     ("rpow", lambda a: 2.0**a, lambda a: 2.0**a, [anywhere]),
     ("neg", lambda a: -a, lambda a: -a, [anywhere]),
     ("exp", lambda a: a.exp(), math.exp, [anywhere]),
@@ -38,7 +43,12 @@ CASES = [
     ("softplus", lambda a: a.softplus(), lambda a: math.log1p(math.exp(a)), [anywhere]),
     ("abs", lambda a: a.abs(), abs, [floats_away_from([0.0], 1e-3, -5, 5)]),
     ("builtin abs", lambda a: abs(a), abs, [floats_away_from([0.0], 1e-3, -5, 5)]),
-    ("same operand twice", lambda a: a * a + a / (1 + a * a), lambda a: a * a + a / (1 + a * a), [anywhere]),
+    (
+        "same operand twice",
+        lambda a: a * a + a / (1 + a * a),
+        lambda a: a * a + a / (1 + a * a),
+        [anywhere],
+    ),
 ]
 
 
@@ -96,8 +106,13 @@ def test_equality_is_identity_so_values_can_be_set_members():
 @pytest.mark.parametrize("bad", ["2", None, [1.0], 1j])
 def test_non_numeric_operands_raise_type_error_naming_the_op(bad):
     a = Value(1.0)
-    for op, name in [(lambda: a + bad, "add"), (lambda: bad * a, "mul"), (lambda: a / bad, "div"),
-                     (lambda: a - bad, "sub"), (lambda: a**bad, "pow")]:
+    for op, name in [
+        (lambda: a + bad, "add"),
+        (lambda: bad * a, "mul"),
+        (lambda: a / bad, "div"),
+        (lambda: a - bad, "sub"),
+        (lambda: a**bad, "pow"),
+    ]:
         with pytest.raises(TypeError, match=name):
             op()
     with pytest.raises(TypeError, match="Value"):

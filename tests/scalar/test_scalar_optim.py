@@ -49,7 +49,9 @@ def adam_by_hand(ws, steps, lr, betas, eps, weight_decay):
             g = gs[i] + weight_decay * ws[i]
             m[i] = betas[0] * m[i] + (1 - betas[0]) * g
             v[i] = betas[1] * v[i] + (1 - betas[1]) * g * g
-            ws[i] -= lr * (m[i] / (1 - betas[0] ** t)) / (math.sqrt(v[i] / (1 - betas[1] ** t)) + eps)
+            ws[i] -= (
+                lr * (m[i] / (1 - betas[0] ** t)) / (math.sqrt(v[i] / (1 - betas[1] ** t)) + eps)
+            )
     return ws
 
 
@@ -66,18 +68,31 @@ def run(optimizer_class, ws, steps, **kwargs):
 start = st.lists(st.floats(-2, 2), min_size=2, max_size=2)
 
 
-@given(start, st.floats(0.001, 0.5), st.sampled_from([0.0, 0.5, 0.9]), st.sampled_from([0.0, 0.3]),
-       st.sampled_from([0.0, 0.01]), st.booleans())
+@given(
+    start,
+    st.floats(0.001, 0.5),
+    st.sampled_from([0.0, 0.5, 0.9]),
+    st.sampled_from([0.0, 0.3]),
+    st.sampled_from([0.0, 0.01]),
+    st.booleans(),
+)
 def test_sgd_matches_pytorch_algorithm(ws, lr, momentum, dampening, weight_decay, nesterov):
     if nesterov and (momentum == 0 or dampening != 0):
         nesterov = False
-    kwargs = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
+    kwargs = dict(
+        lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov
+    )
     got, _ = run(SGD, ws, 4, **kwargs)
     assert np.allclose(got, sgd_by_hand(ws, 4, **kwargs), rtol=1e-12, atol=1e-12)
 
 
-@given(start, st.floats(0.001, 0.3), st.sampled_from([(0.9, 0.999), (0.5, 0.9), (0.0, 0.0)]),
-       st.sampled_from([1e-8, 1e-3]), st.sampled_from([0.0, 0.01]))
+@given(
+    start,
+    st.floats(0.001, 0.3),
+    st.sampled_from([(0.9, 0.999), (0.5, 0.9), (0.0, 0.0)]),
+    st.sampled_from([1e-8, 1e-3]),
+    st.sampled_from([0.0, 0.01]),
+)
 def test_adam_matches_pytorch_algorithm(ws, lr, betas, eps, weight_decay):
     kwargs = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
     got, _ = run(Adam, ws, 4, **kwargs)
@@ -105,7 +120,14 @@ def test_state_dict_layout_and_round_trip():
     _, opt = run(SGD, ws, 2, lr=0.1, momentum=0.9)
     sd = opt.state_dict()
     assert sd["param_groups"] == [
-        {"lr": 0.1, "momentum": 0.9, "dampening": 0.0, "weight_decay": 0.0, "nesterov": False, "params": [0, 1]}
+        {
+            "lr": 0.1,
+            "momentum": 0.9,
+            "dampening": 0.0,
+            "weight_decay": 0.0,
+            "nesterov": False,
+            "params": [0, 1],
+        }
     ]
     assert set(sd["state"]) == {0, 1} and set(sd["state"][0]) == {"momentum_buffer"}
     # a fresh optimizer loaded from the state dict continues exactly like the original
@@ -117,7 +139,9 @@ def test_state_dict_layout_and_round_trip():
         resumed.zero_grad()
         loss_of(params).backward()
         resumed.step()
-    assert np.allclose([p.data for p in params], sgd_by_hand(ws, 4, 0.1, 0.9, 0.0, 0.0, False), rtol=1e-12)
+    assert np.allclose(
+        [p.data for p in params], sgd_by_hand(ws, 4, 0.1, 0.9, 0.0, 0.0, False), rtol=1e-12
+    )
 
     _, adam = run(Adam, ws, 3, lr=0.01)
     state = adam.state_dict()["state"]
@@ -139,16 +163,19 @@ def test_param_groups_with_their_own_lr():
     assert (a.data, b.data) == (0.9, 0.5)
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda p: SGD(p, lr=-0.1), "SGD.*lr=-0.1"),
-    (lambda p: SGD(p, lr=0.1, momentum=-0.5), "SGD.*momentum=-0.5"),
-    (lambda p: SGD(p, lr=0.1, nesterov=True), "SGD.*nesterov"),
-    (lambda p: SGD(p, lr=0.1, weight_decay=-1), "SGD.*weight_decay"),
-    (lambda p: Adam(p, lr=-1), "Adam.*lr=-1"),
-    (lambda p: Adam(p, betas=(1.0, 0.999)), "Adam.*beta.*1.0"),
-    (lambda p: Adam(p, betas=(0.9, -0.1)), "Adam.*beta.*-0.1"),
-    (lambda p: Adam(p, eps=-1e-8), "Adam.*eps"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda p: SGD(p, lr=-0.1), "SGD.*lr=-0.1"),
+        (lambda p: SGD(p, lr=0.1, momentum=-0.5), "SGD.*momentum=-0.5"),
+        (lambda p: SGD(p, lr=0.1, nesterov=True), "SGD.*nesterov"),
+        (lambda p: SGD(p, lr=0.1, weight_decay=-1), "SGD.*weight_decay"),
+        (lambda p: Adam(p, lr=-1), "Adam.*lr=-1"),
+        (lambda p: Adam(p, betas=(1.0, 0.999)), "Adam.*beta.*1.0"),
+        (lambda p: Adam(p, betas=(0.9, -0.1)), "Adam.*beta.*-0.1"),
+        (lambda p: Adam(p, eps=-1e-8), "Adam.*eps"),
+    ],
+)
 def test_bad_hyperparameters(make, match):
     with pytest.raises(ValueError, match=match):
         make([Value(1.0)])
@@ -182,24 +209,30 @@ class ContractParam:
         self.dtype = self._array.dtype
 
 
-@pytest.mark.parametrize("optimizer, kwargs", [
-    (SGD, dict(lr=0.1)), (SGD, dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
-    (Adam, dict(lr=0.05, weight_decay=0.01)),
-])
+@pytest.mark.parametrize(
+    "optimizer, kwargs",
+    [
+        (SGD, dict(lr=0.1)),
+        (SGD, dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
+        (Adam, dict(lr=0.05, weight_decay=0.01)),
+    ],
+)
 def test_tensor_parameters_update_like_values(optimizer, kwargs):
     rng = np.random.default_rng(0)
     start_w = rng.normal(size=(2, 3))
     tensor_param, skipped = ContractParam(start_w), ContractParam([1.0, 2.0])
     values = [Value(x) for x in start_w.ravel()]
     opt_t, opt_v = optimizer([tensor_param, skipped], **kwargs), optimizer(values, **kwargs)
-    for step in range(3):
+    for _step in range(3):
         g = rng.normal(size=(2, 3))
         tensor_param.grad = _Grad(g.copy())
-        for v, gi in zip(values, g.ravel()):
+        for v, gi in zip(values, g.ravel(), strict=True):
             v.grad = float(gi)
         opt_t.step()
         opt_v.step()
-    assert np.allclose(tensor_param._array.ravel(), [v.data for v in values], rtol=1e-12, atol=1e-12)
+    assert np.allclose(
+        tensor_param._array.ravel(), [v.data for v in values], rtol=1e-12, atol=1e-12
+    )
     assert np.array_equal(skipped._array, [1.0, 2.0])  # grad None: skipped
     opt_t.zero_grad()
     assert tensor_param.grad is None

@@ -16,7 +16,9 @@ def value_and_grad(fn, x):
     return out.data, v.grad
 
 
-@pytest.mark.parametrize("x, expected, grad", [(-1000.0, 0.0, 0.0), (1000.0, 1.0, 0.0), (0.0, 0.5, 0.25)])
+@pytest.mark.parametrize(
+    "x, expected, grad", [(-1000.0, 0.0, 0.0), (1000.0, 1.0, 0.0), (0.0, 0.5, 0.25)]
+)
 def test_sigmoid_extremes(x, expected, grad):
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -7,7 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scalargrad import Value
-from scalargrad.testing.strategies import Expression, expressions, floats_away_from, mlp_shapes, positive_floats
+from scalargrad.testing.strategies import (
+    Expression,
+    expressions,
+    floats_away_from,
+    mlp_shapes,
+    positive_floats,
+)
 
 
 @given(floats_away_from([0.0, 1.5], 0.25, -3, 3))
@@ -31,7 +37,11 @@ def test_mlp_shapes(shape):
     assert 1 <= nin <= 3 and 1 <= len(nouts) <= 2 and all(1 <= n <= 4 for n in nouts)
 
 
-@given(expressions(n_leaves=2, max_steps=6, leaf_bound=1.0, value_bound=50.0), st.floats(-1, 1), st.floats(-1, 1))
+@given(
+    expressions(n_leaves=2, max_steps=6, leaf_bound=1.0, value_bound=50.0),
+    st.floats(-1, 1),
+    st.floats(-1, 1),
+)
 def test_expressions_stay_bounded_and_build_graphs(expr, x, y):
     assert isinstance(expr, Expression) and 1 <= len(expr.steps) <= 6
     # every operand is a leaf or an earlier result: a DAG

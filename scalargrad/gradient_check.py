@@ -128,7 +128,7 @@ def _check_tensors(fn, inputs, eps, atol, rtol):
                 f"gradcheck: input {i} must be a float64 Tensor with requires_grad=True, got dtype "
                 f"{x.dtype} and requires_grad={x.requires_grad}"
             )
-    point = [np.array(x.numpy(), dtype=np.float64) for x in inputs]
+    point = [np.array(x.detach().numpy(), dtype=np.float64) for x in inputs]
 
     def fresh(arrays):
         return [sg.tensor(a, dtype=sg.float64, requires_grad=True) for a in arrays]
@@ -149,7 +149,7 @@ def _check_tensors(fn, inputs, eps, atol, rtol):
 
     def objective(arrays):
         with no_grad():
-            y = np.asarray(fn(*fresh(arrays)).numpy(), dtype=np.float64)
+            y = np.asarray(fn(*fresh(arrays)).detach().numpy(), dtype=np.float64)
         return float(y) if weights is None else float(np.sum(weights * y))
 
     failures = []

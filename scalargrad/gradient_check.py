@@ -9,8 +9,9 @@ L = sum(G * y) for a fixed random G, whose analytic gradient is ``y.backward(G)`
 passes when |analytic - numeric| <= atol + rtol |numeric|.
 
 Works for both engines: ``inputs`` is a list of Values (``fn`` returns a Value) or a list of
-float64 Tensors with ``requires_grad=True`` (``fn`` returns a Tensor). The inputs themselves are
-not changed: ``fn`` is called on fresh copies.
+Tensors (``fn`` returns a Tensor): those with ``requires_grad=True`` must be float64 and are
+checked, the others are constants (as torch.autograd.gradcheck). The inputs themselves are not
+changed: ``fn`` is called on fresh copies.
 """
 
 import math
@@ -122,16 +123,23 @@ def _check_values(fn, inputs, eps, atol, rtol):
 def _check_tensors(fn, inputs, eps, atol, rtol):
     import scalargrad as sg
 
-    for i, x in enumerate(inputs):
-        if x.dtype != sg.float64 or not x.requires_grad:
+    checked_inputs = [i for i, x in enumerate(inputs) if x.requires_grad]
+    if not checked_inputs:
+        raise ValueError("gradcheck: no input Tensor has requires_grad=True, nothing to check")
+    for i in checked_inputs:
+        if inputs[i].dtype != sg.float64:
             raise ValueError(
-                f"gradcheck: input {i} must be a float64 Tensor with requires_grad=True, got dtype "
-                f"{x.dtype} and requires_grad={x.requires_grad}"
+                f"gradcheck: input {i} must be float64 (central differences need it), "
+                f"got {inputs[i].dtype}"
             )
     point = [np.array(x.detach().numpy(), dtype=np.float64) for x in inputs]
 
     def fresh(arrays):
-        return [sg.tensor(a, dtype=sg.float64, requires_grad=True) for a in arrays]
+        """New leaves for the checked inputs; the others (constants) are passed as given."""
+        return [
+            sg.tensor(a, dtype=sg.float64, requires_grad=True) if i in checked_inputs else inputs[i]
+            for i, a in enumerate(arrays)
+        ]
 
     leaves = fresh(point)
     out = fn(*leaves)
@@ -142,10 +150,12 @@ def _check_tensors(fn, inputs, eps, atol, rtol):
     else:  # L = sum(G * out) for a fixed random G; backward(G) is its gradient
         weights = np.random.default_rng(0).uniform(0.5, 1.5, size=shape)
         out.backward(sg.tensor(weights, dtype=sg.float64))
-    analytic = [
-        np.zeros_like(a) if leaf.grad is None else np.array(leaf.grad.numpy(), dtype=np.float64)
-        for leaf, a in zip(leaves, point, strict=True)
-    ]
+    analytic = {
+        i: np.zeros_like(point[i])
+        if leaves[i].grad is None
+        else np.array(leaves[i].grad.numpy(), dtype=np.float64)
+        for i in checked_inputs
+    }
 
     def objective(arrays):
         with no_grad():
@@ -154,7 +164,8 @@ def _check_tensors(fn, inputs, eps, atol, rtol):
 
     failures = []
     checked = 0
-    for i, a in enumerate(point):
+    for i in checked_inputs:
+        a = point[i]
         for element in np.ndindex(a.shape):
             shifted = [b.copy() for b in point]
             shifted[i][element] = a[element] + eps

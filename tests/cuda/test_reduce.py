@@ -1,0 +1,100 @@
+"""Reductions against the NumPy oracle: any axes, keepdim, every dtype, short rows (one thread per
+row), long rows (a shared-memory tree per block) and rows long enough for a second pass."""
+
+import numpy as np
+import pytest
+from cuda_testing import C, R, arrays, assert_matches, shapes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scalargrad.matrix.backends import cuda_reduce
+
+
+@st.composite
+def axes_of(draw, ndim):
+    return tuple(sorted(draw(st.sets(st.integers(0, ndim - 1), min_size=1))))
+
+
+@pytest.mark.parametrize("op", ["sum", "prod", "max", "min"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.bool_])
+@settings(max_examples=5)
+@given(data=st.data())
+def test_reduce_short_rows(op, dtype, data):
+    shape = data.draw(shapes())
+    a, ha = data.draw(arrays(shape, dtype, -1.5, 1.5))
+    axes = data.draw(axes_of(len(shape)))
+    keepdim = data.draw(st.booleans())
+    assert_matches(C.reduce(op, a, axes, keepdim), R.reduce(op, ha, axes, keepdim))
+
+
+@pytest.fixture
+def tiny_blocks(monkeypatch):
+    """Blocks of 32 threads, 1 element each before the tree, every row through the tree: rows of
+    a few dozen elements then need several blocks, and so the second pass, as long rows on a GPU do."""
+    monkeypatch.setattr(cuda_reduce, "THREADS", 32)
+    monkeypatch.setattr(cuda_reduce, "ITEMS_PER_THREAD", 1)
+    monkeypatch.setattr(cuda_reduce, "SEQUENTIAL_MAX", 0)
+
+
+@pytest.mark.parametrize("op, dtype", [("sum", np.float32), ("sum", np.int64), ("sum", np.bool_),
+                                       ("max", np.float64), ("min", np.int64), ("prod", np.float64)])
+def test_reduce_two_passes(op, dtype, tiny_blocks):
+    rng = np.random.default_rng(3)
+    # 70 and 36 elements per row: 3 and 2 blocks of 32 threads per row in pass 1, then pass 2
+    for layout_shape, axes in [((2, 70), (1,)), ((4, 3, 9), (0, 2))]:
+        low, high = (0.9, 1.1) if op == "prod" else (-3, 3)
+        host = (rng.uniform(low, high, layout_shape) * (3 if dtype == np.int64 and op != "prod" else 1)).astype(dtype)
+        if dtype == np.int64 and op == "prod":
+            host = rng.integers(-1, 2, layout_shape).astype(dtype) | 1
+        a = C.permute(C.from_numpy(np.ascontiguousarray(host.T)), tuple(reversed(range(host.ndim))))
+        assert_matches(C.reduce(op, a, axes, False), R.reduce(op, host, axes, False))
+
+
+@pytest.mark.parametrize("op", ["sum", "max"])
+def test_reduce_long_row_default_blocks(op):
+    host = np.random.default_rng(4).standard_normal((2, 45)).astype(np.float32)
+    assert_matches(C.reduce(op, C.from_numpy(host), (1,), True), R.reduce(op, host, (1,), True))
+
+
+def test_reduce_propagates_nan_and_handles_empty_axes():
+    host = np.array([[1.0, np.nan, 3.0], [1.0, 2.0, 3.0]])
+    assert_matches(C.reduce("max", C.from_numpy(host), (1,), False), host.max(1))
+    empty = np.zeros((3, 0))
+    assert_matches(C.reduce("sum", C.from_numpy(empty), (1,), False), np.zeros(3))
+
+
+def test_reduce_of_a_broadcast_view():
+    host = np.arange(4.0)
+    b = C.broadcast_to(C.from_numpy(host), (33, 4))
+    assert_matches(C.reduce("sum", b, (0,), False), 33 * host)
+
+
+@pytest.mark.parametrize("op", ["argmax", "argmin"])
+@pytest.mark.parametrize("dtype", [np.float32, np.int64])
+@settings(max_examples=4)
+@given(data=st.data())
+def test_arg_reduce(op, dtype, data):
+    shape = data.draw(shapes())
+    a, ha = data.draw(arrays(shape, dtype, -2, 2))  # small ints: many ties, the first one wins
+    axis = data.draw(st.none() | st.integers(0, len(shape) - 1))
+    assert_matches(C.arg_reduce(op, a, axis), R.arg_reduce(op, ha, axis))
+
+
+@pytest.mark.parametrize("op", ["argmax", "argmin"])
+def test_arg_reduce_two_passes_ties_and_nan(op, tiny_blocks):
+    host = np.zeros((3, 75))
+    host[0, [10, 40, 70]] = 5.0 if op == "argmax" else -5.0  # ties in different blocks
+    host[1, [50, 20]] = np.nan  # nan wins, the first one
+    host[2] = np.random.default_rng(5).standard_normal(75)
+    for axis in (1, None):
+        assert_matches(C.arg_reduce(op, C.from_numpy(host), axis), R.arg_reduce(op, host, axis))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+@settings(max_examples=5)
+@given(data=st.data())
+def test_cumsum(dtype, data):
+    shape = data.draw(shapes())
+    a, ha = data.draw(arrays(shape, dtype))
+    axis = data.draw(st.integers(0, len(shape) - 1))
+    assert_matches(C.cumsum(a, axis), R.cumsum(ha, axis))

@@ -107,6 +107,16 @@ class Value:
         return Value(self.data)
 
     @property
+    def op(self):
+        """The name of the operation that made this Value ('' for a leaf)."""
+        return self._op
+
+    @property
+    def parents(self):
+        """The Values this one was computed from (empty for a leaf or inside no_grad)."""
+        return self._prev
+
+    @property
     def is_leaf(self):
         """True for Values no recorded operation produced (these keep accumulated grads)."""
         return not self._prev

@@ -69,6 +69,7 @@ def test_results_record_parents_and_op():
     a, b = Value(2.0), Value(3.0)
     c = a * b
     assert c._op == "*" and c._prev == (a, b) and c.data == 6.0 and c.grad == 0.0
+    assert c.op == "*" and c.parents == (a, b) and a.is_leaf and not c.is_leaf
     assert (a + 1)._op == "+" and (a.exp())._op == "exp"
     assert repr(c) == "Value(data=6.0, grad=0.0, op='*')"
     assert repr(Value(2, label="x")) == "Value(data=2.0, grad=0.0, label='x')"

@@ -2,8 +2,8 @@
 
 * each public function of scalargrad/calculus.py names its page in its docstring
   (``Docs: derivations/<name>``) and docs/derivations/<name>.md exists;
-* each subclass of scalargrad.matrix.function.Function (scalargrad/matrix/functions/*.py are
-  imported first, so all of them are seen) has a class attribute ``derivation`` naming a page.
+* each subclass of scalargrad.matrix.function.Function (every module of scalargrad/matrix/,
+  functions/*.py included, and scalargrad.nn are imported first, so all of them are seen) has a class attribute ``derivation`` naming a page.
   Private helper bases (a leading underscore, and subclassed: ``_Unary``, ``_Binary``) are
   skipped; their concrete subclasses are checked.
 """
@@ -49,13 +49,13 @@ def function_subclasses():
         if error.name != "scalargrad.matrix.function":
             raise
         return None
-    try:
-        package = importlib.import_module("scalargrad.matrix.functions")
-    except ModuleNotFoundError:
-        package = None
-    if package is not None:
-        for info in pkgutil.iter_modules(package.__path__):
-            importlib.import_module(f"{package.__name__}.{info.name}")
+    # every module of the matrix engine (Functions live in functions/*.py, joining.py, ...);
+    # the backends hold kernels, not Functions
+    matrix = importlib.import_module("scalargrad.matrix")
+    for info in pkgutil.walk_packages(matrix.__path__, prefix="scalargrad.matrix."):
+        if not info.name.startswith("scalargrad.matrix.backends"):
+            importlib.import_module(info.name)
+    importlib.import_module("scalargrad.nn")
     found, todo = [], [base]
     while todo:
         for sub in todo.pop().__subclasses__():

@@ -23,7 +23,8 @@ def _map(fn, dtype, *arrays):
     shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
     if 0 in shape:
         return np.empty(shape, dtype)
-    out = np.vectorize(fn, otypes=[np.float64])(*[np.asarray(a, np.float64) for a in arrays])
+    with np.errstate(all="ignore"):  # nan and inf results are the point, not a warning
+        out = np.vectorize(fn, otypes=[np.float64])(*[np.asarray(a, np.float64) for a in arrays])
     return np.asarray(out, dtype).reshape(shape)
 
 

@@ -84,7 +84,12 @@ class Module:
                 f"load_state_dict: keys do not match: missing {missing}, unexpected {unexpected}"
             )
         for name, matrix in own.items():
-            array = np.asarray(state_dict[name], dtype=np.float64)
+            try:
+                array = np.asarray(state_dict[name], dtype=np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"load_state_dict: {name!r} must hold numbers, got {state_dict[name]!r}"
+                ) from None
             shape = np.shape(_data(matrix))
             if array.shape != shape:
                 raise ValueError(

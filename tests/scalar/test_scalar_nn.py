@@ -90,6 +90,8 @@ def test_load_state_dict_errors():
     bad = dict(sd, **{"layers.0.weight": np.zeros((2, 3))})
     with pytest.raises(ValueError, match=r"layers.0.weight.*\(3, 2\).*\(2, 3\)"):
         model.load_state_dict(bad)
+    with pytest.raises(TypeError, match="layers.1.bias.*numbers"):
+        model.load_state_dict(dict(sd, **{"layers.1.bias": ["x"]}))
 
 
 def test_constructor_and_call_errors():

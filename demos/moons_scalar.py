@@ -54,12 +54,12 @@ def predict(model):
 
 
 def neuron_graph(out):
-    """One neuron relu(w . x + b) on the first point, backpropagated, drawn with data and grads."""
+    """One neuron tanh(w . x + b), backpropagated, drawn with every node's data and grad."""
     from scalargrad import Value
     from scalargrad.scalar.nn import Neuron
     from scalargrad.viz import draw_graph
 
-    neuron = Neuron(2, activation="relu", rng=3)
+    neuron = Neuron(2, activation="tanh", rng=3)
     for name, p in zip(["w0", "w1", "b"], neuron.w + [neuron.b], strict=True):
         p.label = name
     x = [Value(1.0, label="x0"), Value(-0.5, label="x1")]

@@ -26,16 +26,10 @@ from scalargrad.data.dataset import Subset, TensorDataset
 
 
 def _global_rng():
-    """The global NumPy generator behind ``sg.manual_seed`` (a fresh one if it is not available)."""
+    """The global NumPy generator behind ``sg.manual_seed``."""
     from scalargrad.matrix import creation
 
-    for name in ("get_generator", "generator", "_generator", "_rng", "rng"):
-        obj = getattr(creation, name, None)
-        if callable(obj) and not isinstance(obj, np.random.Generator):
-            obj = obj()
-        if isinstance(obj, np.random.Generator):
-            return obj
-    raise RuntimeError("DataLoader: scalargrad.matrix.creation exposes no global random generator")
+    return creation.generator()
 
 
 def default_collate(batch):

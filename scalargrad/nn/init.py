@@ -14,29 +14,20 @@ import math
 
 import numpy as np
 
-from scalargrad.autograd_mode import no_grad
 
 
 def _rng():
     """The global NumPy generator behind ``sg.manual_seed``."""
     from scalargrad.matrix import creation
 
-    for name in ("get_generator", "generator", "_generator", "_rng", "rng", "default_generator"):
-        obj = getattr(creation, name, None)
-        if callable(obj) and not isinstance(obj, np.random.Generator):
-            obj = obj()
-        if isinstance(obj, np.random.Generator):
-            return obj
-    raise RuntimeError("nn.init: scalargrad.matrix.creation exposes no global random generator")
+    return creation.generator()
 
 
 def _fill(tensor, values):
     """Copy NumPy ``values`` into ``tensor`` in place (no graph is recorded)."""
-    from scalargrad.matrix.creation import from_numpy
+    from scalargrad.nn.module import _assign
 
-    src = from_numpy(np.ascontiguousarray(values, dtype=tensor.dtype))
-    with no_grad():
-        tensor.copy_(src if tensor.device == "cpu" else src.to(tensor.device))
+    _assign(tensor, np.asarray(values))
     return tensor
 
 

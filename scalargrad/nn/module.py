@@ -35,19 +35,34 @@ class Parameter(Tensor):
     """A Tensor that is a trainable parameter: ``requires_grad=True`` and registered by Modules.
 
     ``Parameter(data)`` takes a Tensor (its array is shared, as ``torch.nn.Parameter``) or a
-    NumPy array / nested list (float32 unless it is already float64).
+    NumPy array / nested list (dtype as ``sg.tensor`` infers it, but a float64 array stays float64).
     """
 
     def __init__(self, data, requires_grad=True):
         if not isinstance(data, Tensor):
             from scalargrad.matrix.creation import tensor
 
-            array = np.asarray(data)
-            data = tensor(array, dtype=array.dtype if array.dtype == np.float64 else np.float32)
-        Tensor._init_from(self, data, requires_grad)
+            keep64 = isinstance(data, np.ndarray) and data.dtype == np.float64
+            data = tensor(data, dtype=np.float64 if keep64 else None)
+        self._array = data._array  # shared storage (and version counter), as torch.nn.Parameter
+        self._backend = data._backend
+        self._requires_grad = False
+        self.grad = None
+        self.grad_fn = None
+        self._vc = data._vc
+        self._base = None
+        self._acc = None
+        self.requires_grad_(requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+def _assign(p, value):
+    """Copy the NumPy array ``value`` into tensor ``p``'s storage, in place (no graph recorded)."""
+    be = p._backend
+    be.setitem(p._array, Ellipsis, be.from_numpy(np.ascontiguousarray(value, dtype=p.dtype)))
+    p._vc[0] += 1  # an in-place change: backward through an old graph would now be wrong
 
 
 def _count(params):
@@ -217,7 +232,7 @@ class Module:
 
     def state_dict(self):
         """An ordered dict of dotted parameter names -> NumPy copies of their values."""
-        return OrderedDict((name, np.array(p.numpy(), copy=True)) for name, p in self.named_parameters())
+        return OrderedDict((name, np.array(p._backend.to_numpy(p._array), copy=True)) for name, p in self.named_parameters())
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy values into the parameters in place (the Parameter objects, and so an optimizer's
@@ -238,7 +253,7 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            value = value.numpy() if isinstance(value, Tensor) else np.asarray(value)
+            value = value._backend.to_numpy(value._array) if isinstance(value, Tensor) else np.asarray(value)
             if tuple(value.shape) != tuple(p.shape):
                 raise ValueError(
                     f"load_state_dict: {name!r} has shape {tuple(p.shape)} in the model but "
@@ -248,14 +263,19 @@ class Module:
                 raise TypeError(f"load_state_dict: {name!r} holds non-numeric dtype {value.dtype}")
             staged.append((p, value))
         for p, value in staged:  # check everything first, then copy: no half-loaded model
-            p._backend.setitem(p._array, Ellipsis, p._backend.from_numpy(np.ascontiguousarray(value, dtype=p.dtype)))
+            _assign(p, value)
         return missing, unexpected
 
     def to(self, device=None, dtype=None):
         """Move every parameter (and its gradient) to ``device`` and/or convert it to ``dtype``,
         in place: the Parameter objects stay the same, so build optimizers before or after."""
-        for p in self.parameters():
-            p._move_(device=device, dtype=dtype)
+        from scalargrad.autograd_mode import no_grad
+
+        with no_grad():
+            for p in self.parameters():
+                p.data = p.detach().to(device=device, dtype=dtype)
+                if p.grad is not None:
+                    p.grad = p.grad.to(device=device, dtype=dtype)
         return self
 
     def double(self):

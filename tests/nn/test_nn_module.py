@@ -1,0 +1,170 @@
+"""Module: registration order, parameters, state_dict round trips, train/eval, zero_grad, to, repr."""
+
+import numpy as np
+import pytest
+
+import scalargrad as sg
+from scalargrad import nn
+
+
+class TwoLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(2, 3)
+        self.scale = nn.Parameter(np.ones(1))
+        self.out = nn.Linear(3, 1)
+        self.note = "not a parameter"
+
+    def forward(self, x):
+        return self.out(self.hidden(x).relu()) * self.scale
+
+
+class Forgetful(nn.Module):
+    def __init__(self):  # forgets super().__init__(): still registers (a common student slip)
+        self.layer = nn.Linear(1, 1)
+
+    def forward(self, x):
+        return self.layer(x)
+
+
+def test_attributes_register_parameters_and_modules_in_order():
+    m = TwoLayer()
+    names = [n for n, _ in m.named_parameters()]
+    assert names == ["scale", "hidden.weight", "hidden.bias", "out.weight", "out.bias"]
+    assert [n for n, _ in m.named_children()] == ["hidden", "out"]
+    assert [n for n, _ in m.named_modules()] == ["", "hidden", "out"]
+    assert list(m.children()) == [m.hidden, m.out]
+    assert len(list(m.parameters())) == 5
+    assert m.num_parameters() == 1 + 6 + 3 + 3 + 1
+    assert m.note == "not a parameter"
+    assert isinstance(m.scale, nn.Parameter) and m.scale.requires_grad
+
+
+def test_reassigning_and_deleting_attributes_updates_the_registry():
+    m = TwoLayer()
+    m.hidden = nn.Linear(2, 3)
+    m.out = None
+    assert [n for n, _ in m.named_children()] == ["hidden"]
+    del m.scale
+    assert [n for n, _ in m.named_parameters()] == ["hidden.weight", "hidden.bias"]
+    with pytest.raises(AttributeError, match="scale"):
+        m.scale
+
+
+def test_shared_parameters_are_listed_once():
+    m = nn.Module()
+    m.a = nn.Linear(2, 2)
+    m.b = m.a
+    assert len(list(m.parameters())) == 2
+
+
+def test_a_list_of_modules_becomes_a_module_list():
+    m = nn.Module()
+    m.layers = [nn.Linear(1, 2), nn.Linear(2, 1)]
+    assert isinstance(m.layers, nn.ModuleList)
+    assert list(m.state_dict()) == ["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"]
+
+
+def test_forgetting_super_init_still_works():
+    m = Forgetful()
+    assert [n for n, _ in m.named_parameters()] == ["layer.weight", "layer.bias"]
+    assert m.training
+
+
+def test_call_runs_forward_and_base_forward_is_an_error():
+    sg.manual_seed(0)
+    m = TwoLayer()
+    x = sg.randn(4, 2)
+    np.testing.assert_array_equal(m(x).detach().numpy(), m.forward(x).detach().numpy())
+    with pytest.raises(NotImplementedError, match="forward"):
+        nn.Module()(x)
+
+
+def test_state_dict_round_trip_keeps_parameter_identity():
+    sg.manual_seed(0)
+    a, b = TwoLayer(), TwoLayer()
+    params_before = list(b.parameters())
+    sd = a.state_dict()
+    assert list(sd) == [n for n, _ in a.named_parameters()]
+    assert all(isinstance(v, np.ndarray) for v in sd.values())
+    assert sd["hidden.weight"].shape == (3, 2)
+    b.load_state_dict(sd)
+    assert list(b.parameters()) == params_before
+    for k, v in b.state_dict().items():
+        np.testing.assert_array_equal(v, sd[k])
+    sd["hidden.weight"][:] = 99.0  # state_dict holds copies
+    assert not np.any(a.state_dict()["hidden.weight"] == 99.0)
+
+
+def test_load_state_dict_errors_and_non_strict():
+    m = TwoLayer()
+    sd = m.state_dict()
+    bad = dict(sd)
+    del bad["out.bias"]
+    bad["extra"] = np.zeros(1)
+    with pytest.raises(KeyError, match=r"missing \['out.bias'\].*unexpected \['extra'\]"):
+        m.load_state_dict(bad)
+    missing, unexpected = m.load_state_dict(bad, strict=False)
+    assert missing == ["out.bias"] and unexpected == ["extra"]
+    wrong = dict(sd)
+    wrong["hidden.weight"] = np.zeros((2, 3))
+    before = m.state_dict()
+    with pytest.raises(ValueError, match=r"hidden.weight.*\(3, 2\).*\(2, 3\)"):
+        m.load_state_dict(wrong)
+    for k, v in m.state_dict().items():  # nothing was half-loaded
+        np.testing.assert_array_equal(v, before[k])
+
+
+def test_load_state_dict_accepts_lists_and_tensors():
+    m = nn.Linear(2, 1)
+    m.load_state_dict({"weight": [[1.0, 2.0]], "bias": sg.tensor([0.5])})
+    assert m(sg.tensor([[1.0, 1.0]])).item() == pytest.approx(3.5)
+
+
+def test_train_eval_zero_grad():
+    m = TwoLayer()
+    assert m.training and m.hidden.training
+    assert m.eval() is m
+    assert not m.training and not m.out.training
+    m.train()
+    assert m.hidden.training
+    m(sg.randn(3, 2)).sum().backward()
+    assert all(p.grad is not None for p in m.parameters())
+    m.zero_grad(set_to_none=False)
+    assert all(np.all(p.grad.numpy() == 0) for p in m.parameters())
+    m.zero_grad()
+    assert all(p.grad is None for p in m.parameters())
+
+
+def test_to_dtype_keeps_parameter_objects():
+    m = TwoLayer()
+    params = list(m.parameters())
+    m.to(dtype=sg.float64)
+    assert list(m.parameters()) == params
+    assert all(p.dtype == sg.float64 and p.requires_grad for p in params)
+    assert m(sg.randn(2, 2, dtype=sg.float64)).dtype == sg.float64
+    m.float()
+    assert all(p.dtype == sg.float32 for p in m.parameters())
+
+
+def test_repr_lists_layers_and_counts_parameters():
+    m = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 1))
+    assert repr(m) == (
+        "Sequential(\n"
+        "  (0): Linear(in_features=2, out_features=16, bias=True)\n"
+        "  (1): ReLU()\n"
+        "  (2): Linear(in_features=16, out_features=1, bias=True)\n"
+        ")  # 65 parameters"
+    )
+    assert "(layers): ModuleList(\n    (0): Linear" in repr(nn.MLP(2, [3, 1]))
+
+
+def test_parameter_wraps_arrays_and_tensors():
+    p = nn.Parameter(np.zeros((2, 2)))
+    assert p.dtype == sg.float64 and p.requires_grad and p.is_leaf
+    q = nn.Parameter([1.0, 2.0])
+    assert q.dtype == sg.float32
+    t = sg.zeros(3)
+    r = nn.Parameter(t)
+    assert r.shape == (3,) and r.requires_grad
+    assert repr(r).startswith("Parameter containing:")

@@ -130,4 +130,6 @@ def expressions(draw, n_leaves=3, max_steps=8, leaf_bound=2.0, value_bound=100.0
     return Expression(n_leaves, steps)
 
 
-# tensor strategies: from scalargrad.testing.tensors import ...
+# the tensor strategies (shapes, broadcastable shapes, arrays, non-contiguous layouts) are
+# importable from here too, so users have one module to import from
+from scalargrad.testing.tensors import *  # noqa: E402, F401, F403

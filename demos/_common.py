@@ -7,7 +7,12 @@ less (the smoke tests and the tour use it), ``full`` is what the lesson's number
 """
 
 import argparse
+import os
 import sys
+
+# Small tensors make many short parallel kernels; with OpenMP's default busy-waiting threads
+# those are ~50x slower on a machine whose cores are busy. Passive waiting costs nothing here.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from pathlib import Path
 
 import numpy as np

@@ -72,7 +72,9 @@ def tensor_engine():
     y = 2 * (x * x).sum()
     y.backward()
     grad_4x = x.grad.numpy()
-    print(f"x = {x.numpy()}, y = 2 x.x = {y.item()}: x.grad = {grad_4x}   (4x)")
+    print(f"x = {x.detach().numpy()}, y = 2 x.x = {y.item()}: x.grad = {grad_4x}   (4x)")
+    print(f"y.grad_fn = {y.grad_fn} (the op that made y); x.is_leaf = {x.is_leaf}, "
+          f"y.is_leaf = {y.is_leaf}: only leaves keep .grad")
 
     section("gradients accumulate until zeroed")
     w = sg.ones(4, requires_grad=True)

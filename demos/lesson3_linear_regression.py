@@ -30,7 +30,7 @@ def by_hand(epochs=10, lr=0.01):
         print(lines[-1])
     f5 = f"{w * 5:.3f}"
     print(f"after {epochs} epochs: f(5) = {f5}   (the truth is 10)")
-    return {"hand lines": lines, "hand f(5)": f5}
+    return {"hand lines": lines[:2], "hand f(5)": f5}
 
 
 def one_parameter_fit(out=None, steps=100, lr=0.01):
@@ -153,7 +153,7 @@ def batch_sizes(out, epochs, seed):
     fig = plot_curves(curves, ylabel="cost on all 500 samples", logy=True,
                       title="one epoch = one pass over the data")
     save(fig, out, "batch_vs_stochastic.png")
-    final = {k.split(":")[0]: v[-1] for k, v in curves.items()}
+    final = {k.split(":")[0]: round(v[-1], 4) for k, v in curves.items()}
     return {"batches per epoch": n_batches, "final cost by batch size": final}
 
 
@@ -188,10 +188,14 @@ def choose_learning_rate(out, epochs, seed):
     finite = [v if np.isfinite(v) else np.inf for v in val_cost]
     best = rates[int(np.argmin(finite))]
     print(f"best learning rate on the validation data: {best:g}")
-    shown = {"training cost": np.where(np.isfinite(train_cost), train_cost, np.nan),
-             "validation cost": np.where(np.isfinite(val_cost), val_cost, np.nan)}
+    cap = 1e3  # costs beyond this diverged: drawn at the cap so the rest stays readable
+    shown = {name: np.minimum(np.nan_to_num(c, nan=cap, posinf=cap), cap)
+             for name, c in [("training cost", train_cost), ("validation cost", val_cost)]}
     fig = plot_curves(shown, x=rates, xlabel="learning rate", ylabel="cost", logx=True, logy=True,
                       title=f"{epochs} epochs per learning rate")
+    for lr, c in zip(rates, train_cost, strict=True):
+        if not c < cap:
+            fig.axes[0].annotate("diverged", (lr, cap), textcoords="offset points", xytext=(-50, -4))
     save(fig, out, "learning_rate.png")
     return {"best lr": best, "validation costs": np.array(val_cost)}
 
@@ -203,7 +207,7 @@ def main(argv=None):
     results.update(by_hand())
     results.update(one_parameter_fit(args.out))
     results.update(fit_linear(args.out, steps=15 if small else 30, seed=args.seed))
-    results.update(batch_sizes(args.out, epochs=3 if small else 10, seed=args.seed))
+    results.update(batch_sizes(args.out, epochs=3 if small else 8, seed=args.seed))
     results.update(choose_learning_rate(args.out, epochs=20 if small else 100, seed=args.seed))
     return summary("lesson 3, linear regression", results)
 

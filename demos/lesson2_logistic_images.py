@@ -23,13 +23,17 @@ def load(seed):
     """Digits as columns: X (64, m) in [0, 1], Y (1, m) with 1 where the digit is a 3."""
     from scalargrad.data.datasets import load_digits, train_test_split
 
-    images, labels = load_digits()
-    X_train, X_test, y_train, y_test = train_test_split(images, labels, test_size=0.25, seed=seed,
-                                                        stratify=labels)
-    def columns(X, y):
-        return (X / 16.0).T.astype(np.float64), (y == DIGIT).astype(np.float64).reshape(1, -1)
+    pixels, labels = load_digits()
+    images = pixels.reshape(-1, 8, 8)  # the images as they are: 8 x 8 pixels, values 0..16
+    train_im, test_im, y_train, y_test = train_test_split(images, labels, test_size=0.25,
+                                                          seed=seed, stratify=labels)
 
-    return columns(X_train, y_train), columns(X_test, y_test)
+    def columns(im, y):
+        X = im.reshape(len(im), -1).T / 16.0  # flatten each image into a column, scale to [0, 1]
+        return X.astype(np.float64), (y == DIGIT).astype(np.float64).reshape(1, -1)
+
+    print(f"training images {train_im.shape} -> flattened and scaled to columns")
+    return columns(train_im, y_train), columns(test_im, y_test)
 
 
 def sigmoid(z):

@@ -195,7 +195,8 @@ def choose_learning_rate(out, epochs, seed):
                       title=f"{epochs} epochs per learning rate")
     for lr, c in zip(rates, train_cost, strict=True):
         if not c < cap:
-            fig.axes[0].annotate("diverged", (lr, cap), textcoords="offset points", xytext=(-50, -4))
+            fig.axes[0].annotate("diverged", (lr, cap), textcoords="offset points",
+                                 xytext=(-50, -4))
     save(fig, out, "learning_rate.png")
     return {"best lr": best, "validation costs": np.array(val_cost)}
 

@@ -42,14 +42,18 @@ def fit(X, Y, epochs, lr, seed, desc):
     return np.asarray(state["weight"]), np.asarray(state["bias"]), history
 
 
+def _fmt(a):
+    text = np.array2string(np.asarray(a, np.float64), precision=4, floatmode="fixed",
+                           separator=", ", suppress_small=True)
+    return text.replace("\n", "")
+
+
 def compare(name, X, Y, true_w, true_b, epochs, seed):
     section(f"{name}: X {X.shape} -> Y {Y.shape}")
     w, b, history = fit(X, Y, epochs, 0.01, seed, name)
     w_ls, b_ls = least_squares(X, Y)
-    with np.printoptions(precision=4, suppress=True):
-        print(f"true      W = {true_w.tolist()}  b = {true_b}")
-        print(f"SGD       W = {w.round(4).tolist()}  b = {b.round(4)}")
-        print(f"lstsq     W = {w_ls.round(4).tolist()}  b = {b_ls.round(4)}")
+    for label, W, B in [("true", true_w, true_b), ("SGD", w, b), ("lstsq", w_ls, b_ls)]:
+        print(f"{label:6s} W = {_fmt(W)}  b = {_fmt(B)}")
     gap = float(max(np.max(np.abs(w - w_ls)), np.max(np.abs(b - b_ls))))
     print(f"largest |SGD - least squares| = {gap:.4f}; final MSE {history[-1]:.4f}")
     return w, b, w_ls, b_ls, history, gap

@@ -25,6 +25,16 @@ from numba import config, cuda
 SIMULATOR = bool(config.ENABLE_CUDASIM)
 if SIMULATOR:
     from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray, is_cuda_ndarray
+
+    class SimulatedDeviceArray(FakeCUDAArray):
+        """The simulator's device array, with a real DeviceNDArray's host-side ``shape``: a plain
+        tuple (the simulator's own ``FakeShape`` refuses negative indices such as ``shape[-1]``,
+        which host code may use on a GPU array)."""
+
+        @property
+        def shape(self):
+            return tuple(self._ary.shape)
+
 else:
     from numba.cuda.cudadrv import driver
     from numba.cuda.cudadrv.devicearray import DeviceNDArray, is_cuda_ndarray
@@ -62,22 +72,37 @@ def is_device_array(a):
 
 
 def launch_1d(n):
-    """(blocks, threads) for one thread per element of an n-element output."""
-    return max(1, math.ceil(n / THREADS)), THREADS
+    """(blocks, threads) for one thread per element of an n-element output. A small output gets a
+    smaller block (whole warps of 32 threads) rather than a block of mostly idle threads."""
+    threads = min(THREADS, 32 * max(1, math.ceil(n / 32)))
+    return max(1, math.ceil(n / threads)), threads
+
+
+def block_size(n, most):
+    """Threads for a block that combines n values in a shared-memory tree: a power of two
+    (the tree halves it), at least a warp (32), at most ``most``, and no bigger than n needs."""
+    threads = 32
+    while threads < n and threads < most:
+        threads *= 2
+    return threads
 
 
 # ---------------------------------------------------------------- allocation and copies
 
 
+def _host_side(a):
+    return SimulatedDeviceArray(a._ary) if SIMULATOR else a
+
+
 def empty(shape, dtype):
     require_cuda()
-    return cuda.device_array(tuple(int(s) for s in shape), np.dtype(dtype))
+    return _host_side(cuda.device_array(tuple(int(s) for s in shape), np.dtype(dtype)))
 
 
 def from_numpy(array):
     """A device copy of a host array (C-contiguous)."""
     require_cuda()
-    return cuda.to_device(np.ascontiguousarray(array))
+    return _host_side(cuda.to_device(np.ascontiguousarray(array)))
 
 
 def to_numpy(a):
@@ -109,13 +134,13 @@ def make_view(a, shape, strides, offset=0):
     if any(s < 0 for s in strides):
         raise ValueError("make_view: negative strides are not used by this backend")
     if math.prod(shape) == 0:
-        return cuda.device_array(shape, a.dtype)
+        return empty(shape, a.dtype)
     item = a.dtype.itemsize
     if SIMULATOR:
         # the simulator's device array wraps a NumPy array: build the same header with as_strided
         flat = np.lib.stride_tricks.as_strided(a._ary, shape=(_span(a),), strides=(item,))
         start = flat[offset // item:]
-        return FakeCUDAArray(np.lib.stride_tricks.as_strided(start, shape=shape, strides=strides))
+        return SimulatedDeviceArray(np.lib.stride_tricks.as_strided(start, shape=shape, strides=strides))
     nbytes = driver.memory_size_from_info(shape, strides, item)
     return DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data.view(offset, offset + nbytes))
 

@@ -30,7 +30,7 @@ def main(argv=None):
     args = parse_args("lesson6_nonlinear_regression", __doc__, argv, extra)
     if args.hidden < 1:
         raise SystemExit(f"--hidden must be >= 1, got {args.hidden}")
-    epochs = 1500 if args.budget == "small" else 4000
+    epochs = 3000 if args.budget == "small" else 8000
     rng = np.random.default_rng(args.seed)
     x = np.sort(rng.uniform(-5, 5, 200)).astype(np.float32).reshape(-1, 1)
     y = (target(x) + rng.normal(scale=1.0, size=x.shape)).astype(np.float32)
@@ -40,7 +40,7 @@ def main(argv=None):
     sg.manual_seed(args.seed)
     model = sg.nn.Sequential(sg.nn.Linear(1, args.hidden), sg.nn.Sigmoid(),
                              sg.nn.Linear(args.hidden, 1))
-    optimizer = sg.optim.Adam(model.parameters(), lr=0.02)
+    optimizer = sg.optim.Adam(model.parameters(), lr=0.05)
     criterion = sg.nn.MSELoss()
     xt, yt = sg.from_numpy(x / x_scale), sg.from_numpy(y / y_scale)
     losses = []
@@ -51,7 +51,7 @@ def main(argv=None):
         loss.backward()
         optimizer.step()
         losses.append(loss.item() * y_scale**2)  # MSE in the units of y
-        if epoch % 500 == 0:
+        if epoch % 1000 == 0:
             print(f"epoch {epoch:5d}: MSE {losses[-1]:.3f}")
     print(f"final MSE {losses[-1]:.3f} (the noise alone has variance 1.0)")
 

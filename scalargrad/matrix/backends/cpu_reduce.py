@@ -29,27 +29,53 @@ _exp = njit(cache=True)(calculus.exp)
 _log = njit(cache=True)(calculus.log)
 
 
+@njit(cache=True)
+def _combine(code, acc, v):
+    if code == 0:
+        return _add(acc, v)
+    elif code == 1:
+        return _mul(acc, v)
+    elif code == 2:
+        return _maximum(acc, v)
+    return _minimum(acc, v)
+
+
+# Outputs per parallel task when sweeping rows (see below): 256 float64 accumulators = 2 KiB.
+SWEEP = 256
+
+
 @njit(parallel=True, cache=True)
 def _reduce_kernel(code, x, xs, shape, out):
     """out[t] = op over row t. ``out`` arrives holding the identity (0 for sum, 1 for prod)."""
     K0, K1, R0, R1 = shape
-    for t in prange(K0 * K1):
-        base = (t // K1) * xs[0] + (t % K1) * xs[1]
-        acc = out[t]
-        if code >= 2 and R0 * R1 > 0:  # max and min start from the row's first element
-            acc = x[base]
-        for r0 in range(R0):
-            for r1 in range(R1):
-                v = x[base + r0 * xs[2] + r1 * xs[3]]
-                if code == 0:
-                    acc = _add(acc, v)
-                elif code == 1:
-                    acc = _mul(acc, v)
-                elif code == 2:
-                    acc = _maximum(acc, v)
-                else:
-                    acc = _minimum(acc, v)
-        out[t] = acc
+    if xs[1] < xs[3] and xs[1] < xs[2]:
+        # The kept elements are the close ones in memory (e.g. summing a (batch, features)
+        # matrix over the batch): walking one output's row would jump a whole row per step.
+        # Instead sweep the reduced rows in order and update a block of SWEEP outputs from
+        # each, so memory is read front to back.
+        blocks = (K1 + SWEEP - 1) // SWEEP
+        for t in prange(K0 * blocks):
+            i = t // blocks
+            j0 = (t % blocks) * SWEEP
+            j1 = min(j0 + SWEEP, K1)
+            if code >= 2:  # max and min start from the first reduced row
+                for j in range(j0, j1):
+                    out[i * K1 + j] = x[i * xs[0] + j * xs[1]]
+            for r0 in range(R0):
+                for r1 in range(R1):
+                    base = i * xs[0] + r0 * xs[2] + r1 * xs[3]
+                    for j in range(j0, j1):
+                        out[i * K1 + j] = _combine(code, out[i * K1 + j], x[base + j * xs[1]])
+    else:
+        for t in prange(K0 * K1):
+            base = (t // K1) * xs[0] + (t % K1) * xs[1]
+            acc = out[t]
+            if code >= 2:  # max and min start from the row's first element
+                acc = x[base]
+            for r0 in range(R0):
+                for r1 in range(R1):
+                    acc = _combine(code, acc, x[base + r0 * xs[2] + r1 * xs[3]])
+            out[t] = acc
 
 
 @njit(parallel=True, cache=True)

@@ -23,7 +23,12 @@ REDUCTIONS = ("none", "mean", "sum")
 
 
 def _scale(be, a, factor):
-    """``a * factor`` for a backend array and a Python float, in a's dtype."""
+    """``a * factor`` for a backend array and a Python float, in a's dtype.
+
+    Only ever called on 0-d arrays (a total, or the gradient of one). A CPU array is a NumPy array,
+    and one NumPy multiply of a single number costs far less than launching a parallel kernel."""
+    if isinstance(a, np.ndarray):
+        return np.asarray(a * a.dtype.type(factor), dtype=a.dtype)
     return be.binary("mul", a, be.broadcast_to(be.full((), factor, a.dtype), a.shape))
 
 

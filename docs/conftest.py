@@ -1,9 +1,9 @@
 """Run every ``>>>`` example of the docs pages as a doctest: ``pytest docs``.
 
 Each Markdown page is one test. Its examples run top to bottom in one namespace, as a reader
-would type them into one REPL. Fence lines (```` ``` ````, ``:::``) are blanked before parsing, so an
-example's expected output ends where its code block ends and pages need no blank line before
-the closing fence; line numbers in failure reports still match the page.
+would type them into one REPL. Fence lines (```` ``` ````, ``:::``) are blanked before parsing,
+so an example's expected output ends where its code block ends and pages need no blank line
+before the closing fence; line numbers in failure reports still match the page.
 """
 
 import doctest

@@ -2,8 +2,9 @@
 
 * each public function of scalargrad/calculus.py names its page in its docstring
   (``Docs: derivations/<name>``) and docs/derivations/<name>.md exists;
-* each subclass of scalargrad.matrix.function.Function (every module of scalargrad/matrix/,
-  functions/*.py included, and scalargrad.nn are imported first, so all of them are seen) has a class attribute ``derivation`` naming a page.
+* each subclass of scalargrad.matrix.function.Function has a class attribute ``derivation``
+  naming a page (every module of scalargrad/matrix/, functions/*.py included, and
+  scalargrad.nn are imported first, so all of them are seen).
   Private helper bases (a leading underscore, and subclassed: ``_Unary``, ``_Binary``) are
   skipped; their concrete subclasses are checked.
 """
@@ -26,7 +27,9 @@ def calculus_primitives():
     return [
         (name, fn)
         for name, fn in vars(calculus).items()
-        if inspect.isfunction(fn) and fn.__module__ == calculus.__name__ and not name.startswith("_")
+        if inspect.isfunction(fn)
+        and fn.__module__ == calculus.__name__
+        and not name.startswith("_")
     ]
 
 
@@ -37,9 +40,11 @@ def page_exists(name):
 @pytest.mark.parametrize("name, fn", [pytest.param(n, f, id=n) for n, f in calculus_primitives()])
 def test_calculus_primitive_has_a_page(name, fn):
     refs = DOCS_REF.findall(fn.__doc__ or "")
-    assert refs, f"calculus.{name}: its docstring names no page (add 'Docs: derivations/<name>.')"
+    assert refs, f"calculus.{name}: its docstring names no page ('Docs: derivations/<name>.')"
     for ref in refs:
-        assert page_exists(ref), f"calculus.{name} names derivations/{ref}, but docs/derivations/{ref}.md is missing"
+        assert page_exists(ref), (
+            f"calculus.{name} names derivations/{ref}, but docs/derivations/{ref}.md is missing"
+        )
 
 
 def function_subclasses():
@@ -78,7 +83,9 @@ def test_every_tensor_function_names_an_existing_page():
         if not page:
             missing.append(f"{where}: no class attribute 'derivation'")
         elif not page_exists(page.removeprefix("derivations/")):
-            missing.append(f"{where}: derivation = {page!r}, but docs/derivations/{page}.md is missing")
+            missing.append(
+                f"{where}: derivation = {page!r}, but docs/derivations/{page}.md is missing"
+            )
     assert not missing, "\n".join(missing)
 
 

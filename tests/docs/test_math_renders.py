@@ -2,7 +2,6 @@
 headless Chromium (no network) and check that MathJax replaced every TeX delimiter with its
 output elements. Run by ``make docs`` after the build."""
 
-import os
 import re
 import shutil
 import subprocess
@@ -35,7 +34,8 @@ def chromium():
 
 def rendered_dom(page):
     with tempfile.TemporaryDirectory() as profile:
-        cmd = [chromium(), *FLAGS, f"--user-data-dir={profile}", "--dump-dom", (HTML / page).as_uri()]
+        url = (HTML / page).as_uri()
+        cmd = [chromium(), *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout

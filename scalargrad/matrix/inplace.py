@@ -116,7 +116,8 @@ def binary_(op, x, other):
     if isinstance(other, Tensor) and other._backend is not be:
         raise ew.device_error(name, x, other)
     if _records(x, other):
-        return _write_back(x, ew.binary(op, _snapshot(x), other))
+        old = _snapshot(x)
+        return _write_back(x, ew.binary(op, old, old if other is x else other))
     b = ew.plain_array(other, x._array.dtype, be)
     if b.shape != x._array.shape:
         b = be.broadcast_to(b, x._array.shape)

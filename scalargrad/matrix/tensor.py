@@ -328,8 +328,11 @@ class Tensor:
         for arg in args:
             if isinstance(arg, Tensor):
                 device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda"):
-                device = arg
+            elif isinstance(arg, str):
+                try:
+                    dtype = dtypes.as_dtype(arg)
+                except TypeError:
+                    device = arg  # get_backend names the problem if it is no device either
             else:
                 dtype = arg
         out = self

@@ -7,6 +7,8 @@ from cuda_testing import C, R, assert_matches, make
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scalargrad.matrix.backends import cuda_matmul
+
 
 def operand(rng, shape, dtype, transposed):
     layout = "transposed" if transposed else "contiguous"
@@ -20,6 +22,15 @@ def test_matmul_ragged_and_transposed(dtype, ta, tb):
     a, ha = operand(rng, (20, 37), dtype, ta)
     b, hb = operand(rng, (37, 15), dtype, tb)
     assert_matches(C.matmul(a, b), R.matmul(ha, hb), dtype)
+
+
+def test_large_tile_configuration(monkeypatch):
+    """The 128 x 128 tile (8 x 8 outputs per thread) that big matrices use, on a ragged size."""
+    monkeypatch.setattr(cuda_matmul, "LARGE_FROM", 1)
+    rng = np.random.default_rng(5)
+    a, ha = make("transposed", rng, (130, 21), np.float32)
+    b, hb = make("contiguous", rng, (21, 9), np.float32)
+    assert_matches(C.matmul(a, b), ha @ hb, np.float32)
 
 
 def test_matmul_larger_than_one_tile():

@@ -3,18 +3,24 @@
 C = A @ B with A (M, K), B (K, N), optionally batched (a grid z index per batch entry) and with a
 fused bias added to every row (``linear``: x @ W^T + b).
 
-Tiling (the numbers are the module constants):
+Tiling, with the sizes of the ``SMALL`` configuration (``LARGE`` in brackets, used once C has
+at least ``LARGE_FROM`` elements per batch entry):
 
-* Each block of ``16 x 16 = 256`` threads computes a ``TILE x TILE = 64 x 64`` tile of C.
-* It walks along K in steps of ``TILE_K = 16``: all 256 threads together copy a 64 x 16 slice of
-  A and a 16 x 64 slice of B from global memory into shared memory (4 elements of each per
-  thread), wait at a barrier, then compute from shared memory only, and wait again before the
-  next slice overwrites it. Each element of A and B is read from global memory once per block
-  instead of once per output element: 64x fewer global reads than the naive kernel.
-* Each thread owns a ``WORK x WORK = 4 x 4`` patch of the tile, kept in registers
-  (``cuda.local.array``). For every k of the slice it loads 4 numbers of A's column and 4 of
-  B's row from shared memory and does 16 multiply-adds: 4x more arithmetic per shared-memory
-  read than one output per thread, which is what keeps the arithmetic units busy.
+* Each block of ``16 x 16 = 256`` threads computes a ``TILE x TILE = 64 x 64`` (128 x 128) tile of C.
+* It walks along K in steps of ``TILE_K = 16`` (8): all 256 threads together copy a TILE x TILE_K
+  slice of A and a TILE_K x TILE slice of B from global memory into shared memory (4 elements of
+  each per thread), wait at a barrier, then compute from shared memory only, and wait again
+  before the next slice overwrites it. Each element of A and B is read from global memory once
+  per block instead of once per output element: TILE times fewer global reads than the naive
+  kernel.
+* Each thread owns a ``WORK x WORK = 4 x 4`` (8 x 8) patch of the tile, kept in registers
+  (``cuda.local.array``). For every k of the slice it loads WORK numbers of A's column and WORK
+  of B's row from shared memory and does WORK^2 multiply-adds: WORK/2 times more arithmetic per
+  shared-memory read than one output per thread, which keeps the arithmetic units busy. The
+  bigger tile doubles that again; it pays off only when C has many tiles to spread over the GPU.
+* The A slice is stored transposed (``a_tile[kk, r]``) so the WORK numbers a thread needs are
+  neighbours, with one column of padding so that the threads writing one row of it hit
+  different shared-memory banks.
 * Ragged edges (M, N or K not multiples of the tile) are padded with zeros when loading and
   skipped when storing; no thread leaves the loop early, so every thread reaches every barrier.
 
@@ -31,69 +37,72 @@ from numba.np import numpy_support
 
 from scalargrad.matrix.backends.cuda_memory import broadcast_to, empty, make_view, reshape
 
-TILE = 64  # rows and columns of C per block
-TILE_K = 16  # depth of the A and B slices staged in shared memory
-WORK = 4  # each thread computes WORK x WORK outputs
-SIDE = TILE // WORK  # 16 threads along each side of the block
-BLOCK = SIDE * SIDE  # 256 threads
-LOADS = TILE * TILE_K // BLOCK  # elements of each slice copied by one thread (4)
+# (TILE, TILE_K, WORK): tile of C per block, depth of the staged slices, outputs per thread side.
+# Both use 16 x 16 = 256 threads and 4 loads of A and of B per thread per slice.
+SMALL = (64, 16, 4)
+LARGE = (128, 8, 8)
+LARGE_FROM = 512 * 512  # elements of C (per batch entry) from which LARGE is used
 
 
 @functools.cache
-def _matmul_kernel(dtype):
+def _matmul_kernel(dtype, config):
+    tile, tile_k, work = config
+    side = tile // work  # threads along each side of the block
+    block = side * side  # threads per block
+    loads = tile * tile_k // block  # elements of each slice copied by one thread
     t = numpy_support.from_dtype(np.dtype(dtype))
 
     @cuda.jit
     def kernel(out, a, b, bias, has_bias):
         m_total, k_total, n_total = a.shape[1], a.shape[2], b.shape[2]
         z = cuda.blockIdx.z  # batch entry
-        row0 = cuda.blockIdx.y * TILE  # this block's tile of C
-        col0 = cuda.blockIdx.x * TILE
-        tx = cuda.threadIdx.x  # this thread's 4 x 4 patch: rows ty*4.., columns tx*4..
+        row0 = cuda.blockIdx.y * tile  # this block's tile of C
+        col0 = cuda.blockIdx.x * tile
+        tx = cuda.threadIdx.x  # this thread's patch: rows ty*work.., columns tx*work..
         ty = cuda.threadIdx.y
-        tid = ty * SIDE + tx
-        a_tile = cuda.shared.array((TILE_K, TILE), t)  # a_tile[kk, r] = A[row0 + r, k0 + kk]
-        b_tile = cuda.shared.array((TILE_K, TILE), t)  # b_tile[kk, c] = B[k0 + kk, col0 + c]
-        acc = cuda.local.array((WORK, WORK), t)
-        a_reg = cuda.local.array(WORK, t)
-        b_reg = cuda.local.array(WORK, t)
-        for i in range(WORK):
-            for j in range(WORK):
+        tid = ty * side + tx
+        a_tile = cuda.shared.array((tile_k, tile + 1), t)  # a_tile[kk, r] = A[row0 + r, k0 + kk]
+        b_tile = cuda.shared.array((tile_k, tile), t)  # b_tile[kk, c] = B[k0 + kk, col0 + c]
+        acc = cuda.local.array((work, work), t)
+        a_reg = cuda.local.array(work, t)
+        b_reg = cuda.local.array(work, t)
+        for i in range(work):
+            for j in range(work):
                 acc[i, j] = 0
-        for k0 in range(0, k_total, TILE_K):
-            for step in range(LOADS):
-                e = tid + step * BLOCK
-                r, kk = e // TILE_K, e % TILE_K  # neighbouring threads read neighbouring k
+        for k0 in range(0, k_total, tile_k):
+            for step in range(loads):
+                e = tid + step * block
+                r, kk = e // tile_k, e % tile_k  # neighbouring threads read neighbouring k
                 if row0 + r < m_total and k0 + kk < k_total:
                     a_tile[kk, r] = a[z, row0 + r, k0 + kk]
                 else:
                     a_tile[kk, r] = 0
-                kk, c = e // TILE, e % TILE  # neighbouring threads read neighbouring columns
+                kk, c = e // tile, e % tile  # neighbouring threads read neighbouring columns
                 if k0 + kk < k_total and col0 + c < n_total:
                     b_tile[kk, c] = b[z, k0 + kk, col0 + c]
                 else:
                     b_tile[kk, c] = 0
             cuda.syncthreads()  # the slices are complete
-            for kk in range(TILE_K):
-                for i in range(WORK):
-                    a_reg[i] = a_tile[kk, ty * WORK + i]
-                for j in range(WORK):
-                    b_reg[j] = b_tile[kk, tx * WORK + j]
-                for i in range(WORK):
-                    for j in range(WORK):
+            for kk in range(tile_k):
+                for i in range(work):
+                    a_reg[i] = a_tile[kk, ty * work + i]
+                for j in range(work):
+                    b_reg[j] = b_tile[kk, tx * work + j]
+                for i in range(work):
+                    for j in range(work):
                         acc[i, j] += a_reg[i] * b_reg[j]
             cuda.syncthreads()  # everyone is done with the slices before they are overwritten
-        for i in range(WORK):
-            r = row0 + ty * WORK + i
-            for j in range(WORK):
-                c = col0 + tx * WORK + j
+        for i in range(work):
+            r = row0 + ty * work + i
+            for j in range(work):
+                c = col0 + tx * work + j
                 if r < m_total and c < n_total:
                     if has_bias:
                         out[z, r, c] = acc[i, j] + bias[c]
                     else:
                         out[z, r, c] = acc[i, j]
 
-    return kernel
+    return kernel, side
 
 
 def _as_3d(a):
@@ -114,10 +123,13 @@ def _launch(out3, a3, b3, bias):
         if bias is not None:
             assign(out3, bias)
         return
-    grid = (math.ceil(n / TILE), math.ceil(m / TILE), batch)
+    config = LARGE if m * n >= LARGE_FROM else SMALL
+    kernel, side = _matmul_kernel(out3.dtype.str, config)
+    tile = config[0]
+    grid = (math.ceil(n / tile), math.ceil(m / tile), batch)
     has_bias = bias is not None
     bias = bias if has_bias else out3[0, 0, :1]
-    _matmul_kernel(out3.dtype.str)[grid, (SIDE, SIDE)](out3, a3, b3, bias, has_bias)
+    kernel[grid, (side, side)](out3, a3, b3, bias, has_bias)
 
 
 def matmul(a, b):

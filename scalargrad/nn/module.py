@@ -268,7 +268,8 @@ class Module:
 
     def to(self, device=None, dtype=None):
         """Move every parameter (and its gradient) to ``device`` and/or convert it to ``dtype``,
-        in place: the Parameter objects stay the same, so build optimizers before or after."""
+        in place: the Parameter objects stay the same, so an optimizer built before still holds
+        them. Its state (momentum buffers) is not moved: move the model before training starts."""
         from scalargrad.autograd_mode import no_grad
 
         with no_grad():

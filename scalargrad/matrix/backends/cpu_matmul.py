@@ -120,6 +120,37 @@ def _matmul_kernel(A, BT, C, k):
                 _tile_edge(A, BT, C, b, i, i_end, j0, j1, k0, k1)
 
 
+# The skinny case: when k or m is small (a 10-class output layer: dY @ W has k = 10, dY.T @ X has
+# m = 10) the 4 x 4 dot-product tile has too little k to fill a vector, or too few rows to reuse
+# BT. There we use the "axpy" loop order instead: row i of C += A[i, p] * (row p of B), for
+# p = 0..k-1, vectorized along the rows of B and C, which must be contiguous (no transpose).
+# Tasks are blocks of AXPY_ROWS rows x AXPY_COLS columns of C: the B block (k x 128 floats) is
+# reused by all 64 rows of the task while it sits in L2, the C rows (512 B each) sit in L1.
+AXPY_ROWS = 64
+AXPY_COLS = 128
+SKINNY = 16  # use the axpy kernel when k or m is below this
+
+
+@njit(parallel=True, fastmath=FAST, cache=True)
+def _matmul_axpy_kernel(A, B, C, k):
+    """C[b] += A[b, :, :k] @ B[b, :k, :n] for contiguous A (B, m, >=k), B (B, k, >=n), C (B, m, n)."""
+    nb, m, n = C.shape
+    row_blocks = (m + AXPY_ROWS - 1) // AXPY_ROWS
+    col_blocks = (n + AXPY_COLS - 1) // AXPY_COLS
+    for t in prange(nb * row_blocks * col_blocks):
+        b = t // (row_blocks * col_blocks)
+        i0 = (t // col_blocks) % row_blocks * AXPY_ROWS
+        j0 = t % col_blocks * AXPY_COLS
+        j1 = min(j0 + AXPY_COLS, n)
+        for i in range(i0, min(i0 + AXPY_ROWS, m)):
+            c_row = C[b, i, j0:j1]
+            for p in range(k):
+                a = A[b, i, p]
+                b_row = B[b, p, j0:j1]
+                for j in range(j1 - j0):
+                    c_row[j] += a * b_row[j]
+
+
 # Packing tile: 64 rows x 8 columns of the destination. For a transposed source the 8 columns
 # are 8 source rows, often a power-of-two number of bytes apart: such addresses share one L1
 # cache set, and an 8-way set holds 8 of them, so each source cache line (16 float32 along the
@@ -181,6 +212,11 @@ def _pack(x, transpose):
     return dst
 
 
+def _contiguous(x):
+    """``x`` itself when C-contiguous (no copy), else a packed copy."""
+    return x if x.flags.c_contiguous else _pack(x, False)
+
+
 def _as3d(a):
     return a if a.ndim == 3 else a[None]
 
@@ -190,9 +226,10 @@ def matmul_into(a, b, out):
     C = _as3d(out)
     k = a.shape[-1]
     if C.size and k:
-        A = _pack(_as3d(a), False)
-        BT = _pack(_as3d(b), True)
-        _matmul_kernel(A, BT, C, k)
+        if k < SKINNY or C.shape[1] < SKINNY:
+            _matmul_axpy_kernel(_contiguous(_as3d(a)), _contiguous(_as3d(b)), C, k)
+        else:
+            _matmul_kernel(_pack(_as3d(a), False), _pack(_as3d(b), True), C, k)
     return out
 def matmul(a, b):
     """(m, k) @ (k, n) or (B, m, k) @ (B, k, n); operands may be any strided views."""

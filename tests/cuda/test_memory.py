@@ -15,6 +15,11 @@ def test_round_trip_keeps_values_and_dtype(dtype):
     assert C.is_device_array(C.from_numpy(host))
 
 
+def test_round_trip_of_a_zero_dim_array():
+    assert_matches(C.from_numpy(np.array(2.5)), np.array(2.5))
+    assert_matches(C.reshape(C.from_numpy(np.array([4])), ()), np.array(4))
+
+
 def test_round_trip_of_a_non_contiguous_host_array():
     host = np.arange(24.0).reshape(4, 6)[:, ::2]
     assert_matches(C.from_numpy(host), host)

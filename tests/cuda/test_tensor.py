@@ -68,9 +68,25 @@ OPS = {
     "unsqueeze_expand": (lambda a, d: a.unsqueeze(0).expand(3, *a.shape).sigmoid(), 1, None),
     "getitem_slice": (lambda a, d: a[..., ::2].exp(), 1, None),
     "getitem_advanced": (lambda a, d: a[np.array([0, 0, a.shape[0] - 1])].tanh(), 1, None),
+    "compare_logical": (lambda a, b, d: (a > b).logical_not().any(d), 2, None),
+    "compare_all": (lambda a, b, d: (a <= b).all(), 2, None),
+    "argmin": (lambda a, d: a.argmin(d), 1, None),
+    "min_dim_keepdim": (lambda a, d: a.min(d, keepdim=True).values, 1, None),
+    "norm_dim": (lambda a, d: a.norm(dim=d), 1, away_from_zero),
+    "flatten_squeeze": (lambda a, d: a.unsqueeze(1).flatten().squeeze() * 3.0, 1, None),
+    "clone_inplace": (lambda a, b, d: _inplace(a, b), 2, None),
     "cat": (lambda a, b, d: sg.cat([a, a * 2.0], dim=d), 2, None),
     "stack": (lambda a, b, d: sg.stack([a, a.exp()], dim=d), 2, None),
 }
+
+
+def _inplace(a, b):
+    """In-place ops on a fresh tensor (a clone), then differentiable use of it."""
+    c = a.clone()
+    c.mul_(2.0)
+    c.add_(b)
+    c.clamp_(-1.5, 1.5)
+    return c * a
 
 
 @st.composite
@@ -182,6 +198,42 @@ def test_tensors_stay_on_the_device():
     assert x.to("cpu").device == "cpu"
     with pytest.raises(TypeError, match="cuda"):
         x.detach().numpy()  # as PyTorch: copy to the host with .cpu() first
+
+
+def test_setitem_on_cuda_matches_cpu():
+    results = []
+    for device in ("cpu", "cuda"):
+        t = sg.tensor(np.arange(12.0).reshape(3, 4), dtype=sg.float64, device=device)
+        t[1] = 0.5
+        t[:, ::2] = sg.tensor([7.0, 8.0], dtype=sg.float64, device=device)
+        t[np.array([0, 2]), np.array([1, 3])] = -1.0
+        results.append(t.cpu().numpy())
+    np.testing.assert_array_equal(results[1], results[0])
+
+
+def test_nll_loss_and_functional_linear_on_cuda_match_cpu():
+    rng = np.random.default_rng(6)
+    x, w, b = rng.standard_normal((6, 5)), rng.standard_normal((4, 5)), rng.standard_normal(4)
+    targets = rng.integers(0, 4, 6)
+
+    def fn(x, w, b, d):
+        return F.nll_loss(F.log_softmax(F.linear(x, w, b), dim=1), sg.tensor(targets, device=x.device))
+
+    cpu = run(fn, [x, w, b], 0, False, "cpu")
+    gpu = run(fn, [x, w, b], 0, False, "cuda")
+    np.testing.assert_allclose(gpu[0], cpu[0], rtol=RTOL, atol=ATOL)
+    for g_gpu, g_cpu in zip(gpu[1], cpu[1]):
+        np.testing.assert_allclose(g_gpu, g_cpu, rtol=RTOL, atol=ATOL)
+
+
+def test_no_gpu_is_a_clear_error_at_the_tensor_level(monkeypatch):
+    from scalargrad.matrix.backends import cuda_memory
+
+    monkeypatch.setattr(cuda_memory, "_available", False)
+    with pytest.raises(RuntimeError, match="device 'cuda'.*not available"):
+        sg.tensor([1.0, 2.0], device="cuda")
+    with pytest.raises(RuntimeError, match="device 'cuda'"):
+        sg.zeros(3).to("cuda")
 
 
 def test_mixing_devices_is_a_clear_error():

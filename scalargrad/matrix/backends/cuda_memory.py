@@ -102,7 +102,10 @@ def empty(shape, dtype):
 def from_numpy(array):
     """A device copy of a host array (C-contiguous)."""
     require_cuda()
-    return _host_side(cuda.to_device(np.ascontiguousarray(array)))
+    array = np.asarray(array)
+    if not array.flags.c_contiguous:  # (np.ascontiguousarray would turn a 0-d array into 1-d)
+        array = array.copy(order="C")
+    return _host_side(cuda.to_device(array))
 
 
 def to_numpy(a):

@@ -14,11 +14,13 @@ import _common  # noqa: F401  (puts demos/ on sys.path)
 import lesson1_autograd
 import lesson3_linear_regression
 import lesson7_classification
+import lesson8_digits
 
 LESSONS = [
     ("lesson 1: derivatives and autograd", "lesson1_autograd", lesson1_autograd),
     ("lesson 3: linear regression", "lesson3_linear_regression", lesson3_linear_regression),
     ("lesson 7: classification with MLPs", "lesson7_classification", lesson7_classification),
+    ("lesson 8: handwritten digits", "lesson8_digits", lesson8_digits),
 ]
 
 
@@ -30,29 +32,24 @@ def main(argv=None):
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     results, times = {}, {}
-    # until the matrix engine lands, the tour runs the scalar-engine parts of each lesson
-    small = args.budget == "small"
-    parts = {
-        "lesson1_autograd": lambda out: {**lesson1_autograd.scalar_engine(out),
-                                         **lesson1_autograd.tangent(out)},
-        "lesson3_linear_regression": lambda out: {**lesson3_linear_regression.by_hand(),
-                                                  **lesson3_linear_regression.one_parameter_fit(out)},
-        "lesson7_classification": lambda out: lesson7_classification.moons_scalar(
-            out, steps=200, seed=0),
-    }
-    _common.parse_args("tour", __doc__, ["--out", str(args.out)]
-                       + (["--no-progress"] if args.no_progress else []))
     for title, name, lesson in LESSONS:
         print(f"\n{'=' * 70}\n{title}\n{'=' * 70}")
         start = time.perf_counter()
-        (args.out / name).mkdir(parents=True, exist_ok=True)
-        results[name] = _common.summary(title, parts[name](args.out / name))
+        lesson_argv = ["--out", str(args.out / name), "--budget", args.budget]
+        if args.no_progress:
+            lesson_argv.append("--no-progress")
+        results[name] = lesson.main(lesson_argv)
         times[name] = time.perf_counter() - start
     print(f"\n{'=' * 70}\nthe tour is over")
     for _, name, _ in LESSONS:
         pngs = sorted((args.out / name).glob("*.png"))
         print(f"  {name} ({times[name]:.1f} s): {len(pngs)} figures in {args.out / name}/")
-    print("the other lessons: python demos/lesson<N>_*.py --help")
+    digits = results["lesson8_digits"]["test accuracy"]
+    print(f"digits test accuracy with the small budget: {digits:.1%} "
+          "(python demos/lesson8_digits.py trains longer)")
+    print("all lessons: python demos/lesson<N>_*.py --help (1 autograd, 2 logistic regression on "
+          "images, 3 linear regression, 4 multiple regression, 5 logistic regression, "
+          "6 non-linear regression, 7 classification, 8 digits)")
     return results
 
 

@@ -24,7 +24,9 @@ def scalar_grads(model):
     def grads(m):
         return m.grad if hasattr(m, "grad") else [grads(v) for v in m]
 
-    return {name: np.array(grads(matrix), dtype=np.float64) for name, matrix in model.named_tensors()}
+    return {
+        name: np.array(grads(matrix), dtype=np.float64) for name, matrix in model.named_tensors()
+    }
 
 
 def tensor_grads(model):
@@ -50,12 +52,20 @@ def tensor_loss(model, X, targets, loss):
 def problems(draw):
     nin, nouts = draw(mlp_shapes(max_inputs=3, max_width=4, max_layers=3))
     n = draw(st.integers(1, 4))
-    X = draw(hnp.arrays(np.float64, (n, nin), elements=st.floats(-2, 2, allow_nan=False, allow_infinity=False)))
+    X = draw(
+        hnp.arrays(
+            np.float64, (n, nin), elements=st.floats(-2, 2, allow_nan=False, allow_infinity=False)
+        )
+    )
     loss = draw(st.sampled_from(["mse", "cross_entropy"]))
     if loss == "mse":
-        targets = draw(hnp.arrays(np.float64, (n, nouts[-1]), elements=st.floats(-2, 2, allow_nan=False)))
+        targets = draw(
+            hnp.arrays(np.float64, (n, nouts[-1]), elements=st.floats(-2, 2, allow_nan=False))
+        )
     else:
-        targets = np.array(draw(st.lists(st.integers(0, nouts[-1] - 1), min_size=n, max_size=n)), dtype=np.int64)
+        targets = np.array(
+            draw(st.lists(st.integers(0, nouts[-1] - 1), min_size=n, max_size=n)), dtype=np.int64
+        )
     activation = draw(st.sampled_from(["relu", "tanh", "sigmoid", "softplus"]))
     seed = draw(st.integers(0, 2**16))
     return nin, nouts, X, targets, loss, activation, seed
@@ -89,7 +99,9 @@ def test_same_loss_and_gradients(problem):
 
 OPTIMIZERS = {
     "sgd_momentum": lambda params: optim.SGD(params, lr=0.1, momentum=0.9),
-    "sgd_nesterov_wd": lambda params: optim.SGD(params, lr=0.05, momentum=0.5, nesterov=True, weight_decay=0.01),
+    "sgd_nesterov_wd": lambda params: optim.SGD(
+        params, lr=0.05, momentum=0.5, nesterov=True, weight_decay=0.01
+    ),
     "adam": lambda params: optim.Adam(params, lr=0.05),
 }
 
@@ -113,7 +125,9 @@ def test_training_stays_together(name, problem):
         opt_small.step()
         opt_big.step()
         for k, v in small.state_dict().items():
-            np.testing.assert_allclose(big.state_dict()[k], v, rtol=1e-8, atol=1e-10, err_msg=f"{k} after step {step}")
+            np.testing.assert_allclose(
+                big.state_dict()[k], v, rtol=1e-8, atol=1e-10, err_msg=f"{k} after step {step}"
+            )
 
 
 def test_a_model_moves_from_the_matrix_engine_to_the_scalar_engine():

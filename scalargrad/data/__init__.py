@@ -23,8 +23,17 @@ _SUBMODULES = {"transforms", "datasets", "image_folder"}
 # names re-exported from a lazily loaded submodule
 _LAZY = {"ImageFolderDataset": "image_folder", "save_image_folder": "image_folder"}
 
-__all__ = ["ConcatDataset", "DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate",
-           "random_split", *sorted(_SUBMODULES), *sorted(_LAZY)]
+__all__ = [
+    "ConcatDataset",
+    "DataLoader",
+    "Dataset",
+    "Subset",
+    "TensorDataset",
+    "default_collate",
+    "random_split",
+    *sorted(_SUBMODULES),
+    *sorted(_LAZY),
+]
 
 
 def __getattr__(name):

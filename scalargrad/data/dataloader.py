@@ -49,7 +49,10 @@ def default_collate(batch):
     if isinstance(first, (np.ndarray, np.generic)):
         shapes = {np.shape(b) for b in batch}
         if len(shapes) > 1:
-            raise ValueError(f"DataLoader: cannot stack samples of different shapes {sorted(shapes)} into a batch")
+            raise ValueError(
+                f"DataLoader: cannot stack samples of different shapes {sorted(shapes)} into a "
+                "batch"
+            )
         return from_numpy(np.ascontiguousarray(np.stack(batch)))
     if isinstance(first, bool):
         return tensor(list(batch), dtype="bool")
@@ -64,8 +67,10 @@ def default_collate(batch):
     if isinstance(first, (tuple, list)):
         lengths = {len(sample) for sample in batch}
         if len(lengths) > 1:
-            raise ValueError(f"DataLoader: samples have different numbers of fields {sorted(lengths)}")
-        fields = [default_collate(list(field)) for field in zip(*batch)]
+            raise ValueError(
+                f"DataLoader: samples have different numbers of fields {sorted(lengths)}"
+            )
+        fields = [default_collate(list(field)) for field in zip(*batch, strict=True)]
         return tuple(fields) if isinstance(first, tuple) else fields
     raise TypeError(
         f"DataLoader: cannot collate samples of type {type(first).__name__}; give Tensors, NumPy "
@@ -74,7 +79,8 @@ def default_collate(batch):
 
 
 def _tensor_source(dataset):
-    """(TensorDataset, index map or None) when batches can be read with one fancy index per tensor."""
+    """(TensorDataset, index map or None) when batches can be read with one fancy index per
+    tensor; (None, None) otherwise."""
     mapping = None
     while isinstance(dataset, Subset):
         idx = np.asarray(dataset.indices, dtype=np.int64)
@@ -109,18 +115,36 @@ class DataLoader:
         collate_fn: turns a list of samples into a batch (default: ``default_collate``).
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
-                 transform=None, collate_fn=None):
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=False,
+        drop_last=False,
+        seed=None,
+        transform=None,
+        collate_fn=None,
+    ):
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, (int, np.integer))
+            or batch_size < 1
+        ):
+            raise ValueError(
+                f"DataLoader: batch_size must be a positive integer, got {batch_size!r}"
+            )
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(
                 f"DataLoader: dataset must support len() and indexing, got {type(dataset).__name__}"
             )
         if transform is not None and not callable(transform):
-            raise TypeError(f"DataLoader: transform must be callable, got {type(transform).__name__}")
+            raise TypeError(
+                f"DataLoader: transform must be callable, got {type(transform).__name__}"
+            )
         if collate_fn is not None and not callable(collate_fn):
-            raise TypeError(f"DataLoader: collate_fn must be callable, got {type(collate_fn).__name__}")
+            raise TypeError(
+                f"DataLoader: collate_fn must be callable, got {type(collate_fn).__name__}"
+            )
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -143,10 +167,12 @@ class DataLoader:
         return rng.permutation(n).astype(np.int64)
 
     def batch_indices(self):
-        """The list of index arrays, one per batch, for one epoch (draws a new order if shuffling)."""
+        """The index arrays of one epoch, one per batch (draws a new order when shuffling)."""
         order = self._order()
-        return [order[start:start + self.batch_size] for start in range(0, len(self) * self.batch_size,
-                                                                        self.batch_size)]
+        return [
+            order[start : start + self.batch_size]
+            for start in range(0, len(self) * self.batch_size, self.batch_size)
+        ]
 
     def __iter__(self):
         source, mapping = (None, None)
@@ -171,5 +197,7 @@ class DataLoader:
         return self.transform(sample)
 
     def __repr__(self):
-        return (f"DataLoader({len(self.dataset)} samples, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, drop_last={self.drop_last}, {len(self)} batches)")
+        return (
+            f"DataLoader({len(self.dataset)} samples, batch_size={self.batch_size}, "
+            f"shuffle={self.shuffle}, drop_last={self.drop_last}, {len(self)} batches)"
+        )

@@ -34,7 +34,7 @@ class Dataset:
 
 
 def _check_index(name, index, length):
-    """A Python int in [-length, length) made non-negative; IndexError naming the data set otherwise."""
+    """A Python int in [-length, length) made non-negative; IndexError otherwise."""
     try:
         i = operator.index(index)
     except TypeError:
@@ -50,10 +50,14 @@ def _first_dim(obj):
     shape = getattr(obj, "shape", None)
     if shape is None:
         raise TypeError(
-            f"TensorDataset: each argument must be a Tensor or a NumPy array, got {type(obj).__name__}"
+            "TensorDataset: each argument must be a Tensor or a NumPy array, got "
+            f"{type(obj).__name__}"
         )
     if len(shape) == 0:
-        raise ValueError("TensorDataset: a 0-d tensor has no samples; give tensors with a first (sample) dimension")
+        raise ValueError(
+            "TensorDataset: a 0-d tensor has no samples; give tensors with a first (sample) "
+            "dimension"
+        )
     return shape[0]
 
 
@@ -72,7 +76,8 @@ class TensorDataset(Dataset):
         if any(s != sizes[0] for s in sizes):
             shapes = ", ".join(str(tuple(t.shape)) for t in tensors)
             raise ValueError(
-                f"TensorDataset: all tensors must have the same first dimension (number of samples); "
+                "TensorDataset: all tensors must have the same first dimension (number of "
+                "samples); "
                 f"got shapes {shapes}"
             )
         self.tensors = tuple(tensors)
@@ -90,7 +95,7 @@ class TensorDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The samples ``indices`` of ``dataset``, in that order: ``Subset(ds, idx)[k] == ds[idx[k]]``."""
+    """The samples ``indices`` of ``dataset``, in order: ``Subset(ds, idx)[k] == ds[idx[k]]``."""
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
@@ -98,7 +103,9 @@ class Subset(Dataset):
         n = len(dataset)
         bad = [i for i in self.indices if not -n <= i < n]
         if bad:
-            raise IndexError(f"Subset: index {bad[0]} is out of range for a data set of {n} samples")
+            raise IndexError(
+                f"Subset: index {bad[0]} is out of range for a data set of {n} samples"
+            )
 
     def __getitem__(self, index):
         return self.dataset[self.indices[_check_index("Subset", index, len(self))]]

@@ -24,13 +24,17 @@ def _lengths(lengths, n):
             raise ValueError(f"random_split: lengths must be non-negative, got {lengths}")
         if sum(lengths) != n:
             raise ValueError(
-                f"random_split: lengths {lengths} add up to {sum(lengths)}, but the data set has {n} samples"
+                f"random_split: lengths {lengths} add up to {sum(lengths)}, but the data set has "
+                f"{n} samples"
             )
         return [int(x) for x in lengths]
     fractions = [float(x) for x in lengths]
-    if any(not 0.0 <= f <= 1.0 for f in fractions) or not math.isclose(sum(fractions), 1.0, abs_tol=1e-6):
+    if any(not 0.0 <= f <= 1.0 for f in fractions) or not math.isclose(
+        sum(fractions), 1.0, abs_tol=1e-6
+    ):
         raise ValueError(
-            f"random_split: give integer lengths adding up to {n}, or fractions in [0, 1] adding up "
+            f"random_split: give integer lengths adding up to {n}, or fractions in [0, 1] adding "
+            "up "
             f"to 1; got {lengths} (sum {sum(fractions):g})"
         )
     counts = [math.floor(f * n) for f in fractions]
@@ -40,7 +44,7 @@ def _lengths(lengths, n):
 
 
 def random_split(dataset, lengths, seed=None):
-    """Split ``dataset`` into ``len(lengths)`` disjoint random ``Subset`` s covering every sample."""
+    """Split ``dataset`` into ``len(lengths)`` disjoint random Subsets covering every sample."""
     n = len(dataset)
     counts = _lengths(lengths, n)
     if seed is not None:
@@ -52,6 +56,6 @@ def random_split(dataset, lengths, seed=None):
     order = rng.permutation(n)
     parts, start = [], 0
     for count in counts:
-        parts.append(Subset(dataset, order[start:start + count]))
+        parts.append(Subset(dataset, order[start : start + count]))
         start += count
     return parts

@@ -1,4 +1,4 @@
-"""Transforms: small callables applied to one sample, chained with ``Compose`` (torchvision's names).
+"""Transforms: small callables applied to one sample, chained with ``Compose`` (torchvision names).
 
     >>> tf = Compose([ToTensor(), Normalize(mean=[0.5], std=[0.5]), Flatten()])
     >>> x = tf(image)            # uint8 H x W image -> float32 Tensor of H*W values in [-1, 1]
@@ -88,10 +88,15 @@ class ToTensor:
                 array = np.transpose(array, (2, 0, 1))
             elif array.ndim != 3:
                 raise ValueError(
-                    f"ToTensor: expected an image of shape H x W or {'H x W x C' if self.channels_last else 'C x H x W'}, "
+                    "ToTensor: expected an image of shape H x W or "
+                    f"{'H x W x C' if self.channels_last else 'C x H x W'}, "
                     f"got shape {array.shape}"
                 )
-        scale = self.max_value if self.max_value is not None else (255.0 if array.dtype == np.uint8 else None)
+        scale = (
+            self.max_value
+            if self.max_value is not None
+            else (255.0 if array.dtype == np.uint8 else None)
+        )
         out = array.astype(np.float32)
         if scale is not None:
             out = out / np.float32(scale)
@@ -114,11 +119,15 @@ class Normalize:
         self.mean = np.asarray(mean, dtype=np.float64)
         self.std = np.asarray(std, dtype=np.float64)
         if self.mean.ndim > 1 or self.std.ndim > 1:
-            raise ValueError(f"Normalize: mean and std must be numbers or 1-d sequences, got {mean!r}, {std!r}")
+            raise ValueError(
+                f"Normalize: mean and std must be numbers or 1-d sequences, got {mean!r}, {std!r}"
+            )
         if np.any(self.std == 0):
             raise ValueError(f"Normalize: std must be non-zero, got {std!r}")
         if self.mean.ndim == 1 and self.std.ndim == 1 and self.mean.size != self.std.size:
-            raise ValueError(f"Normalize: mean has {self.mean.size} entries but std has {self.std.size}")
+            raise ValueError(
+                f"Normalize: mean has {self.mean.size} entries but std has {self.std.size}"
+            )
 
     def _stat(self, stat, shape):
         if stat.ndim == 0:
@@ -132,23 +141,30 @@ class Normalize:
             axis_len, view = shape[-3], stat.reshape(n, 1, 1)
         if n not in (1, axis_len):
             raise ValueError(
-                f"Normalize: {n} mean/std values do not match {axis_len} channel(s) of a sample of shape {shape}"
+                f"Normalize: {n} mean/std values do not match {axis_len} channel(s) of a sample "
+                f"of shape {shape}"
             )
         return view
 
     def __call__(self, x):
         shape = _shape(x)
         if len(shape) == 0:
-            raise ValueError("Normalize: expected a sample with at least one dimension, got a 0-d value")
+            raise ValueError(
+                "Normalize: expected a sample with at least one dimension, got a 0-d value"
+            )
         mean, std = self._stat(self.mean, shape), self._stat(self.std, shape)
         if isinstance(x, np.ndarray):
             if x.dtype.kind != "f":
-                raise TypeError(f"Normalize: expected a float array, got dtype {x.dtype}; use ToTensor first")
+                raise TypeError(
+                    f"Normalize: expected a float array, got dtype {x.dtype}; use ToTensor first"
+                )
             return ((x - mean) / std).astype(x.dtype)
         from scalargrad.matrix.creation import tensor
 
         if x.dtype.kind != "f":
-            raise TypeError(f"Normalize: expected a float Tensor, got dtype {x.dtype}; use ToTensor first")
+            raise TypeError(
+                f"Normalize: expected a float Tensor, got dtype {x.dtype}; use ToTensor first"
+            )
         m = tensor(np.asarray(mean), dtype=x.dtype, device=x.device)
         s = tensor(np.asarray(std), dtype=x.dtype, device=x.device)
         return (x - m) / s
@@ -167,7 +183,9 @@ class Flatten:
         shape = _shape(x)
         start = self.start_dim + len(shape) if self.start_dim < 0 else self.start_dim
         if not 0 <= start <= max(len(shape) - 1, 0):
-            raise ValueError(f"Flatten: start_dim {self.start_dim} is out of range for a sample of shape {shape}")
+            raise ValueError(
+                f"Flatten: start_dim {self.start_dim} is out of range for a sample of shape {shape}"
+            )
         return x.reshape(shape[:start] + (-1,))
 
     def __repr__(self):
@@ -184,7 +202,7 @@ def _size_pair(name, size):
 
 
 class Crop:
-    """The ``height x width`` window at (``top``, ``left``) of the last two axes (torchvision's ``crop``)."""
+    """The ``height x width`` window at (``top``, ``left``) of the last two axes (torchvision)."""
 
     def __init__(self, top, left, height, width):
         self.top, self.left = int(top), int(left)
@@ -199,10 +217,11 @@ class Crop:
         h, w = shape[-2:]
         if self.top + self.height > h or self.left + self.width > w:
             raise ValueError(
-                f"Crop: the window top={self.top}, left={self.left}, height={self.height}, width={self.width} "
+                f"Crop: the window top={self.top}, left={self.left}, height={self.height}, "
+                f"width={self.width} "
                 f"does not fit in an image of shape {shape}"
             )
-        return x[..., self.top:self.top + self.height, self.left:self.left + self.width]
+        return x[..., self.top : self.top + self.height, self.left : self.left + self.width]
 
     def __repr__(self):
         return f"Crop(top={self.top}, left={self.left}, height={self.height}, width={self.width})"
@@ -217,12 +236,16 @@ class CenterCrop:
     def __call__(self, x):
         shape = _shape(x)
         if len(shape) < 2:
-            raise ValueError(f"CenterCrop: expected an image of shape (..., H, W), got shape {shape}")
+            raise ValueError(
+                f"CenterCrop: expected an image of shape (..., H, W), got shape {shape}"
+            )
         (h, w), (ch, cw) = shape[-2:], self.size
         if ch > h or cw > w:
-            raise ValueError(f"CenterCrop: size {self.size} is larger than the image, shape {shape}")
+            raise ValueError(
+                f"CenterCrop: size {self.size} is larger than the image, shape {shape}"
+            )
         top, left = int(round((h - ch) / 2.0)), int(round((w - cw) / 2.0))
-        return x[..., top:top + ch, left:left + cw]
+        return x[..., top : top + ch, left : left + cw]
 
     def __repr__(self):
         return f"CenterCrop(size={self.size})"

@@ -1,7 +1,7 @@
 """``sg.nn``: layers, models and losses of the matrix engine, with PyTorch's names.
 
     import scalargrad as sg
-    model = sg.nn.MLP(2, [16, 16, 3])               # or sg.nn.Sequential(sg.nn.Linear(2, 16), sg.nn.ReLU(), ...)
+    model = sg.nn.MLP(2, [16, 16, 3])  # or sg.nn.Sequential(sg.nn.Linear(2, 16), sg.nn.ReLU(), ...)
     loss = sg.nn.CrossEntropyLoss()(model(x), y)
     loss.backward()
 
@@ -11,7 +11,16 @@ Files, one concept each: ``module.py`` (Module, Parameter), ``linear.py``, ``act
 """
 
 from scalargrad.nn import functional, init
-from scalargrad.nn.activations import Flatten, Identity, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from scalargrad.nn.activations import (
+    Flatten,
+    Identity,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from scalargrad.nn.containers import ModuleList, Sequential
 from scalargrad.nn.dropout import Dropout
 from scalargrad.nn.linear import Linear
@@ -28,7 +37,28 @@ from scalargrad.nn.mlp import MLP
 from scalargrad.nn.module import Module, Parameter
 
 __all__ = [
-    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "L1Loss",
-    "Linear", "LogSoftmax", "MLP", "MSELoss", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU",
-    "Sequential", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "Tanh", "functional", "init",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Flatten",
+    "Identity",
+    "L1Loss",
+    "Linear",
+    "LogSoftmax",
+    "MLP",
+    "MSELoss",
+    "Module",
+    "ModuleList",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "SmoothL1Loss",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+    "functional",
+    "init",
 ]

@@ -99,12 +99,19 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "softplus": Softplus,
-               None: Identity, "linear": Identity, "identity": Identity}
+ACTIVATIONS = {
+    "relu": ReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "softplus": Softplus,
+    None: Identity,
+    "linear": Identity,
+    "identity": Identity,
+}
 
 
 def activation(name):
-    """A new activation Module from a name ("relu", "tanh", "sigmoid", "softplus", None/"linear")."""
+    """A new activation Module from its name: "relu", "tanh", "sigmoid", "softplus", None."""
     if isinstance(name, Module):
         return name
     if name not in ACTIVATIONS:

@@ -18,7 +18,9 @@ def _index(name, idx, n):
     try:
         i = int(idx)
     except TypeError:
-        raise TypeError(f"{name}: indices must be integers or slices, got {type(idx).__name__}") from None
+        raise TypeError(
+            f"{name}: indices must be integers or slices, got {type(idx).__name__}"
+        ) from None
     if not -n <= i < n:
         raise IndexError(f"{name}: index {i} is out of range for {n} modules")
     return i + n if i < 0 else i
@@ -37,7 +39,9 @@ class ModuleList(Module):
 
     def append(self, module):
         if not isinstance(module, Module):
-            raise TypeError(f"{type(self).__name__}: expected a Module, got {type(module).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}: expected a Module, got {type(module).__name__}"
+            )
         self.add_module(str(len(self._modules)), module)
         return self
 
@@ -54,7 +58,9 @@ class ModuleList(Module):
 
     def __setitem__(self, idx, module):
         if not isinstance(module, Module):
-            raise TypeError(f"{type(self).__name__}: expected a Module, got {type(module).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}: expected a Module, got {type(module).__name__}"
+            )
         key = list(self._modules)[_index(type(self).__name__, idx, len(self._modules))]
         self._modules[key] = module
 
@@ -86,7 +92,9 @@ class Sequential(ModuleList):
 
     def append(self, module):
         if not isinstance(module, Module):
-            raise TypeError(f"Sequential: expected a Module, got {type(module).__name__} ({module!r})")
+            raise TypeError(
+                f"Sequential: expected a Module, got {type(module).__name__} ({module!r})"
+            )
         return super().append(module)
 
     def __getitem__(self, idx):

@@ -10,7 +10,7 @@ Shapes::
     linear(x, W, b)                  x (..., in), W (out, in), b (out,)  ->  (..., out)
     mse_loss / l1_loss / smooth_l1_loss / binary_cross_entropy(_with_logits)(input, target)
                                      input and target of one shape; "none" keeps that shape
-    cross_entropy(logits, target)    logits (n, c) floats, target (n,) int64 class indices -> "none": (n,)
+    cross_entropy(logits, target)    logits (n, c) floats, target (n,) int64 classes; "none": (n,)
     nll_loss(log_probs, target)      the same shapes, with log-probabilities (log_softmax output)
 """
 
@@ -26,12 +26,17 @@ def _check_float(name, x, what="input"):
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}: {what} must be a Tensor, got {type(x).__name__}")
     if x.dtype.kind != "f":
-        raise TypeError(f"{name}: {what} must be a float tensor (float32 or float64), got {x.dtype} of shape {x.shape}")
+        raise TypeError(
+            f"{name}: {what} must be a float tensor (float32 or float64), got {x.dtype} of shape "
+            f"{x.shape}"
+        )
 
 
 def _check_reduction(name, reduction):
     if reduction not in fused.REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be one of 'mean', 'sum', 'none', got {reduction!r}")
+        raise ValueError(
+            f"{name}: reduction must be one of 'mean', 'sum', 'none', got {reduction!r}"
+        )
 
 
 def _as_target(name, target, like):
@@ -88,7 +93,8 @@ def linear(input, weight, bias=None):
     if weight.ndim != 2 or not shape or shape[-1] != weight.shape[1]:
         raise ValueError(
             f"linear: input of shape {shape} does not fit weight of shape {weight.shape} "
-            f"(input's last axis must be in_features = {weight.shape[1] if weight.ndim == 2 else '?'})"
+            "(input's last axis must be in_features = "
+            f"{weight.shape[1] if weight.ndim == 2 else '?'})"
         )
     if input.dtype != weight.dtype:
         raise TypeError(
@@ -96,7 +102,9 @@ def linear(input, weight, bias=None):
             f"(.to({weight.dtype})) or the layer (.to(dtype=...))"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}")
+        raise ValueError(
+            f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}"
+        )
     if len(shape) == 2:
         return fused.Linear.apply(input, weight, bias)
     flat = input.reshape(-1, shape[-1]) if len(shape) != 1 else input.reshape(1, shape[0])
@@ -132,7 +140,9 @@ def softplus(input, beta=1.0):
 
 
 def softmax(input, dim=-1):
-    """e^x_i / sum_j e^x_j along ``dim`` (stable: the max is subtracted first). Docs: derivations/softmax."""
+    """e^x_i / sum_j e^x_j along ``dim`` (stable: the max is subtracted first).
+
+    Docs: derivations/softmax."""
     return input.softmax(dim)
 
 
@@ -209,8 +219,10 @@ def binary_cross_entropy(input, target, reduction="mean"):
         lo, hi = _min_max(input)
         if not (0.0 <= lo and hi <= 1.0):
             raise ValueError(
-                f"{name}: all elements of input should be between 0 and 1 (probabilities), but they "
-                f"range over [{lo:g}, {hi:g}]; for raw scores (logits) use binary_cross_entropy_with_logits"
+                f"{name}: all elements of input should be between 0 and 1 (probabilities), but "
+                "they "
+                f"range over [{lo:g}, {hi:g}]; for raw scores (logits) use "
+                "binary_cross_entropy_with_logits"
             )
     return _pointwise(name, "binary_cross_entropy", input, target, reduction)
 
@@ -218,7 +230,9 @@ def binary_cross_entropy(input, target, reduction="mean"):
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     """BCE of sigmoid(z) against y, stable for any z: terms max(z, 0) - z y + ln(1 + e^-|z|);
     d/dz = sigmoid(z) - y. Docs: derivations/bce_with_logits."""
-    return _pointwise("binary_cross_entropy_with_logits", "bce_with_logits", input, target, reduction)
+    return _pointwise(
+        "binary_cross_entropy_with_logits", "bce_with_logits", input, target, reduction
+    )
 
 
 # ---------------------------------------------------------------- multi-class classification
@@ -234,8 +248,13 @@ def _class_targets(name, input, target):
         target = tensor(target, device=input.device)
     if target.dtype.kind != "i":
         raise TypeError(
-            f"{name}: target must hold class indices as int64, got {target.dtype} of shape {target.shape}"
-            + ("; for labels stored as floats use target.long()" if target.dtype.kind == "f" else "")
+            f"{name}: target must hold class indices as int64, got {target.dtype} of shape "
+            f"{target.shape}"
+            + (
+                "; for labels stored as floats use target.long()"
+                if target.dtype.kind == "f"
+                else ""
+            )
         )
     if target.device != input.device:
         raise RuntimeError(f"{name}: input is on {input.device} but target is on {target.device}")
@@ -243,7 +262,8 @@ def _class_targets(name, input, target):
     if unbatched:
         if target.ndim != 0:
             raise ValueError(
-                f"{name}: for 1-d input of shape {input.shape} (one sample) the target must be 0-d, "
+                f"{name}: for 1-d input of shape {input.shape} (one sample) the target must be "
+                "0-d, "
                 f"got shape {target.shape}"
             )
         input, target = input.reshape(1, -1), target.reshape(1)
@@ -264,7 +284,10 @@ def _class_targets(name, input, target):
         lo, hi = _min_max(target)
         if lo < 0 or hi >= c:
             bad = int(lo) if lo < 0 else int(hi)
-            raise IndexError(f"{name}: target {bad} is out of bounds: class indices must be in [0, {c}) for {c} classes")
+            raise IndexError(
+                f"{name}: target {bad} is out of bounds: class indices must be in [0, {c}) for "
+                f"{c} classes"
+            )
     return input, target, unbatched
 
 

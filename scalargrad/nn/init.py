@@ -15,7 +15,6 @@ import math
 import numpy as np
 
 
-
 def _rng():
     """The global NumPy generator behind ``sg.manual_seed``."""
     from scalargrad.matrix import creation
@@ -32,8 +31,8 @@ def _fill(tensor, values):
 
 
 def calculate_gain(nonlinearity, param=None):
-    """The factor that keeps activations' variance steady through ``nonlinearity`` (PyTorch's table):
-    linear/sigmoid 1, tanh 5/3, relu sqrt(2), leaky_relu sqrt(2 / (1 + a^2)) with slope a = param."""
+    """The factor that keeps activations' variance steady through ``nonlinearity`` (as PyTorch):
+    linear/sigmoid 1, tanh 5/3, relu sqrt(2), leaky_relu sqrt(2 / (1 + a^2)), slope a = param."""
     if nonlinearity in ("linear", "identity", "sigmoid"):
         return 1.0
     if nonlinearity == "tanh":
@@ -50,7 +49,9 @@ def calculate_fan_in_and_fan_out(tensor):
     """(fan_in, fan_out) of a weight: for a (out, in) Linear weight, (in, out)."""
     shape = tensor.shape
     if len(shape) < 2:
-        raise ValueError(f"init: fan in and fan out need a tensor with at least 2 dimensions, got shape {shape}")
+        raise ValueError(
+            f"init: fan in and fan out need a tensor with at least 2 dimensions, got shape {shape}"
+        )
     receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
     return shape[1] * receptive, shape[0] * receptive
 
@@ -92,7 +93,8 @@ def ones_(tensor):
 
 
 def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
-    """He init, uniform: U(-bound, bound), bound = gain sqrt(3 / fan), gain = calculate_gain(nonlinearity, a)."""
+    """He init, uniform: U(-bound, bound), bound = gain sqrt(3 / fan),
+    gain = calculate_gain(nonlinearity, a)."""
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound)
 

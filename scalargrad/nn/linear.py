@@ -45,7 +45,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """Draw fresh weights: kaiming_uniform_(W, a=sqrt 5) = U(-1/sqrt(in), 1/sqrt(in)); b the same."""
+        """Fresh weights: kaiming_uniform_(W, a=sqrt 5) = U(-1/sqrt(in), 1/sqrt(in)); b the same."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             bound = 1.0 / math.sqrt(self.in_features)
@@ -56,4 +56,5 @@ class Linear(Module):
         return F.linear(x, params["weight"], params["bias"])
 
     def extra_repr(self):
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        has_bias = self.bias is not None
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={has_bias}"

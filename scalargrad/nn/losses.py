@@ -65,7 +65,7 @@ class BCELoss(_Loss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Binary cross-entropy of logits, numerically stable (``F.binary_cross_entropy_with_logits``)."""
+    """Binary cross-entropy of logits, stable (``F.binary_cross_entropy_with_logits``)."""
 
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, self.reduction)

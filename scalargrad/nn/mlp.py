@@ -40,8 +40,9 @@ class MLP(Module):
         for n in nouts:
             _check_size("each layer size in nouts", n)
         sizes = [nin] + nouts
-        self.layers = ModuleList(Linear(sizes[i], sizes[i + 1], device=device, dtype=dtype)
-                                 for i in range(len(nouts)))
+        self.layers = ModuleList(
+            Linear(sizes[i], sizes[i + 1], device=device, dtype=dtype) for i in range(len(nouts))
+        )
         self.activation = make_activation(activation)
 
     def forward(self, x):

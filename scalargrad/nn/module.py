@@ -130,7 +130,10 @@ class Module:
         """Register ``param`` (a Parameter, or None for an absent one such as ``bias=False``)."""
         params, _ = self._registry()
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None, got {type(param).__name__}")
+            raise TypeError(
+                f"register_parameter: {name!r} must be a Parameter or None, got "
+                f"{type(param).__name__}"
+            )
         params[name] = param
 
     def add_module(self, name, module):
@@ -232,13 +235,16 @@ class Module:
 
     def state_dict(self):
         """An ordered dict of dotted parameter names -> NumPy copies of their values."""
-        return OrderedDict((name, np.array(p._backend.to_numpy(p._array), copy=True)) for name, p in self.named_parameters())
+        return OrderedDict(
+            (name, np.array(p._backend.to_numpy(p._array), copy=True))
+            for name, p in self.named_parameters()
+        )
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy values into the parameters in place (the Parameter objects, and so an optimizer's
         references to them, stay the same). Values may be NumPy arrays, Tensors or nested lists.
 
-        With ``strict`` (default) the keys must match ``state_dict()``'s exactly; a shape must always
+        With ``strict`` (default) the keys must match ``state_dict()``'s exactly; shapes must always
         match. Returns ``(missing_keys, unexpected_keys)``.
         """
         own = OrderedDict(self.named_parameters())
@@ -246,14 +252,19 @@ class Module:
         unexpected = [k for k in state_dict if k not in own]
         if strict and (missing or unexpected):
             raise KeyError(
-                f"load_state_dict: keys do not match {type(self).__name__}: missing {missing}, unexpected {unexpected}"
+                f"load_state_dict: keys do not match {type(self).__name__}: missing {missing}, "
+                f"unexpected {unexpected}"
             )
         staged = []
         for name, p in own.items():
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            value = value._backend.to_numpy(value._array) if isinstance(value, Tensor) else np.asarray(value)
+            value = (
+                value._backend.to_numpy(value._array)
+                if isinstance(value, Tensor)
+                else np.asarray(value)
+            )
             if tuple(value.shape) != tuple(p.shape):
                 raise ValueError(
                     f"load_state_dict: {name!r} has shape {tuple(p.shape)} in the model but "

@@ -1,4 +1,5 @@
-"""DataLoader: number of batches, batch shapes and dtypes, shuffling reproducibility, collate, transforms."""
+"""DataLoader: number of batches, batch shapes and dtypes, reproducible shuffling, collate,
+transforms."""
 
 import math
 
@@ -85,14 +86,16 @@ def test_transform_applies_to_each_input():
 def test_collate_fn_and_subsets_of_tensor_datasets():
     ds = TensorDataset(sg.arange(10), sg.arange(10) + 100)
     sub = Subset(Subset(ds, [9, 8, 7, 6, 5]), [4, 0])
-    (xb, yb), = list(DataLoader(sub, batch_size=2))
+    ((xb, yb),) = list(DataLoader(sub, batch_size=2))
     assert xb.tolist() == [5, 9] and yb.tolist() == [105, 109]
     batches = list(DataLoader(ds, batch_size=4, collate_fn=lambda samples: len(samples)))
     assert batches == [4, 4, 2]
 
 
 def test_default_collate_of_tensors_dicts_and_errors():
-    out = default_collate([{"x": sg.tensor([1.0, 2.0]), "y": 1}, {"x": sg.tensor([3.0, 4.0]), "y": 0}])
+    out = default_collate(
+        [{"x": sg.tensor([1.0, 2.0]), "y": 1}, {"x": sg.tensor([3.0, 4.0]), "y": 0}]
+    )
     assert out["x"].shape == (2, 2) and out["y"].tolist() == [1, 0]
     with pytest.raises(ValueError, match="different shapes"):
         default_collate([np.zeros(2), np.zeros(3)])

@@ -14,7 +14,7 @@ def test_fractions_partition_the_data(n, weights):
     fractions = [w / sum(weights) for w in weights]
     parts = random_split(TensorDataset(sg.arange(n)), fractions, seed=1)
     assert sum(len(p) for p in parts) == n
-    for p, f in zip(parts, fractions):
+    for p, f in zip(parts, fractions, strict=True):
         assert abs(len(p) - f * n) <= len(parts)  # floor, plus at most one leftover each
     indices = sorted(i for p in parts for i in p.indices)
     assert indices == list(range(n))

@@ -1,10 +1,19 @@
-"""Transforms: ToTensor scaling and layout, Normalize per channel, crops, Flatten, Compose, errors."""
+"""Transforms: ToTensor scaling and layout, Normalize per channel, crops, Flatten, Compose,
+errors."""
 
 import numpy as np
 import pytest
 
 import scalargrad as sg
-from scalargrad.data.transforms import CenterCrop, Compose, Crop, Flatten, Lambda, Normalize, ToTensor
+from scalargrad.data.transforms import (
+    CenterCrop,
+    Compose,
+    Crop,
+    Flatten,
+    Lambda,
+    Normalize,
+    ToTensor,
+)
 
 
 def test_to_tensor_scales_uint8_and_moves_channels_first():
@@ -93,7 +102,9 @@ def test_transforms_in_a_dataloader():
         def __getitem__(self, i):
             return np.full((4, 4), i * 40, dtype=np.uint8), i
 
-    loader = sg.data.DataLoader(Images(), batch_size=3, transform=Compose([ToTensor(), CenterCrop(2)]))
+    loader = sg.data.DataLoader(
+        Images(), batch_size=3, transform=Compose([ToTensor(), CenterCrop(2)])
+    )
     xb, yb = next(iter(loader))
     assert xb.shape == (3, 1, 2, 2)
     np.testing.assert_allclose(xb.numpy()[:, 0, 0, 0], yb.numpy() * 40 / 255, rtol=1e-6)

@@ -10,7 +10,9 @@ import scalargrad as sg
 
 def arrays(shape, lo=-3.0, hi=3.0):
     """float64 arrays of ``shape`` with finite elements in [lo, hi]."""
-    return hnp.arrays(np.float64, shape, elements=st.floats(lo, hi, allow_nan=False, allow_infinity=False))
+    return hnp.arrays(
+        np.float64, shape, elements=st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+    )
 
 
 def leaf(a):
@@ -34,7 +36,9 @@ def assert_gradcheck(fn, inputs, eps=1e-6, atol=1e-6, rtol=1e-5):
     points = [_values(x) for x in inputs]
     leaves = [leaf(p) for p in points]
     out = fn(*leaves)
-    weights = None if out.shape == () else np.random.default_rng(0).uniform(0.5, 1.5, size=out.shape)
+    weights = (
+        None if out.shape == () else np.random.default_rng(0).uniform(0.5, 1.5, size=out.shape)
+    )
     out.backward(None if weights is None else const(weights))
 
     def objective(arrays_):
@@ -52,4 +56,6 @@ def assert_gradcheck(fn, inputs, eps=1e-6, atol=1e-6, rtol=1e-5):
             shifted[i][idx] = p[idx] - eps
             minus = objective(shifted)
             numeric[idx] = (plus - minus) / (2 * eps)
-        np.testing.assert_allclose(analytic, numeric, rtol=rtol, atol=atol, err_msg=f"gradient of input {i}")
+        np.testing.assert_allclose(
+            analytic, numeric, rtol=rtol, atol=atol, err_msg=f"gradient of input {i}"
+        )

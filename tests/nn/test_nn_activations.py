@@ -4,12 +4,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from nn_testing import arrays, assert_gradcheck, const, leaf
 
 import scalargrad as sg
 from scalargrad import nn
 from scalargrad.nn import functional as F
-
-from nn_testing import arrays, assert_gradcheck, const, leaf
 
 shapes = st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple)
 
@@ -52,8 +51,12 @@ def test_relu(data, shape):
 def test_softmax_and_log_softmax(data, n, c):
     x = data.draw(arrays((n, c)))
     for dim in (0, 1, -1):
-        np.testing.assert_allclose(nn.Softmax(dim)(const(x)).numpy(), softmax_np(x, dim), rtol=1e-12, atol=1e-14)
-        np.testing.assert_allclose(nn.LogSoftmax(dim)(const(x)).numpy(), np.log(softmax_np(x, dim)), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            nn.Softmax(dim)(const(x)).numpy(), softmax_np(x, dim), rtol=1e-12, atol=1e-14
+        )
+        np.testing.assert_allclose(
+            nn.LogSoftmax(dim)(const(x)).numpy(), np.log(softmax_np(x, dim)), rtol=1e-10, atol=1e-12
+        )
     assert_gradcheck(lambda a: F.softmax(a, dim=1), [leaf(x)])
     assert_gradcheck(lambda a: F.log_softmax(a, dim=0), [leaf(x)])
 

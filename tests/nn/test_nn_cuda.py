@@ -32,10 +32,15 @@ def all_losses(model, x, y, dev):
     yt = sg.tensor(y).to(dev)
     zeros = sg.zeros(*x.shape[:1], 3, dtype=sg.float64).to(dev)
     out = model(xt)
-    return (F.cross_entropy(out, yt) + F.nll_loss(F.log_softmax(out, 1), yt, reduction="sum")
-            + F.mse_loss(out, zeros) + F.l1_loss(out, zeros + 0.1) + F.smooth_l1_loss(out, zeros, beta=0.5)
-            + F.binary_cross_entropy(out.sigmoid(), zeros + 1.0)
-            + F.binary_cross_entropy_with_logits(out, zeros, reduction="none").sum())
+    return (
+        F.cross_entropy(out, yt)
+        + F.nll_loss(F.log_softmax(out, 1), yt, reduction="sum")
+        + F.mse_loss(out, zeros)
+        + F.l1_loss(out, zeros + 0.1)
+        + F.smooth_l1_loss(out, zeros, beta=0.5)
+        + F.binary_cross_entropy(out.sigmoid(), zeros + 1.0)
+        + F.binary_cross_entropy_with_logits(out, zeros, reduction="none").sum()
+    )
 
 
 def test_model_on_cuda_matches_cpu():
@@ -52,12 +57,16 @@ def test_model_on_cuda_matches_cpu():
     assert lg.item() == pytest.approx(lc.item(), rel=1e-12)
     lg.backward()
     lc.backward()
-    for (name, a), (_, b) in zip(gpu.named_parameters(), cpu.named_parameters()):
-        np.testing.assert_allclose(a.grad.cpu().numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+    for (name, a), (_, b) in zip(gpu.named_parameters(), cpu.named_parameters(), strict=True):
+        np.testing.assert_allclose(
+            a.grad.cpu().numpy(), b.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=name
+        )
     for k, v in gpu.state_dict().items():
         np.testing.assert_array_equal(v, cpu.state_dict()[k])
     gpu.load_state_dict({k: v * 2 for k, v in cpu.state_dict().items()})
-    np.testing.assert_array_equal(gpu.state_dict()["layers.1.bias"], 2 * cpu.state_dict()["layers.1.bias"])
+    np.testing.assert_array_equal(
+        gpu.state_dict()["layers.1.bias"], 2 * cpu.state_dict()["layers.1.bias"]
+    )
     gpu.cpu()
     assert all(p.device == "cpu" for p in gpu.parameters())
 

@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from nn_testing import arrays, assert_gradcheck, const, leaf
 
 import scalargrad as sg
 from scalargrad.nn import functional as F
-
-from nn_testing import arrays, assert_gradcheck, const, leaf
 
 dims = st.integers(1, 4)
 
@@ -49,7 +48,7 @@ def test_fused_linear_equals_the_composite_graph():
     F.linear(*fused).backward(const(g))
     comp = [leaf(x), leaf(w), leaf(b)]
     (comp[0] @ comp[1].T + comp[2]).backward(const(g))
-    for a, c in zip(fused, comp):
+    for a, c in zip(fused, comp, strict=True):
         np.testing.assert_allclose(a.grad.numpy(), c.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 

@@ -5,11 +5,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from nn_testing import arrays, assert_gradcheck, const, leaf
 
 import scalargrad as sg
 from scalargrad.nn import functional as F
-
-from nn_testing import arrays, assert_gradcheck, const, leaf
 
 shapes = st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple)
 reductions = st.sampled_from(["mean", "sum", "none"])
@@ -57,7 +56,9 @@ def test_l1_loss(data, shape, reduction):
     x, y = data.draw(arrays(shape)), data.draw(arrays(shape))
     x = y + away_from(x - y, [0.0])
     out = sg.nn.L1Loss(reduction=reduction)(const(x), const(y))
-    np.testing.assert_allclose(out.numpy(), reduce(np.abs(x - y), reduction), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        out.numpy(), reduce(np.abs(x - y), reduction), rtol=1e-12, atol=1e-12
+    )
     assert_gradcheck(lambda a, b: F.l1_loss(a, b, reduction=reduction), [leaf(x), leaf(y)])
 
 
@@ -66,8 +67,12 @@ def test_smooth_l1_loss(data, shape, reduction, beta):
     x, y = data.draw(arrays(shape)), data.draw(arrays(shape))
     x = y + away_from(x - y, [0.0, beta, -beta])
     out = sg.nn.SmoothL1Loss(reduction=reduction, beta=beta)(const(x), const(y))
-    np.testing.assert_allclose(out.numpy(), reduce(smooth_l1_np(x - y, beta), reduction), rtol=1e-12, atol=1e-12)
-    assert_gradcheck(lambda a, b: F.smooth_l1_loss(a, b, reduction=reduction, beta=beta), [leaf(x), leaf(y)])
+    np.testing.assert_allclose(
+        out.numpy(), reduce(smooth_l1_np(x - y, beta), reduction), rtol=1e-12, atol=1e-12
+    )
+    assert_gradcheck(
+        lambda a, b: F.smooth_l1_loss(a, b, reduction=reduction, beta=beta), [leaf(x), leaf(y)]
+    )
 
 
 # ---------------------------------------------------------------- binary classification
@@ -87,8 +92,13 @@ def test_bce_with_logits_loss(data, shape, reduction):
     z = data.draw(arrays(shape, -8.0, 8.0))
     t = data.draw(arrays(shape, 0.0, 1.0))
     out = sg.nn.BCEWithLogitsLoss(reduction=reduction)(const(z), const(t))
-    np.testing.assert_allclose(out.numpy(), reduce(bce_logits_np(z, t), reduction), rtol=1e-10, atol=1e-12)
-    assert_gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction), [leaf(z), leaf(t)])
+    np.testing.assert_allclose(
+        out.numpy(), reduce(bce_logits_np(z, t), reduction), rtol=1e-10, atol=1e-12
+    )
+    assert_gradcheck(
+        lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction),
+        [leaf(z), leaf(t)],
+    )
 
 
 def test_bce_with_logits_is_stable_for_huge_logits():
@@ -115,7 +125,9 @@ def test_bce_target_has_no_derivative_but_logits_version_does():
     with pytest.raises(RuntimeError, match="target"):
         F.binary_cross_entropy(p, t).backward()
     z = np.array([0.3, -1.2])
-    assert_gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b), [leaf(z), leaf([1.0, 0.25])])
+    assert_gradcheck(
+        lambda a, b: F.binary_cross_entropy_with_logits(a, b), [leaf(z), leaf([1.0, 0.25])]
+    )
 
 
 # ---------------------------------------------------------------- multi-class
@@ -143,7 +155,9 @@ def test_nll_loss_and_log_softmax_compose_to_cross_entropy(data, n, c, reduction
     y = np.array(data.draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)), dtype=np.int64)
     _, logp = ce_np(z, y)
     out = sg.nn.NLLLoss(reduction=reduction)(const(logp), sg.tensor(y))
-    np.testing.assert_allclose(out.numpy(), reduce(-logp[np.arange(n), y], reduction), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        out.numpy(), reduce(-logp[np.arange(n), y], reduction), rtol=1e-12, atol=1e-12
+    )
     assert_gradcheck(lambda a: F.nll_loss(a, sg.tensor(y), reduction=reduction), [leaf(logp)])
     # fused cross-entropy and the composite log_softmax -> nll give the same value and gradient
     fused, comp = leaf(z), leaf(z)
@@ -159,11 +173,15 @@ def test_cross_entropy_curriculum_numbers():
     z = const([[2.0, 1.0, 0.1], [0.0, 0.0, 0.0]])
     rows = F.cross_entropy(z, sg.tensor([0, 2]), reduction="none").numpy()
     np.testing.assert_allclose(rows, [0.41703, np.log(3)], atol=1e-5)
-    np.testing.assert_allclose(F.softmax(const([2.0, 1.0, 0.1])).numpy(), [0.659, 0.242, 0.099], atol=1e-3)
+    np.testing.assert_allclose(
+        F.softmax(const([2.0, 1.0, 0.1])).numpy(), [0.659, 0.242, 0.099], atol=1e-3
+    )
 
 
 def test_cross_entropy_is_stable_for_huge_logits():
-    out = F.cross_entropy(const([[1000.0, 0.0], [-1000.0, 1000.0]]), sg.tensor([0, 0]), reduction="none")
+    out = F.cross_entropy(
+        const([[1000.0, 0.0], [-1000.0, 1000.0]]), sg.tensor([0, 0]), reduction="none"
+    )
     np.testing.assert_allclose(out.numpy(), [0.0, 2000.0])
 
 
@@ -255,11 +273,22 @@ def test_losses_match_pytorch():
         pairs = [
             (F.mse_loss(const(z), const(t), red), tf.mse_loss(T(z), T(t), reduction=red)),
             (F.l1_loss(const(z), const(t), red), tf.l1_loss(T(z), T(t), reduction=red)),
-            (F.smooth_l1_loss(const(z), const(t), red, 0.5), tf.smooth_l1_loss(T(z), T(t), reduction=red, beta=0.5)),
-            (F.binary_cross_entropy(const(p), const(t), red), tf.binary_cross_entropy(T(p), T(t), reduction=red)),
-            (F.binary_cross_entropy_with_logits(const(z), const(t), red),
-             tf.binary_cross_entropy_with_logits(T(z), T(t), reduction=red)),
-            (F.cross_entropy(const(z), sg.tensor(y), red), tf.cross_entropy(T(z), T(y), reduction=red)),
+            (
+                F.smooth_l1_loss(const(z), const(t), red, 0.5),
+                tf.smooth_l1_loss(T(z), T(t), reduction=red, beta=0.5),
+            ),
+            (
+                F.binary_cross_entropy(const(p), const(t), red),
+                tf.binary_cross_entropy(T(p), T(t), reduction=red),
+            ),
+            (
+                F.binary_cross_entropy_with_logits(const(z), const(t), red),
+                tf.binary_cross_entropy_with_logits(T(z), T(t), reduction=red),
+            ),
+            (
+                F.cross_entropy(const(z), sg.tensor(y), red),
+                tf.cross_entropy(T(z), T(y), reduction=red),
+            ),
         ]
         for ours, theirs in pairs:
             np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)

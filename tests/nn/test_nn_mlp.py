@@ -1,15 +1,15 @@
-"""sg.nn.MLP: structure, state_dict layout shared with the scalar engine, forward vs NumPy, gradients."""
+"""sg.nn.MLP: structure, state_dict layout shared with the scalar engine, forward vs NumPy,
+gradients."""
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from nn_testing import arrays, assert_gradcheck, const
 
 import scalargrad as sg
 from scalargrad.nn import functional as F
 from scalargrad.testing.strategies import mlp_shapes
-
-from nn_testing import arrays, assert_gradcheck, const
 
 
 def forward_np(sd, x, act):
@@ -21,16 +21,27 @@ def forward_np(sd, x, act):
     return x
 
 
-ACTS = {"relu": lambda x: np.maximum(x, 0), "tanh": np.tanh, "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
-        "softplus": lambda x: np.logaddexp(0, x), None: lambda x: x}
+ACTS = {
+    "relu": lambda x: np.maximum(x, 0),
+    "tanh": np.tanh,
+    "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
+    "softplus": lambda x: np.logaddexp(0, x),
+    None: lambda x: x,
+}
 
 
 def test_structure_and_state_dict_layout():
     model = sg.nn.MLP(2, [16, 16, 1])
     assert len(model.layers) == 3
     sd = model.state_dict()
-    assert list(sd) == ["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
-                        "layers.2.weight", "layers.2.bias"]
+    assert list(sd) == [
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.1.weight",
+        "layers.1.bias",
+        "layers.2.weight",
+        "layers.2.bias",
+    ]
     assert sd["layers.0.weight"].shape == (16, 2) and sd["layers.2.bias"].shape == (1,)
     assert model.num_parameters() == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1
     assert model(sg.randn(5, 2)).shape == (5, 1)
@@ -43,13 +54,20 @@ def test_forward_and_gradients(shape, activation, data):
     model = sg.nn.MLP(nin, nouts, activation=activation, dtype=sg.float64)
     x = data.draw(arrays((3, nin)))
     sd = model.state_dict()
-    np.testing.assert_allclose(model(const(x)).detach().numpy(), forward_np(sd, x, ACTS[activation]),
-                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        model(const(x)).detach().numpy(),
+        forward_np(sd, x, ACTS[activation]),
+        rtol=1e-10,
+        atol=1e-12,
+    )
     if activation == "relu":
         x[np.abs(x) < 1e-3] = 0.5
         return  # hidden ReLU kinks can sit anywhere; ReLU gradients are checked in the parity tests
     target = sg.zeros(3, nouts[-1], dtype=sg.float64)
-    assert_gradcheck(lambda x_: F.mse_loss(model(x_), target), [sg.tensor(x, dtype=sg.float64, requires_grad=True)])
+    assert_gradcheck(
+        lambda x_: F.mse_loss(model(x_), target),
+        [sg.tensor(x, dtype=sg.float64, requires_grad=True)],
+    )
 
 
 def test_parameter_gradients_vs_central_differences():

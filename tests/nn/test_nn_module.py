@@ -1,4 +1,5 @@
-"""Module: registration order, parameters, state_dict round trips, train/eval, zero_grad, to, repr."""
+"""Module: registration order, parameters, state_dict round trips, train/eval, zero_grad, to,
+repr."""
 
 import numpy as np
 import pytest
@@ -48,7 +49,7 @@ def test_reassigning_and_deleting_attributes_updates_the_registry():
     del m.scale
     assert [n for n, _ in m.named_parameters()] == ["hidden.weight", "hidden.bias"]
     with pytest.raises(AttributeError, match="scale"):
-        m.scale
+        _ = m.scale
 
 
 def test_shared_parameters_are_listed_once():
@@ -62,7 +63,12 @@ def test_a_list_of_modules_becomes_a_module_list():
     m = nn.Module()
     m.layers = [nn.Linear(1, 2), nn.Linear(2, 1)]
     assert isinstance(m.layers, nn.ModuleList)
-    assert list(m.state_dict()) == ["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"]
+    assert list(m.state_dict()) == [
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.1.weight",
+        "layers.1.bias",
+    ]
 
 
 def test_forgetting_super_init_still_works():

@@ -37,14 +37,18 @@ def reduce_loss(be, terms, reduction):
     if reduction == "none":
         return terms
     n = int(np.prod(terms.shape))
-    total = be.copy(terms) if terms.ndim == 0 else be.reduce("sum", terms, tuple(range(terms.ndim)), False)
+    total = (
+        be.copy(terms)
+        if terms.ndim == 0
+        else be.reduce("sum", terms, tuple(range(terms.ndim)), False)
+    )
     if reduction == "sum":
         return total
     return _scale(be, total, 1.0 / n if n else math.nan)
 
 
 def expand_loss_grad(be, grad, shape, reduction):
-    """The gradient reaching each loss term from the gradient of the reduced loss (backward half)."""
+    """The gradient reaching each loss term, from the gradient of the reduced loss (backward)."""
     if reduction == "none":
         return grad
     if reduction == "mean":
@@ -161,7 +165,8 @@ class _PointwiseLoss:
         need_p, need_t = ctx.needs_input_grad[:2]
         if need_t and cls.op == "binary_cross_entropy":
             raise RuntimeError(
-                "binary_cross_entropy: the derivative for 'target' is not implemented (as PyTorch); "
+                "binary_cross_entropy: the derivative for 'target' is not implemented (as "
+                "PyTorch); "
                 "detach the target or use binary_cross_entropy_with_logits"
             )
         g = expand_loss_grad(be, grad, p.shape, ctx.reduction)
@@ -190,14 +195,16 @@ class L1Loss(_PointwiseLoss, Function):
 
 
 class SmoothL1Loss(_PointwiseLoss, Function):
-    """Terms 0.5 d^2/beta for |d| < beta, else |d| - beta/2 (d = p - t); dL/dp = d/beta or sign(d), times g."""
+    """Terms 0.5 d^2/beta for |d| < beta, else |d| - beta/2 (d = p - t);
+    dL/dp = g d/beta inside, g sign(d) outside."""
 
     derivation = "smooth_l1"
     op = "smooth_l1"
 
 
 class BinaryCrossEntropy(_PointwiseLoss, Function):
-    """Terms -(t ln p + (1 - t) ln(1 - p)), logs clamped at -100; dL/dp = g (p - t) / (p (1 - p))."""
+    """Terms -(t ln p + (1 - t) ln(1 - p)), logs clamped at -100;
+    dL/dp = g (p - t) / (p (1 - p))."""
 
     derivation = "bce"
     op = "binary_cross_entropy"
@@ -210,5 +217,7 @@ class BinaryCrossEntropyWithLogits(_PointwiseLoss, Function):
     op = "bce_with_logits"
 
 
-POINTWISE = {cls.op: cls for cls in (MSELoss, L1Loss, SmoothL1Loss, BinaryCrossEntropy,
-                                     BinaryCrossEntropyWithLogits)}
+POINTWISE = {
+    cls.op: cls
+    for cls in (MSELoss, L1Loss, SmoothL1Loss, BinaryCrossEntropy, BinaryCrossEntropyWithLogits)
+}

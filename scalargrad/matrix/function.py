@@ -91,12 +91,8 @@ class Function:
     def apply(cls, *args):
         """Run ``forward`` on the arrays of ``args`` and return a Tensor that remembers this op."""
         ctx = cls.__new__(cls)
-        ctx._saved = ()
-        ctx._freed = False
-        backend = None
-        first = None
+        backend = first = None
         arrays = []
-        needs = []
         any_needs = False
         for arg in args:
             if isinstance(arg, Tensor):
@@ -109,16 +105,18 @@ class Function:
                         f"but found at least two devices, {first.device} and {arg.device}"
                     )
                 arrays.append(arg._array)
-                needs.append(arg._requires_grad)
-                any_needs = any_needs or arg._requires_grad
+                if arg._requires_grad:
+                    any_needs = True
             else:
                 arrays.append(arg)
-                needs.append(False)
         if backend is None:
             raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor argument")
         record = any_needs and is_grad_enabled()
         ctx.backend = backend
-        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+        if record:
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
         out = cls.forward(ctx, *arrays)
         result = Tensor._wrap(out, ctx.out_backend if cls.changes_backend else backend)
         if cls.is_view:
@@ -130,27 +128,35 @@ class Function:
 
     # ------------------------------------------------------------ bookkeeping for backward
 
+    _saved = ()
+    _freed = False
+    _retained = None  # a weak reference to the output, set by Tensor.retain_grad()
+
     def _record(self, args, result):
         """Link this node into the graph: edges to the inputs' nodes, versions of saved arrays."""
         edges = []
         meta = []
-        for arg in args:
-            if isinstance(arg, Tensor) and arg._requires_grad:
-                edges.append(arg.grad_fn if arg.grad_fn is not None else arg._accumulate_node())
-                meta.append((arg._array.shape, arg._array.dtype))
+        for arg, needed in zip(args, self.needs_input_grad):
+            if needed:
+                fn = arg.grad_fn
+                edges.append(fn if fn is not None else arg._accumulate_node())
+                a = arg._array
+                meta.append((a.shape, a.dtype))
             else:
                 edges.append(None)
                 meta.append(None)
-        self._edges = tuple(edges)
-        self._meta = tuple(meta)
-        self._retained = None
+        self._edges = edges
+        self._meta = meta
         versions = []
         for saved in self._saved:
             if saved is None:
                 continue
-            for t in (result, *args):
+            if saved is result._array:
+                versions.append((result._vc, result._vc[0], saved.shape, saved.dtype))
+                continue
+            for t in args:
                 if isinstance(t, Tensor) and t._array is saved:
-                    versions.append((t._vc, t._vc[0], t._array.shape, t._array.dtype))
+                    versions.append((t._vc, t._vc[0], saved.shape, saved.dtype))
                     break
         self._versions = versions
         result._requires_grad = True

@@ -103,6 +103,17 @@ def _check_result(op, x, dtype, shape):
 def binary_(op, x, other):
     """x = x op other in place (op: add sub mul div), other broadcast to x's shape."""
     name = op + "_"
+    if (
+        isinstance(other, Tensor)
+        and not (x._requires_grad or other._requires_grad)
+        and other._backend is x._backend
+        and other._array.shape == x._array.shape
+        and other._array.dtype == x._array.dtype
+        and (op != "div" or x._array.dtype.kind == "f")
+    ):  # the common case (an optimizer's update): nothing to check, nothing to record
+        _writable(name, x)
+        x._backend.inplace_binary(op, x._array, other._array)
+        return _bump(x)
     if not isinstance(other, Tensor) and not is_number(other):
         return NotImplemented
     _refuse_leaf(name, x)

@@ -86,6 +86,8 @@ def broadcast_shapes(op, *shapes):
     if all(s == first for s in shapes):
         return first
     try:
+        if len(shapes) == 2:
+            return _broadcast_two(*shapes)
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
         detail = ""
@@ -100,6 +102,22 @@ def broadcast_shapes(op, *shapes):
                     break
         listed = " and ".join(str(tuple(s)) for s in shapes)
         raise ShapeError(f"{op}: shapes {listed} cannot be broadcast together{detail}") from None
+
+
+def _broadcast_two(a, b):
+    """numpy.broadcast_shapes for two shapes, in plain Python (several times faster for tiny tuples)."""
+    if len(a) < len(b):
+        a, b = b, a
+    lead = len(a) - len(b)
+    out = list(a[:lead])
+    for x, y in zip(a[lead:], b):
+        if x == y or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        else:
+            raise ValueError("shapes do not broadcast")
+    return tuple(out)
 
 
 def normalize_dim(op, dim, ndim, extra=0):

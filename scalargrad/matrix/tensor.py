@@ -31,8 +31,12 @@ class Tensor:
     ``Tensor(data, dtype=None, requires_grad=False, device="cpu")`` is the same as ``sg.tensor``.
     """
 
-    __slots__ = ("_array", "_backend", "_requires_grad", "grad", "grad_fn", "_vc", "_base",
-                 "_acc", "__weakref__", "__dict__")
+    __slots__ = ("_array", "_backend", "_requires_grad", "_vc", "__weakref__", "__dict__")
+    # set on the instance only when they differ from these defaults (a cheaper _wrap)
+    grad = None  # dL/d(self) after backward(): a Tensor of self's shape, or None
+    grad_fn = None  # the Function node that made this tensor; None for a leaf
+    _base = None  # the tensor this one is a view of (shares storage and version counter)
+    _acc = None  # this leaf's AccumulateGrad node, made on first use
     __array_ufunc__ = None  # numpy defers to our operators: ndarray + Tensor -> Tensor.__radd__
     __array_priority__ = 1000
 
@@ -56,11 +60,7 @@ class Tensor:
         t._array = array
         t._backend = backend
         t._requires_grad = requires_grad
-        t.grad = None
-        t.grad_fn = None
         t._vc = [0]
-        t._base = None
-        t._acc = None
         return t
 
     # ------------------------------------------------------------ what it is
@@ -679,12 +679,12 @@ class Tensor:
     def t(self):
         if self.ndim > 2:
             raise RuntimeError(f"t(): expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return _shape.permute(self, tuple(range(self.ndim))[::-1])
+        return self.T
 
     @property
     def T(self):  # noqa: N802 - PyTorch's name
         """All axes reversed: the transpose of a matrix."""
-        return _shape.permute(self, tuple(range(self.ndim))[::-1])
+        return _shape.Permute.apply(self, tuple(range(len(self._array.shape) - 1, -1, -1)))
 
     @property
     def mT(self):  # noqa: N802 - PyTorch's name

@@ -325,14 +325,30 @@ def _operands(op, x, y):
         if x._array.shape != y._array.shape:
             broadcast_shapes(op, x._array.shape, y._array.shape)
     elif xt:
-        if not is_number(y):
-            return None
-        backend, dtype = x._backend, result_type(x, y)
+        dtype = _with_number(x._array.dtype, y)
+        if dtype is None:
+            if not is_number(y):
+                return None
+            dtype = result_type(x, y)
+        backend = x._backend
     else:
-        if not is_number(x):
-            return None
-        backend, dtype = y._backend, result_type(x, y)
+        dtype = _with_number(y._array.dtype, x)
+        if dtype is None:
+            if not is_number(x):
+                return None
+            dtype = result_type(x, y)
+        backend = y._backend
     return backend, dtype
+
+
+def _with_number(dtype, number):
+    """The result dtype of a tensor of ``dtype`` with a Python float or int (fast path), or None."""
+    kind = type(number)
+    if kind is float:
+        return dtype if dtype.kind == "f" else dtypes.float32
+    if kind is int:
+        return dtype if dtype.kind in "fi" else dtypes.int64
+    return None
 
 
 def binary(op, x, y):

@@ -105,8 +105,27 @@ def normalize_index(x, index):
     return index, advanced, shape
 
 
+def _simple(x, index):
+    """``index`` as a tuple if it is only in-range ints and slices (the common case), else None."""
+    parts = index if type(index) is tuple else (index,)
+    shape = x._array.shape
+    if len(parts) > len(shape):
+        return None
+    for part, size in zip(parts, shape):
+        kind = type(part)
+        if kind is int:
+            if not -size <= part < size:
+                return None
+        elif kind is not slice:
+            return None
+    return parts
+
+
 def getitem(x, index):
     """x[index]: a view for basic indexing, a gathered copy for advanced indexing."""
+    simple = _simple(x, index)
+    if simple is not None:
+        return GetItem.apply(x, simple)
     index, advanced, _ = normalize_index(x, index)
     if advanced:
         return Gather.apply(x, index)

@@ -66,14 +66,6 @@ def test_lesson5_numpy_parts(tmp_path):
     assert {"bernoulli.png", "surface_bce.png", "surface_mse.png"} <= pngs(tmp_path)
 
 
-def test_lesson7_moons_scalar(tmp_path):
-    import lesson7_classification as l7
-
-    r = l7.moons_scalar(tmp_path, steps=200, seed=0)
-    assert r["moons train accuracy (scalar)"] == 1.0
-    assert "moons_scalar.png" in pngs(tmp_path)
-
-
 # ------------------------------------------------------------------ whole lessons
 
 

@@ -20,7 +20,9 @@ __all__ = ["cpu", "reference", "shapes", "layouts", "make", "assert_same", "FLOA
 
 def shapes(min_dims=0, max_dims=4, min_side=0, max_side=5):
     """Shapes including empty (0) and size-1 dims."""
-    return st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims).map(tuple)
+    return st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims).map(
+        tuple
+    )
 
 
 layouts = st.sampled_from(LAYOUTS)
@@ -50,7 +52,8 @@ def make(shape, dtype, layout, seed, low=-3.0, high=3.0):
         return values(rng, shape, dtype, low, high)[::-1]
     if layout == "broadcast" and nd >= 1:
         keep = rng.random(nd) < 0.5
-        base = values(rng, tuple(n if k else 1 for n, k in zip(shape, keep)), dtype, low, high)
+        base_shape = tuple(n if k else 1 for n, k in zip(shape, keep, strict=True))
+        base = values(rng, base_shape, dtype, low, high)
         return np.broadcast_to(base, shape)
     return values(rng, shape, dtype, low, high)
 

@@ -33,7 +33,9 @@ def test_unary_backward(dtype, op, shape, layouts_, seed):
 
 
 def _pair(shape, dtype, layouts_, seed, **kw):
-    return make(shape, dtype, layouts_[0], seed, **kw), make(shape, dtype, layouts_[1], seed + 1, **kw)
+    return make(shape, dtype, layouts_[0], seed, **kw), make(
+        shape, dtype, layouts_[1], seed + 1, **kw
+    )
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -58,7 +60,9 @@ def test_int64_stays_exact_past_float_precision():
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
-@given(op=st.sampled_from(COMPARE), shape=shapes(), layouts_=st.tuples(layouts, layouts), seed=seeds)
+@given(
+    op=st.sampled_from(COMPARE), shape=shapes(), layouts_=st.tuples(layouts, layouts), seed=seeds
+)
 def test_compare(dtype, op, shape, layouts_, seed):
     a, b = _pair(shape, dtype, layouts_, seed)
     if dtype in FLOATS:  # make ties likely
@@ -67,8 +71,13 @@ def test_compare(dtype, op, shape, layouts_, seed):
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-@given(op=st.sampled_from(ARITH), shape=shapes(), layouts_=st.tuples(layouts, layouts, layouts),
-       seed=seeds, need=st.sampled_from([(True, True), (True, False), (False, True)]))
+@given(
+    op=st.sampled_from(ARITH),
+    shape=shapes(),
+    layouts_=st.tuples(layouts, layouts, layouts),
+    seed=seeds,
+    need=st.sampled_from([(True, True), (True, False), (False, True)]),
+)
 def test_binary_backward(dtype, op, shape, layouts_, seed, need):
     a, b = _pair(shape, dtype, layouts_, seed)
     if op in ("maximum", "minimum"):
@@ -76,7 +85,7 @@ def test_binary_backward(dtype, op, shape, layouts_, seed, need):
     g = make(shape, dtype, layouts_[2], seed + 2)
     ours = cpu.binary_backward(op, a, b, g, *need)
     ref = reference.binary_backward(op, a, b, g, *need)
-    for o, r, n in zip(ours, ref, need):
+    for o, r, n in zip(ours, ref, need, strict=True):
         if n:
             assert_same(o, r)
         else:
@@ -84,10 +93,21 @@ def test_binary_backward(dtype, op, shape, layouts_, seed, need):
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
-@given(shape=shapes(), layout=layouts, seed=seeds, a_layout=st.sampled_from(["contiguous", "sliced", "transposed"]),
-       data=st.data())
+@given(
+    shape=shapes(),
+    layout=layouts,
+    seed=seeds,
+    a_layout=st.sampled_from(["contiguous", "sliced", "transposed"]),
+    data=st.data(),
+)
 def test_inplace_binary(dtype, shape, layout, seed, a_layout, data):
-    ops = ("add", "mul") if dtype == np.bool_ else ("add", "sub", "mul") if dtype == np.int64 else ARITH
+    ops = (
+        ("add", "mul")
+        if dtype == np.bool_
+        else ("add", "sub", "mul")
+        if dtype == np.int64
+        else ARITH
+    )
     op = data.draw(st.sampled_from(ops))
     a = make(shape, dtype, a_layout, seed)  # a writable array or view, maybe not contiguous
     b = make(shape, dtype, layout, seed + 1)
@@ -115,18 +135,29 @@ def test_where(dtype, shape, layouts_, seed):
 
 def _loss_inputs(op, shape, dtype, layouts_, seed):
     if op == "binary_cross_entropy":  # p a probability, t in [0, 1]
-        return (make(shape, dtype, layouts_[0], seed, 0.0, 1.0), make(shape, dtype, layouts_[1], seed + 1, 0.0, 1.0))
+        return (
+            make(shape, dtype, layouts_[0], seed, 0.0, 1.0),
+            make(shape, dtype, layouts_[1], seed + 1, 0.0, 1.0),
+        )
     return _pair(shape, dtype, layouts_, seed)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-@given(op=st.sampled_from(LOSSES), shape=shapes(), layouts_=st.tuples(layouts, layouts, layouts),
-       seed=seeds, beta=st.sampled_from([0.0, 0.5, 1.0]))
+@given(
+    op=st.sampled_from(LOSSES),
+    shape=shapes(),
+    layouts_=st.tuples(layouts, layouts, layouts),
+    seed=seeds,
+    beta=st.sampled_from([0.0, 0.5, 1.0]),
+)
 def test_pointwise_loss(dtype, op, shape, layouts_, seed, beta):
     p, t = _loss_inputs(op, shape, dtype, layouts_, seed)
     assert_same(cpu.pointwise_loss(op, p, t, beta), reference.pointwise_loss(op, p, t, beta))
     g = make(shape, dtype, layouts_[2], seed + 2)
-    assert_same(cpu.pointwise_loss_backward(op, p, t, g, beta), reference.pointwise_loss_backward(op, p, t, g, beta))
+    assert_same(
+        cpu.pointwise_loss_backward(op, p, t, g, beta),
+        reference.pointwise_loss_backward(op, p, t, g, beta),
+    )
 
 
 def test_extreme_values_do_not_crash_and_match():

@@ -1,4 +1,4 @@
-"""Fused kernels against their composites, and the optimizer updates against calculus.py in Python."""
+"""Fused kernels against their composites; optimizer updates against calculus.py in Python."""
 
 import numpy as np
 import pytest
@@ -12,8 +12,13 @@ seeds = st.integers(0, 2**32 - 1)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-@given(n=st.integers(0, 9), c=st.integers(1, 12), layout=st.sampled_from(["contiguous", "transposed", "sliced"]),
-       seed=seeds, scale=st.sampled_from([1.0, 100.0, 1e4]))
+@given(
+    n=st.integers(0, 9),
+    c=st.integers(1, 12),
+    layout=st.sampled_from(["contiguous", "transposed", "sliced"]),
+    seed=seeds,
+    scale=st.sampled_from([1.0, 100.0, 1e4]),
+)
 def test_cross_entropy_matches_the_composite(dtype, n, c, layout, seed, scale):
     logits = make((n, c), dtype, layout, seed, -scale, scale)
     targets = np.random.default_rng(seed).integers(0, c, size=n).astype(np.int64)
@@ -41,9 +46,14 @@ def _python_sgd(p, g, buf, *args):
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-@given(shape=st.lists(st.integers(0, 6), max_size=3).map(tuple), seed=seeds,
-       momentum=st.sampled_from([0.0, 0.9]), dampening=st.sampled_from([0.0, 0.1]),
-       weight_decay=st.sampled_from([0.0, 0.01]), nesterov=st.booleans())
+@given(
+    shape=st.lists(st.integers(0, 6), max_size=3).map(tuple),
+    seed=seeds,
+    momentum=st.sampled_from([0.0, 0.9]),
+    dampening=st.sampled_from([0.0, 0.1]),
+    weight_decay=st.sampled_from([0.0, 0.01]),
+    nesterov=st.booleans(),
+)
 def test_sgd_step_matches_calculus(dtype, shape, seed, momentum, dampening, weight_decay, nesterov):
     rng = np.random.default_rng(seed)
     p = rng.standard_normal(shape).astype(dtype)
@@ -58,8 +68,11 @@ def test_sgd_step_matches_calculus(dtype, shape, seed, momentum, dampening, weig
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-@given(shape=st.lists(st.integers(0, 6), max_size=3).map(tuple), seed=seeds,
-       weight_decay=st.sampled_from([0.0, 0.01]))
+@given(
+    shape=st.lists(st.integers(0, 6), max_size=3).map(tuple),
+    seed=seeds,
+    weight_decay=st.sampled_from([0.0, 0.01]),
+)
 def test_adam_step_matches_calculus(dtype, shape, seed, weight_decay):
     rng = np.random.default_rng(seed)
     p = rng.standard_normal(shape).astype(dtype)
@@ -69,9 +82,10 @@ def test_adam_step_matches_calculus(dtype, shape, seed, weight_decay):
         want = [x.astype(np.float64).ravel().copy() for x in (p, m, v)]
         for i, gi in enumerate(g.astype(np.float64).ravel()):
             want[0][i], want[1][i], want[2][i] = calculus.adam_update(
-                want[0][i], gi, want[1][i], want[2][i], 1e-2, 0.9, 0.999, 1e-8, weight_decay, step)
+                want[0][i], gi, want[1][i], want[2][i], 1e-2, 0.9, 0.999, 1e-8, weight_decay, step
+            )
         cpu.adam_step(p, g, m, v, 1e-2, 0.9, 0.999, 1e-8, weight_decay, step)
-        for got, w in zip((p, m, v), want):
+        for got, w in zip((p, m, v), want, strict=True):
             assert_same(got.ravel(), w.astype(dtype))
 
 

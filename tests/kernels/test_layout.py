@@ -39,7 +39,9 @@ def test_gather_scatter_add(n, seed, k):
     index = (rng.integers(0, n, size=k),)
     assert_same(cpu.gather(a, index), reference.gather(a, index))
     values = rng.standard_normal((k, 3)).astype(np.float32)
-    assert_same(cpu.scatter_add(a.shape, index, values), reference.scatter_add(a.shape, index, values))
+    assert_same(
+        cpu.scatter_add(a.shape, index, values), reference.scatter_add(a.shape, index, values)
+    )
     b, c = a.copy(), a.copy()
     cpu.setitem(b, (slice(0, 1),), 5.0)
     reference.setitem(c, (slice(0, 1),), 5.0)

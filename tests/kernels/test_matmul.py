@@ -14,7 +14,11 @@ mm_layouts = st.sampled_from(["contiguous", "transposed", "sliced", "reversed", 
 
 
 def _tol(dtype, k):
-    return dict(rtol=1e-4, atol=1e-4 * max(k, 1) ** 0.5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    return (
+        dict(rtol=1e-4, atol=1e-4 * max(k, 1) ** 0.5)
+        if dtype == np.float32
+        else dict(rtol=1e-10, atol=1e-10)
+    )
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -40,8 +44,8 @@ def test_matmul_blocks_and_padding(dtype):
     # k past one KC block, n past one NC block, m past one MC panel, none a multiple of the tiles;
     # and power-of-two sizes, whose rows are padded against cache-set conflicts
     rng = np.random.default_rng(0)
-    k = cpu_matmul.KC + 37
-    for m, k, n in [(cpu_matmul.MC + 5, k, cpu_matmul.NC + 3), (64, 256, 128), (3, 7, 5)]:
+    big_k = cpu_matmul.KC + 37
+    for m, k, n in [(cpu_matmul.MC + 5, big_k, cpu_matmul.NC + 3), (64, 256, 128), (3, 7, 5)]:
         a = rng.standard_normal((m, k)).astype(dtype)
         b = rng.standard_normal((n, k)).astype(dtype).T  # a transposed view, as in backward
         assert_same(cpu.matmul(a, b), a @ b, **_tol(dtype, k))

@@ -39,7 +39,12 @@ def test_reduce_nan_propagates(op):
 def test_reduce_leading_axis_of_large_matrix():
     # the bias-gradient shape: sum over the batch
     a = np.random.default_rng(0).standard_normal((1024, 300)).astype(np.float32)
-    assert_same(cpu.reduce("sum", a, (0,), False), reference.reduce("sum", a, (0,), False), rtol=1e-4, atol=1e-4)
+    assert_same(
+        cpu.reduce("sum", a, (0,), False),
+        reference.reduce("sum", a, (0,), False),
+        rtol=1e-4,
+        atol=1e-4,
+    )
 
 
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
@@ -61,8 +66,14 @@ def test_arg_reduce_nan_is_the_answer():
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
-@given(shape=shapes(min_dims=1), layout=layouts, seed=seeds, keepdim=st.booleans(), data=st.data(),
-       scale=st.sampled_from([1.0, 1e3]))
+@given(
+    shape=shapes(min_dims=1),
+    layout=layouts,
+    seed=seeds,
+    keepdim=st.booleans(),
+    data=st.data(),
+    scale=st.sampled_from([1.0, 1e3]),
+)
 def test_softmax_family(dtype, shape, layout, seed, keepdim, data, scale):
     axis = data.draw(st.integers(0, len(shape) - 1))
     a = make(shape, dtype, layout, seed, -3 * scale, 3 * scale)  # large logits: stability
@@ -73,7 +84,11 @@ def test_softmax_family(dtype, shape, layout, seed, keepdim, data, scale):
     y = reference.softmax(a, axis)
     assert_same(cpu.softmax_backward(y, g, axis), reference.softmax_backward(y, g, axis), atol=1e-5)
     ly = reference.log_softmax(a, axis)
-    assert_same(cpu.log_softmax_backward(ly, g, axis), reference.log_softmax_backward(ly, g, axis), atol=1e-5)
+    assert_same(
+        cpu.log_softmax_backward(ly, g, axis),
+        reference.log_softmax_backward(ly, g, axis),
+        atol=1e-5,
+    )
 
 
 def test_softmax_of_infinite_rows():

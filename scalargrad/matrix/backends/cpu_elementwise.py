@@ -1,4 +1,4 @@
-"""Element-wise CPU kernels: map (unary), zip (binary), comparisons, where, losses, and their backward.
+"""Element-wise CPU kernels: map, zip, comparisons, where, losses, and their backward.
 
 Every kernel walks a 4-D index space (see ``cpu_strides.py``) with one pattern:
 
@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from scalargrad import calculus
-from scalargrad.matrix.backends.cpu_strides import elementwise_args
+from scalargrad.matrix.backends.cpu_strides import elementwise_args, launch
 
 # One output chunk per parallel task: 2048 elements is 8-16 KiB of output, big enough that the
 # per-task index arithmetic is noise, small enough to split a 1-D array of ~10^4 elements.
@@ -29,7 +29,13 @@ CHUNK = 2048
 UNARY_OPS = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "softplus", "abs", "sqrt")
 BINARY_OPS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum")
 COMPARE_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
-LOSS_OPS = ("squared_error", "absolute_error", "smooth_l1", "binary_cross_entropy", "bce_with_logits")
+LOSS_OPS = (
+    "squared_error",
+    "absolute_error",
+    "smooth_l1",
+    "binary_cross_entropy",
+    "bce_with_logits",
+)
 
 
 def _jit(name):
@@ -38,10 +44,15 @@ def _jit(name):
 
 _neg, _exp, _log, _tanh, _sigmoid, _relu, _softplus, _abs, _sqrt = map(_jit, UNARY_OPS)
 (_neg_d, _exp_d, _log_d, _tanh_d, _sigmoid_d, _relu_d, _softplus_d, _abs_d, _sqrt_d) = (
-    _jit(op + "_deriv") for op in UNARY_OPS)
+    _jit(op + "_deriv") for op in UNARY_OPS
+)
 _add, _sub, _mul, _div, _pow, _maximum, _minimum = map(_jit, BINARY_OPS)
-_add_dx, _sub_dx, _mul_dx, _div_dx, _pow_dx, _maximum_dx, _minimum_dx = (_jit(op + "_dx") for op in BINARY_OPS)
-_add_dy, _sub_dy, _mul_dy, _div_dy, _pow_dy, _maximum_dy, _minimum_dy = (_jit(op + "_dy") for op in BINARY_OPS)
+_add_dx, _sub_dx, _mul_dx, _div_dx, _pow_dx, _maximum_dx, _minimum_dx = (
+    _jit(op + "_dx") for op in BINARY_OPS
+)
+_add_dy, _sub_dy, _mul_dy, _div_dy, _pow_dy, _maximum_dy, _minimum_dy = (
+    _jit(op + "_dy") for op in BINARY_OPS
+)
 _sq, _absl, _smooth, _bce, _bcel = map(_jit, LOSS_OPS)
 _sq_d, _absl_d, _smooth_d, _bce_d, _bcel_d = (_jit(op + "_deriv") for op in LOSS_OPS)
 
@@ -302,7 +313,9 @@ def _loss_kernel(code, backward, p, ps, t_, ts, g, gs, beta, shape, out):
         for l in range(l0, l1):
             pv, tv = np.float64(p[po + l * ps[3]]), np.float64(t_[to + l * ts[3]])
             if backward:
-                out[row * shape[3] + l] = np.float64(g[go + l * gs[3]]) * loss_deriv(code, pv, tv, beta)
+                out[row * shape[3] + l] = np.float64(g[go + l * gs[3]]) * loss_deriv(
+                    code, pv, tv, beta
+                )
             else:
                 out[row * shape[3] + l] = loss_op(code, pv, tv, beta)
 
@@ -318,7 +331,7 @@ def unary(op, a):
     out = np.empty(a.shape, a.dtype)
     if out.size:
         (x,), (xs,), shape = elementwise_args([a], a.shape)
-        _unary_kernel(_code(UNARY_OPS, op), x, xs, shape, out.reshape(-1))
+        launch(_unary_kernel, out.size, _code(UNARY_OPS, op), x, xs, shape, out.reshape(-1))
     return out
 
 
@@ -326,17 +339,42 @@ def unary_backward(op, a, y, grad):
     out = np.empty(a.shape, a.dtype)
     if out.size:
         (x, yb, g), (xs, ys, gs), shape = elementwise_args([a, y, grad], a.shape)
-        _unary_backward_kernel(_code(UNARY_OPS, op), x, xs, yb, ys, g, gs, shape, out.reshape(-1))
+        launch(
+            _unary_backward_kernel,
+            out.size,
+            _code(UNARY_OPS, op),
+            x,
+            xs,
+            yb,
+            ys,
+            g,
+            gs,
+            shape,
+            out.reshape(-1),
+        )
     return out
 
 
 def _binary_into(op, a, b, out):
     (x, y), (xs, ys), shape = elementwise_args([a, b], out.shape)
     if op in COMPARE_OPS:
-        _compare_kernel(_code(COMPARE_OPS, op), x, xs, y, ys, shape, out.reshape(-1))
+        launch(
+            _compare_kernel, out.size, _code(COMPARE_OPS, op), x, xs, y, ys, shape, out.reshape(-1)
+        )
     else:
         exact = a.dtype.kind in "bi"
-        _binary_kernel(_code(BINARY_OPS, op), exact, x, xs, y, ys, shape, out.reshape(-1))
+        launch(
+            _binary_kernel,
+            out.size,
+            _code(BINARY_OPS, op),
+            exact,
+            x,
+            xs,
+            y,
+            ys,
+            shape,
+            out.reshape(-1),
+        )
 
 
 def binary(op, a, b):
@@ -352,8 +390,22 @@ def binary_backward(op, a, b, grad, need_a, need_b):
     db = np.empty(a.shape, a.dtype) if need_b else dummy
     if a.size and (need_a or need_b):
         (x, y, g), (xs, ys, gs), shape = elementwise_args([a, b, grad], a.shape)
-        _binary_backward_kernel(_code(BINARY_OPS, op), x, xs, y, ys, g, gs, shape,
-                                need_a, need_b, da.reshape(-1), db.reshape(-1))
+        launch(
+            _binary_backward_kernel,
+            a.size,
+            _code(BINARY_OPS, op),
+            x,
+            xs,
+            y,
+            ys,
+            g,
+            gs,
+            shape,
+            need_a,
+            need_b,
+            da.reshape(-1),
+            db.reshape(-1),
+        )
     return (da if need_a else None), (db if need_b else None)
 
 
@@ -373,7 +425,7 @@ def where(cond, a, b):
     out = np.empty(a.shape, a.dtype)
     if out.size:
         (c, x, y), (cs, xs, ys), shape = elementwise_args([cond, a, b], a.shape)
-        _where_kernel(c, cs, x, xs, y, ys, shape, out.reshape(-1))
+        launch(_where_kernel, out.size, c, cs, x, xs, y, ys, shape, out.reshape(-1))
     return out
 
 
@@ -381,7 +433,21 @@ def pointwise_loss(op, p, t, beta):
     out = np.empty(p.shape, p.dtype)
     if out.size:
         (x, y), (xs, ys), shape = elementwise_args([p, t], p.shape)
-        _loss_kernel(_code(LOSS_OPS, op), False, x, xs, y, ys, x, xs, float(beta or 0.0), shape, out.reshape(-1))
+        launch(
+            _loss_kernel,
+            out.size,
+            _code(LOSS_OPS, op),
+            False,
+            x,
+            xs,
+            y,
+            ys,
+            x,
+            xs,
+            float(beta or 0.0),
+            shape,
+            out.reshape(-1),
+        )
     return out
 
 
@@ -389,5 +455,19 @@ def pointwise_loss_backward(op, p, t, grad, beta):
     out = np.empty(p.shape, p.dtype)
     if out.size:
         (x, y, g), (xs, ys, gs), shape = elementwise_args([p, t, grad], p.shape)
-        _loss_kernel(_code(LOSS_OPS, op), True, x, xs, y, ys, g, gs, float(beta or 0.0), shape, out.reshape(-1))
+        launch(
+            _loss_kernel,
+            out.size,
+            _code(LOSS_OPS, op),
+            True,
+            x,
+            xs,
+            y,
+            ys,
+            g,
+            gs,
+            float(beta or 0.0),
+            shape,
+            out.reshape(-1),
+        )
     return out

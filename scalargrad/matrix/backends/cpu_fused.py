@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit, prange
 
 from scalargrad import calculus
+from scalargrad.matrix.backends.cpu_strides import launch
 
 _exp = njit(cache=True)(calculus.exp)
 _log = njit(cache=True)(calculus.log)
@@ -55,7 +56,14 @@ def cross_entropy(logits, targets):
     losses = np.empty(n, logits.dtype)
     probs = np.empty((n, c), logits.dtype)
     if n and c:
-        _cross_entropy_kernel(logits, np.ascontiguousarray(targets, np.int64), losses, probs)
+        launch(
+            _cross_entropy_kernel,
+            n * c,
+            logits,
+            np.ascontiguousarray(targets, np.int64),
+            losses,
+            probs,
+        )
     return losses, probs
 
 
@@ -63,22 +71,34 @@ def cross_entropy_backward(probs, targets, grad_rows):
     probs = np.ascontiguousarray(probs)
     out = np.empty(probs.shape, probs.dtype)
     if out.size:
-        _cross_entropy_backward_kernel(probs, np.ascontiguousarray(targets, np.int64),
-                                       np.ascontiguousarray(grad_rows, probs.dtype), out)
+        launch(
+            _cross_entropy_backward_kernel,
+            out.size,
+            probs,
+            np.ascontiguousarray(targets, np.int64),
+            np.ascontiguousarray(grad_rows, probs.dtype),
+            out,
+        )
     return out
 
 
 # ---------------------------------------------------------------- optimizer updates (in place)
 
-# Below this many elements a parameter is updated on one thread: waking the others costs more.
-_PARALLEL_MIN = 1 << 14
-
 
 @njit(parallel=True, cache=True)
 def _sgd_kernel(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first_step):
     for i in prange(p.size):
-        new_p, new_buf = _sgd_update(np.float64(p[i]), np.float64(g[i]), np.float64(buf[i]), lr,
-                                     momentum, dampening, weight_decay, nesterov, first_step)
+        new_p, new_buf = _sgd_update(
+            np.float64(p[i]),
+            np.float64(g[i]),
+            np.float64(buf[i]),
+            lr,
+            momentum,
+            dampening,
+            weight_decay,
+            nesterov,
+            first_step,
+        )
         p[i] = new_p
         buf[i] = new_buf
 
@@ -86,8 +106,18 @@ def _sgd_kernel(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, firs
 @njit(parallel=True, cache=True)
 def _adam_kernel(p, g, m, v, lr, beta1, beta2, eps, weight_decay, step):
     for i in prange(p.size):
-        new_p, new_m, new_v = _adam_update(np.float64(p[i]), np.float64(g[i]), np.float64(m[i]),
-                                           np.float64(v[i]), lr, beta1, beta2, eps, weight_decay, step)
+        new_p, new_m, new_v = _adam_update(
+            np.float64(p[i]),
+            np.float64(g[i]),
+            np.float64(m[i]),
+            np.float64(v[i]),
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            step,
+        )
         p[i] = new_p
         m[i] = new_m
         v[i] = new_v
@@ -100,21 +130,39 @@ def _flat(a):
 
 def _inplace(kernel, arrays, *scalars):
     """Run ``kernel`` on flat views; arrays that are not contiguous go through a copy."""
-    flats = [_flat(a) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1) for a in arrays]
+    flats = [
+        _flat(a) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1) for a in arrays
+    ]
     if flats[0].size:
-        kernel(*flats, *scalars)
-    for a, f in zip(arrays, flats):
+        launch(kernel, flats[0].size, *flats, *scalars)
+    for a, f in zip(arrays, flats, strict=True):
         if not a.flags.c_contiguous:
             a[...] = f.reshape(a.shape)
 
 
 def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first_step):
     g = np.ascontiguousarray(np.broadcast_to(g, p.shape), p.dtype)
-    _inplace(_sgd_kernel, [p, g, buf], float(lr), float(momentum), float(dampening),
-             float(weight_decay), bool(nesterov), bool(first_step))
+    _inplace(
+        _sgd_kernel,
+        [p, g, buf],
+        float(lr),
+        float(momentum),
+        float(dampening),
+        float(weight_decay),
+        bool(nesterov),
+        bool(first_step),
+    )
 
 
 def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, step):
     g = np.ascontiguousarray(np.broadcast_to(g, p.shape), p.dtype)
-    _inplace(_adam_kernel, [p, g, m, v], float(lr), float(beta1), float(beta2), float(eps),
-             float(weight_decay), int(step))
+    _inplace(
+        _adam_kernel,
+        [p, g, m, v],
+        float(lr),
+        float(beta1),
+        float(beta2),
+        float(eps),
+        float(weight_decay),
+        int(step),
+    )

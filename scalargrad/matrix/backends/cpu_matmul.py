@@ -32,6 +32,8 @@ fastmath: only ``reassoc`` (sum in any order, needed to vectorize a dot product)
 import numpy as np
 from numba import njit, prange
 
+from scalargrad.matrix.backends.cpu_strides import launch
+
 MR = 4  # rows of A per micro-tile
 NR = 4  # rows of BT (columns of C) per micro-tile
 KC = 2048  # k block (see "Cache blocking" above)
@@ -43,12 +45,17 @@ FAST = {"reassoc", "contract"}
 
 @njit(fastmath=FAST, cache=True)
 def _tile4x4(A, BT, C, b, i, j, k0, k1):
-    """C[b, i:i+4, j:j+4] += A[b, i:i+4, k0:k1] @ BT[b, j:j+4, k0:k1].T with 16 register accumulators."""
+    """C[b, i:i+4, j:j+4] += A[b, i:i+4, k0:k1] @ BT[b, j:j+4, k0:k1].T, in 16 accumulators."""
     # 1-D contiguous row slices indexed from 0: LLVM then sees non-negative indices and emits
     # plain vector loads (indexing A[b, i, p] directly makes numba handle negative p, which
     # turns every load into a masked gather and costs 4x)
     a0r, a1r, a2r, a3r = A[b, i, k0:k1], A[b, i + 1, k0:k1], A[b, i + 2, k0:k1], A[b, i + 3, k0:k1]
-    b0r, b1r, b2r, b3r = BT[b, j, k0:k1], BT[b, j + 1, k0:k1], BT[b, j + 2, k0:k1], BT[b, j + 3, k0:k1]
+    b0r, b1r, b2r, b3r = (
+        BT[b, j, k0:k1],
+        BT[b, j + 1, k0:k1],
+        BT[b, j + 2, k0:k1],
+        BT[b, j + 3, k0:k1],
+    )
     c00, c01, c02, c03 = C[b, i, j], C[b, i, j + 1], C[b, i, j + 2], C[b, i, j + 3]
     c10, c11, c12, c13 = C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2], C[b, i + 1, j + 3]
     c20, c21, c22, c23 = C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2], C[b, i + 2, j + 3]
@@ -96,7 +103,8 @@ def _matmul_kernel(A, BT, C, k):
     """C[b] += A[b, :, :k] @ BT[b, :, :k].T for packed A (B, m, lda), BT (B, n, ldb), C (B, m, n).
 
     Each parallel task owns a panel of MC rows of C (no two tasks write the same C entries) and
-    walks it block by block: an NC x KC block of BT (L2) meets the panel's MR x KC slivers of A (L1).
+    walks it block by block: an NC x KC block of BT (in L2) meets the panel's MR x KC slivers
+    of A.
     """
     nb, m, _ = A.shape
     n = BT.shape[1]
@@ -133,7 +141,7 @@ SKINNY = 16  # use the axpy kernel when k or m is below this
 
 @njit(parallel=True, fastmath=FAST, cache=True)
 def _matmul_axpy_kernel(A, B, C, k):
-    """C[b] += A[b, :, :k] @ B[b, :k, :n] for contiguous A (B, m, >=k), B (B, k, >=n), C (B, m, n)."""
+    """C[b] += A[b, :, :k] @ B[b, :k, :n]; contiguous A (B, m, >=k), B (B, k, >=n), C (B, m, n)."""
     nb, m, n = C.shape
     row_blocks = (m + AXPY_ROWS - 1) // AXPY_ROWS
     col_blocks = (n + AXPY_COLS - 1) // AXPY_COLS
@@ -174,7 +182,7 @@ def _pack_kernel(src, ss, shape, dst):
         if ss[2] == 1:  # source rows are contiguous already: copy them whole
             for r in range(r0, r1):
                 base = b * ss[0] + r * ss[1]
-                dst[b, r, :cols] = src[base:base + cols]
+                dst[b, r, :cols] = src[base : base + cols]
             continue
         for cb in range(ct):
             c0 = cb * PACK_COLS
@@ -206,9 +214,11 @@ def _pack(x, transpose):
     dst = np.empty((nb, rows, _leading_dim(k)), x.dtype)
     if x.size:
         strides = tuple(s // x.itemsize for s in x.strides)
-        span = 1 + sum((n - 1) * s for n, s in zip(x.shape, strides))
-        flat = np.lib.stride_tricks.as_strided(x, shape=(span,), strides=(x.itemsize,), writeable=False)
-        _pack_kernel(flat, strides, x.shape, dst)
+        span = 1 + sum((n - 1) * s for n, s in zip(x.shape, strides, strict=True))
+        flat = np.lib.stride_tricks.as_strided(
+            x, shape=(span,), strides=(x.itemsize,), writeable=False
+        )
+        launch(_pack_kernel, x.size, flat, strides, x.shape, dst)
     return dst
 
 
@@ -222,15 +232,19 @@ def _as3d(a):
 
 
 def matmul_into(a, b, out):
-    """out += a @ b for 2-D or batched 3-D a, b; ``out`` is a C-contiguous array of the result shape."""
+    """out += a @ b for 2-D or batched 3-D a, b; ``out``: C-contiguous, of the result shape."""
     C = _as3d(out)
     k = a.shape[-1]
     if C.size and k:
+        # a vector FMA does 16 float32 multiply-adds: about one element-wise op's cost per 16
+        work = C.size * k // 16
         if k < SKINNY or C.shape[1] < SKINNY:
-            _matmul_axpy_kernel(_contiguous(_as3d(a)), _contiguous(_as3d(b)), C, k)
+            launch(_matmul_axpy_kernel, work, _contiguous(_as3d(a)), _contiguous(_as3d(b)), C, k)
         else:
-            _matmul_kernel(_pack(_as3d(a), False), _pack(_as3d(b), True), C, k)
+            launch(_matmul_kernel, work, _pack(_as3d(a), False), _pack(_as3d(b), True), C, k)
     return out
+
+
 def matmul(a, b):
     """(m, k) @ (k, n) or (B, m, k) @ (B, k, n); operands may be any strided views."""
     dtype = np.result_type(a.dtype, b.dtype)

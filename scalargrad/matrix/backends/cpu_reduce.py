@@ -5,7 +5,8 @@ each reducing R0*R1 elements. ``prange`` runs over the outputs; one thread reduc
 so no two threads ever write the same output and the result does not depend on the thread count.
 
 * sum and prod accumulate float32 inputs in float64 (then round once), so long sums lose less.
-* max/min use ``calculus.maximum``/``minimum``: a NaN anywhere makes the result NaN (numpy, PyTorch).
+* max/min use ``calculus.maximum``/``minimum``: a NaN anywhere makes the result NaN (as numpy
+  and PyTorch).
 * argmax/argmin keep the first index of a tie and point at the first NaN, as numpy.
 * softmax, log_softmax and logsumexp subtract the row max first (stable for any magnitude); a row
   whose max is +-inf uses 0 instead, so an all -inf row gives softmax NaN and logsumexp -inf.
@@ -17,7 +18,7 @@ import numpy as np
 from numba import njit, prange
 
 from scalargrad import calculus
-from scalargrad.matrix.backends.cpu_strides import reduction_args
+from scalargrad.matrix.backends.cpu_strides import launch, reduction_args
 
 REDUCE_OPS = ("sum", "prod", "max", "min")
 
@@ -61,11 +62,17 @@ def _reduce_kernel(code, x, xs, shape, out):
             if code >= 2:  # max and min start from the first reduced row
                 for j in range(j0, j1):
                     out[i * K1 + j] = x[i * xs[0] + j * xs[1]]
+            acc = out[i * K1 + j0 : i * K1 + j1]  # this task's outputs, a 1-D view
             for r0 in range(R0):
                 for r1 in range(R1):
-                    base = i * xs[0] + r0 * xs[2] + r1 * xs[3]
-                    for j in range(j0, j1):
-                        out[i * K1 + j] = _combine(code, out[i * K1 + j], x[base + j * xs[1]])
+                    base = i * xs[0] + r0 * xs[2] + r1 * xs[3] + j0 * xs[1]
+                    if xs[1] == 1:  # contiguous: 0-based slices let LLVM vectorize the loop
+                        row = x[base : base + j1 - j0]
+                        for j in range(j1 - j0):
+                            acc[j] = _combine(code, acc[j], row[j])
+                    else:
+                        for j in range(j1 - j0):
+                            acc[j] = _combine(code, acc[j], x[base + j * xs[1]])
     else:
         for t in prange(K0 * K1):
             base = (t // K1) * xs[0] + (t % K1) * xs[1]
@@ -151,8 +158,11 @@ def _cumsum_kernel(x, xs, shape, out):
 
 
 def _kept_shape(shape, axes, keepdim):
-    return tuple(1 if d in axes else n for d, n in enumerate(shape)) if keepdim else \
-        tuple(n for d, n in enumerate(shape) if d not in axes)
+    return (
+        tuple(1 if d in axes else n for d, n in enumerate(shape))
+        if keepdim
+        else tuple(n for d, n in enumerate(shape) if d not in axes)
+    )
 
 
 def reduce(op, a, axes, keepdim):
@@ -166,7 +176,7 @@ def reduce(op, a, axes, keepdim):
     out = np.zeros(out_shape, acc_dtype) if op != "prod" else np.ones(out_shape, acc_dtype)
     if out.size and a.size:
         (x,), (xs,), shape = reduction_args([a], axes)
-        _reduce_kernel(code, x, xs, shape, out.reshape(-1))
+        launch(_reduce_kernel, a.size, code, x, xs, shape, out.reshape(-1))
     elif out.size and op in ("max", "min"):  # reducing nothing: no value, no crash
         out[...] = np.nan if a.dtype.kind == "f" else 0
     if a.dtype.kind == "f":
@@ -180,7 +190,7 @@ def arg_reduce(op, a, axis):
     out = np.zeros(_kept_shape(a.shape, (axis,), False), np.int64)
     if out.size and a.shape[axis]:
         (x,), (xs,), shape = reduction_args([a], (axis,))
-        _arg_kernel(op == "argmax", x, xs, shape, out.reshape(-1))
+        launch(_arg_kernel, a.size, op == "argmax", x, xs, shape, out.reshape(-1))
     return out
 
 
@@ -200,7 +210,7 @@ def _softmax_like(mode, a, axis):
     out = np.empty(_moved(a, axis), a.dtype)
     if out.size:
         (x,), (xs,), shape = reduction_args([a], (axis,))
-        _softmax_kernel(mode, x, xs, shape, out.reshape(-1))
+        launch(_softmax_kernel, a.size, mode, x, xs, shape, out.reshape(-1))
     return _back(out, axis, a.ndim)
 
 
@@ -219,7 +229,7 @@ def logsumexp(a, axis, keepdim):
             out[...] = -np.inf
         else:
             (x,), (xs,), shape = reduction_args([a], (axis,))
-            _softmax_kernel(2, x, xs, shape, out.reshape(-1))
+            launch(_softmax_kernel, a.size, 2, x, xs, shape, out.reshape(-1))
     return out
 
 
@@ -227,7 +237,7 @@ def _softmax_backward_like(log, y, grad, axis):
     out = np.empty(_moved(y, axis), y.dtype)
     if out.size:
         (yb, g), (ys, gs), shape = reduction_args([y, grad], (axis,))
-        _softmax_backward_kernel(log, yb, ys, g, gs, shape, out.reshape(-1))
+        launch(_softmax_backward_kernel, y.size, log, yb, ys, g, gs, shape, out.reshape(-1))
     return _back(out, axis, y.ndim)
 
 
@@ -244,5 +254,5 @@ def cumsum(a, axis):
     out = np.zeros(_moved(a, axis), dtype)
     if out.size:
         (x,), (xs,), shape = reduction_args([a], (axis,))
-        _cumsum_kernel(x, xs, shape, out.reshape(-1))
+        launch(_cumsum_kernel, a.size, x, xs, shape, out.reshape(-1))
     return _back(out, axis, a.ndim)

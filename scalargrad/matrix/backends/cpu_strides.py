@@ -17,6 +17,7 @@ is the slow part of a cold start). To fit any rank into 4 dims we first *collaps
 Only when more than 4 dims survive (rare: a 5-D non-contiguous view) do we copy to contiguous.
 """
 
+import numba
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -24,13 +25,14 @@ RANK = 4
 
 
 def collapse(shape, strides_list, rank=RANK):
-    """Merge dims of ``shape`` (shared by all arrays); return (shape, [strides]) of length ``rank``, or None."""
+    """Merge the dims of ``shape`` (shared by all arrays): (shape, [strides]) with ``rank`` dims."""
+    # None when more than ``rank`` dims survive the merge
     dims = []  # (size, [stride of each array])
     for d, n in enumerate(shape):
         if n == 1:
             continue
         ss = [s[d] for s in strides_list]
-        if dims and all(outer == inner * n for outer, inner in zip(dims[-1][1], ss)):
+        if dims and all(outer == inner * n for outer, inner in zip(dims[-1][1], ss, strict=True)):
             dims[-1] = (dims[-1][0] * n, ss)
         else:
             dims.append((n, ss))
@@ -53,7 +55,11 @@ def flat_buffer(a):
     """
     if a.size == 0:
         return np.empty(0, a.dtype)
-    span = 1 + sum((n - 1) * s for n, s in zip(a.shape, element_strides(a)))
+    if a.flags.c_contiguous:  # the common case, and much cheaper than as_strided
+        flat = a.reshape(-1)
+        flat.flags.writeable = False  # on the view only: every input has the same numba type
+        return flat
+    span = 1 + sum((n - 1) * s for n, s in zip(a.shape, element_strides(a), strict=True))
     return as_strided(a, shape=(span,), strides=(a.itemsize,), writeable=False)
 
 
@@ -61,8 +67,16 @@ def _positive(a):
     return a if all(s >= 0 for s in a.strides) else np.ascontiguousarray(a)
 
 
+_CONTIGUOUS = (0, 0, 0, 1)
+
+
 def elementwise_args(arrays, shape):
     """Flat buffers, 4-D strides and the 4-D shape for arrays that all have ``shape``."""
+    if all(
+        a.flags.c_contiguous and a.shape == shape for a in arrays
+    ):  # fast path: one flat dim, stride 1
+        size = arrays[0].size
+        return [flat_buffer(a) for a in arrays], [_CONTIGUOUS] * len(arrays), (1, 1, 1, size)
     arrays = [_positive(np.asarray(a)) for a in arrays]
     dims = collapse(shape, [element_strides(a) for a in arrays])
     if dims is None:
@@ -73,7 +87,7 @@ def elementwise_args(arrays, shape):
 
 
 def reduction_args(arrays, axes):
-    """Buffers, strides and shape ``(K0, K1, R0, R1)``: kept dims first, reduced dims (``axes``) last.
+    """Buffers, strides and shape ``(K0, K1, R0, R1)``: kept dims first, reduced ``axes`` last.
 
     Both groups are collapsed to 2 dims; the kernel loops over K0*K1 outputs, each reducing R0*R1
     elements. If a group does not collapse, the arrays are copied in (kept, reduced) order.
@@ -83,7 +97,7 @@ def reduction_args(arrays, axes):
     axes = tuple(sorted(axes))
     kept = tuple(d for d in range(len(shape)) if d not in axes)
     order = kept + axes
-    for attempt in range(2):
+    for _attempt in range(2):
         strides = [element_strides(a) for a in arrays]
         k = collapse([shape[d] for d in kept], [[s[d] for d in kept] for s in strides], 2)
         r = collapse([shape[d] for d in axes], [[s[d] for d in axes] for s in strides], 2)
@@ -93,5 +107,28 @@ def reduction_args(arrays, axes):
         shape = arrays[0].shape
         kept, axes = tuple(range(len(kept))), tuple(range(len(kept), len(shape)))
     shape4 = k[0] + r[0]
-    strides4 = [ks + rs for ks, rs in zip(k[1], r[1])]
+    strides4 = [ks + rs for ks, rs in zip(k[1], r[1], strict=True)]
     return [flat_buffer(a) for a in arrays], strides4, shape4
+
+
+# ---------------------------------------------------------------- how many threads a kernel uses
+
+# Waking the other cores costs a few microseconds on an idle machine and far more on a busy one,
+# so a job smaller than this many elements (about 30 us of work) runs on the calling thread
+# alone. PyTorch uses the same grain size (at::internal::GRAIN_SIZE = 32768).
+GRAIN = 32768
+
+
+def launch(kernel, work, *args):
+    """Call a parallel ``kernel(*args)``; on one thread when ``work`` < GRAIN elements.
+
+    (Setting the thread count inside the kernel would be cheaper, but numba cannot cache a
+    kernel that does it, and a cold start recompiling everything costs far more.)"""
+    if work >= GRAIN:
+        return kernel(*args)
+    saved = numba.get_num_threads()
+    numba.set_num_threads(1)  # per calling thread: other threads are not affected
+    try:
+        return kernel(*args)
+    finally:
+        numba.set_num_threads(saved)

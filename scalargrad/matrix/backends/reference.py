@@ -13,8 +13,14 @@ name = "reference"
 
 UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "softplus", "abs", "sqrt")
 ARITH = ("add", "sub", "mul", "div", "pow", "maximum", "minimum")
-COMPARE = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
-           "gt": np.greater, "ge": np.greater_equal}
+COMPARE = {
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+}
 LOSSES = ("squared_error", "absolute_error", "smooth_l1", "binary_cross_entropy", "bce_with_logits")
 
 
@@ -115,8 +121,16 @@ def binary(op, a, b):
 
 
 def binary_backward(op, a, b, grad, need_a, need_b):
-    da = np.asarray(grad * _map(getattr(calculus, op + "_dx"), a.dtype, a, b), a.dtype) if need_a else None
-    db = np.asarray(grad * _map(getattr(calculus, op + "_dy"), a.dtype, a, b), a.dtype) if need_b else None
+    da = (
+        np.asarray(grad * _map(getattr(calculus, op + "_dx"), a.dtype, a, b), a.dtype)
+        if need_a
+        else None
+    )
+    db = (
+        np.asarray(grad * _map(getattr(calculus, op + "_dy"), a.dtype, a, b), a.dtype)
+        if need_b
+        else None
+    )
     return da, db
 
 
@@ -230,12 +244,31 @@ def cross_entropy_backward(probs, targets, grad_rows):
 def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first_step):
     pf, gf, bf = p.reshape(-1), g.reshape(-1), buf.reshape(-1)
     for i in range(pf.size):
-        pf[i], bf[i] = calculus.sgd_update(float(pf[i]), float(gf[i]), float(bf[i]), lr, momentum,
-                                           dampening, weight_decay, nesterov, first_step)
+        pf[i], bf[i] = calculus.sgd_update(
+            float(pf[i]),
+            float(gf[i]),
+            float(bf[i]),
+            lr,
+            momentum,
+            dampening,
+            weight_decay,
+            nesterov,
+            first_step,
+        )
 
 
 def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, step):
     pf, gf, mf, vf = p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1)
     for i in range(pf.size):
-        pf[i], mf[i], vf[i] = calculus.adam_update(float(pf[i]), float(gf[i]), float(mf[i]), float(vf[i]),
-                                                   lr, beta1, beta2, eps, weight_decay, step)
+        pf[i], mf[i], vf[i] = calculus.adam_update(
+            float(pf[i]),
+            float(gf[i]),
+            float(mf[i]),
+            float(vf[i]),
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            step,
+        )

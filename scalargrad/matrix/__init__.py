@@ -6,11 +6,23 @@ this package also offers PyTorch's functional forms of the Tensor methods (``exp
 """
 
 from scalargrad.matrix.creation import (  # noqa: F401
-    arange, eye, from_numpy, full, linspace, manual_seed, ones, ones_like, rand, randint, randn,
-    tensor, zeros, zeros_like,
+    arange,
+    eye,
+    from_numpy,
+    full,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from scalargrad.matrix.joining import cat, stack, where  # noqa: F401
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.tensor import Tensor  # noqa: F401
 
 
 def _method(name):

@@ -39,7 +39,8 @@ def _topological_counts(root):
 
 
 def _is_private(array, handed):
-    """True if ``array`` may become a leaf's ``.grad`` without a copy (nothing else refers to it)."""
+    """True if ``array`` may become a leaf's ``.grad`` without a copy (nothing else refers to
+    it)."""
     if id(array) in handed:
         return False
     if isinstance(array, np.ndarray):
@@ -108,7 +109,9 @@ def run_backward(tensor, grad, retain_graph=False):
                     _accumulate(kept, g, handed)
             node._check_versions()
             if node._freed:
-                node.saved_tensors  # raises the "backward through the graph a second time" error
+                _ = (
+                    node.saved_tensors
+                )  # raises the "backward through the graph a second time" error
             outs = node.backward(node, g)
             if not isinstance(outs, tuple):
                 outs = (outs,)

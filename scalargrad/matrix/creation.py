@@ -51,7 +51,8 @@ def _size(op, size):
 
 
 def tensor(data, dtype=None, requires_grad=False, device="cpu"):
-    """A new tensor holding a copy of ``data`` (a number, nested lists, a numpy array or a tensor)."""
+    """A new tensor holding a copy of ``data`` (a number, nested lists, a numpy array or a
+    tensor)."""
     dtype = dtypes.as_dtype(dtype)
     if isinstance(data, Tensor):
         array = data._backend.to_numpy(data._array)
@@ -108,12 +109,16 @@ def ones(*size, dtype=None, requires_grad=False, device="cpu"):
 
 def zeros_like(t, dtype=None, requires_grad=False, device=None):
     """Zeros of t's shape (and dtype and device, unless given)."""
-    return zeros(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device)
+    return zeros(
+        t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device
+    )
 
 
 def ones_like(t, dtype=None, requires_grad=False, device=None):
     """Ones of t's shape (and dtype and device, unless given)."""
-    return ones(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device)
+    return ones(
+        t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device
+    )
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device="cpu"):
@@ -148,7 +153,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device="cpu
         dtype = dtypes.int64 if ints else dtypes.float32
     dtype = dtypes.as_dtype(dtype)
     n = int(np.ceil((end - start) / step))
-    array = (start + step * np.arange(n, dtype=np.float64 if dtype.kind == "f" else np.int64))
+    array = start + step * np.arange(n, dtype=np.float64 if dtype.kind == "f" else np.int64)
     return _finish(array.astype(dtype), dtype, requires_grad, device, "arange")
 
 
@@ -157,7 +162,9 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device="cpu"):
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
     dtype = dtypes.as_dtype(dtype) or dtypes.float32
-    return _finish(np.linspace(start, end, steps).astype(dtype), dtype, requires_grad, device, "linspace")
+    return _finish(
+        np.linspace(start, end, steps).astype(dtype), dtype, requires_grad, device, "linspace"
+    )
 
 
 def rand(*size, dtype=None, requires_grad=False, device="cpu"):

@@ -1,6 +1,8 @@
-"""``Function``: one differentiable operation of the matrix engine, forward and backward side by side.
+"""``Function``: one differentiable operation of the matrix engine, forward and backward side
+by side.
 
-A subclass writes the math on backend arrays (``numpy.ndarray`` on the CPU, a device array on CUDA)::
+A subclass writes the math on backend arrays (``numpy.ndarray`` on the CPU, a device array on
+CUDA)::
 
     class Mul(Function):
         derivation = "mul"                  # docs/derivations/mul.md derives it
@@ -136,7 +138,7 @@ class Function:
         """Link this node into the graph: edges to the inputs' nodes, versions of saved arrays."""
         edges = []
         meta = []
-        for arg, needed in zip(args, self.needs_input_grad):
+        for arg, needed in zip(args, self.needs_input_grad, strict=False):
             if needed:
                 fn = arg.grad_fn
                 edges.append(fn if fn is not None else arg._accumulate_node())
@@ -201,7 +203,8 @@ class AccumulateGrad:
 
 
 def sum_to_shape(backend, grad, shape):
-    """Sum ``grad`` over the axes that broadcasting added or stretched, giving an array of ``shape``.
+    """Sum ``grad`` over the axes that broadcasting added or stretched, giving an array of
+    ``shape``.
 
     If ``x`` of shape ``shape`` was broadcast to ``grad.shape`` in the forward pass, each element
     of ``x`` fed every output element it was copied to, so dL/dx sums those outputs' gradients:

@@ -21,7 +21,13 @@ from scalargrad.autograd_mode import is_grad_enabled
 from scalargrad.matrix.function import Function, sum_to_shape
 from scalargrad.matrix.functions import elementwise as ew
 from scalargrad.matrix.functions.indexing import normalize_index
-from scalargrad.matrix.promotion import ShapeError, broadcast_shapes, category, is_number, result_type
+from scalargrad.matrix.promotion import (
+    ShapeError,
+    broadcast_shapes,
+    category,
+    is_number,
+    result_type,
+)
 from scalargrad.matrix.tensor import Tensor
 
 
@@ -202,7 +208,8 @@ def random_(x, kind, a, b):
 
 
 class IndexPut(Function):
-    """y = x with y[index] = v; dL/dx = G with zeros at [index]; dL/dv = G[index] summed to v.shape."""
+    """y = x with y[index] = v; dL/dx = G with zeros at [index]; dL/dv = G[index] summed to
+    v.shape."""
 
     derivation = "indexing"
 
@@ -245,9 +252,10 @@ def setitem(x, index, value):
                 f"setitem: shape mismatch: value tensor of shape {value.shape} cannot be broadcast "
                 f"to indexing result of shape {shape} (tensor of shape {x.shape})"
             ) from None
-        if len(np.broadcast_shapes(shape, value.shape)) != len(shape) or np.broadcast_shapes(
-            shape, value.shape
-        ) != shape:
+        if (
+            len(np.broadcast_shapes(shape, value.shape)) != len(shape)
+            or np.broadcast_shapes(shape, value.shape) != shape
+        ):
             raise ShapeError(
                 f"setitem: shape mismatch: value tensor of shape {value.shape} cannot be broadcast "
                 f"to indexing result of shape {shape}"

@@ -46,7 +46,10 @@ class Cat(Function):
     def backward(ctx, grad):
         be = ctx.backend
         needs = ctx.needs_input_grad[2:]
-        grads = tuple(be.getitem(grad, index) if need else None for index, need in zip(ctx.spans, needs))
+        grads = tuple(
+            be.getitem(grad, index) if need else None
+            for index, need in zip(ctx.spans, needs, strict=False)
+        )
         return (None, None) + grads
 
 
@@ -76,7 +79,9 @@ def _join(op, tensors, dim, new_axis):
                 )
     else:
         if first.ndim == 0:
-            raise ShapeError(f"{op}: zero-dimensional tensor (at position 0) cannot be concatenated")
+            raise ShapeError(
+                f"{op}: zero-dimensional tensor (at position 0) cannot be concatenated"
+            )
         axis = normalize_dim(op, dim, first.ndim)
         for i, t in enumerate(tensors):
             if t.ndim != first.ndim:

@@ -1,10 +1,10 @@
 """``repr`` of a tensor, in PyTorch's style so that printed output reads like the course's::
 
-    tensor([[1., 2.],
-            [3., 4.]], requires_grad=True)
-    tensor([0.6590, 0.2424, 0.0986], grad_fn=<SoftmaxBackward>)
-    tensor([1, 2, 3])                  int64 (the default for ints: no dtype shown)
-    tensor([1., 2.], dtype=sg.float64) non-default dtypes are shown
+tensor([[1., 2.],
+        [3., 4.]], requires_grad=True)
+tensor([0.6590, 0.2424, 0.0986], grad_fn=<SoftmaxBackward>)
+tensor([1, 2, 3])                  int64 (the default for ints: no dtype shown)
+tensor([1., 2.], dtype=sg.float64) non-default dtypes are shown
 """
 
 import numpy as np
@@ -25,6 +25,7 @@ def _float_format(a):
         nonzero = magnitude[magnitude > 0]
         bottom = float(nonzero.min()) if nonzero.size else 0.0
         if np.all(finite == np.round(finite)) and top < 1e8:
+
             def body(v):
                 return f"{v:.0f}."
         elif top >= 1e8 or (bottom and bottom < 1e-4) or (bottom and top / bottom > 1000):
@@ -40,7 +41,11 @@ def _float_format(a):
         return body(v)
 
     samples = [fmt(v) for v in (finite.max(), finite.min())] if finite.size else []
-    samples += [fmt(v) for v in (np.nan, np.inf, -np.inf) if (a == v).any() or (v != v and np.isnan(a).any())]
+    samples += [
+        fmt(v)
+        for v in (np.nan, np.inf, -np.inf)
+        if (a == v).any() or (v != v and np.isnan(a).any())
+    ]
     width = max((len(s) for s in samples), default=0)
     return lambda v: fmt(v).rjust(width)
 
@@ -59,8 +64,15 @@ def array_text(a, prefix="tensor("):
         formatter = {"int": lambda v: str(v).rjust(width)}
     if a.ndim == 0:
         return next(iter(formatter.values()))(a.item()).strip()
-    return np.array2string(a, separator=", ", prefix=prefix, formatter=formatter,
-                           threshold=1000, edgeitems=3, max_line_width=80)
+    return np.array2string(
+        a,
+        separator=", ",
+        prefix=prefix,
+        formatter=formatter,
+        threshold=1000,
+        edgeitems=3,
+        max_line_width=80,
+    )
 
 
 def tensor_repr(t):

@@ -6,7 +6,8 @@ Type promotion follows PyTorch. Each operand has a *category*: bool < integer < 
 * Within a category, tensors with at least one dimension decide (float32 + float64 -> float64);
   a 0-d tensor or a Python number only decides when its category is higher than theirs.
 * A Python float that raises the category gives float32 (the default dtype), a Python int int64:
-  ``int64 tensor + 2.5 -> float32``, ``float64 tensor + 2.5 -> float64``, ``float32 tensor + 1 -> float32``.
+  ``int64 tensor + 2.5 -> float32``, ``float64 tensor + 2.5 -> float64``, ``float32 tensor + 1
+  -> float32``.
 * True division and math functions (exp, sqrt, ...) of integers give float32.
 """
 
@@ -76,7 +77,8 @@ def result_type(*operands):
 
 
 def to_float(dtype):
-    """float32 for bool/int64 (what exp, sqrt and true division of integers give); floats unchanged."""
+    """float32 for bool/int64 (what exp, sqrt and true division of integers give); floats
+    unchanged."""
     return dtype if _CATEGORY[dtype] == 2 else dtypes.float32
 
 
@@ -105,12 +107,13 @@ def broadcast_shapes(op, *shapes):
 
 
 def _broadcast_two(a, b):
-    """numpy.broadcast_shapes for two shapes, in plain Python (several times faster for tiny tuples)."""
+    """numpy.broadcast_shapes for two shapes, in plain Python (several times faster for tiny
+    tuples)."""
     if len(a) < len(b):
         a, b = b, a
     lead = len(a) - len(b)
     out = list(a[:lead])
-    for x, y in zip(a[lead:], b):
+    for x, y in zip(a[lead:], b, strict=False):
         if x == y or y == 1:
             out.append(x)
         elif x == 1:

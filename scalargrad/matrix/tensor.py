@@ -18,10 +18,7 @@ In-place ops (``x += 1``, ``x.add_(y)``, ``x[:] = 0``) change ``x``'s numbers an
 and refuses (PyTorch's RuntimeError) when an in-place op overwrote a value it needs.
 """
 
-import numpy as np
-
 from scalargrad import dtypes
-from scalargrad.autograd_mode import is_grad_enabled
 
 
 class Tensor:
@@ -96,7 +93,8 @@ class Tensor:
 
     @property
     def dtype(self):
-        """The element type, a numpy dtype: ``sg.float32``, ``sg.float64``, ``sg.int64`` or ``sg.bool``."""
+        """The element type, a numpy dtype: ``sg.float32``, ``sg.float64``, ``sg.int64`` or
+        ``sg.bool``."""
         return self._array.dtype
 
     @property
@@ -166,7 +164,8 @@ class Tensor:
         return self._acc
 
     def retain_grad(self):
-        """Keep ``.grad`` for this non-leaf tensor too at the next backward (leaves always keep it)."""
+        """Keep ``.grad`` for this non-leaf tensor too at the next backward (leaves always keep
+        it)."""
         import weakref
 
         if not self._requires_grad:
@@ -236,7 +235,8 @@ class Tensor:
 
     @property
     def data(self):
-        """The same storage as a detached tensor: ``w.data -= lr * w.grad`` updates ``w`` untracked."""
+        """The same storage as a detached tensor: ``w.data -= lr * w.grad`` updates ``w``
+        untracked."""
         return Tensor._wrap(self._array, self._backend)
 
     @data.setter
@@ -258,11 +258,13 @@ class Tensor:
         """The numbers as a numpy array (sharing memory on the CPU)."""
         if self._requires_grad:
             raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
             )
         if self.device != "cpu":
             raise TypeError(
-                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy "
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
+                f"to copy "
                 "the tensor to host memory first."
             )
         return self._backend.to_numpy(self._array)
@@ -301,7 +303,8 @@ class Tensor:
     def __bool__(self):
         if self.numel() != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous (shape {self.shape}); "
+                f"Boolean value of Tensor with more than one value is ambiguous (shape "
+                f"{self.shape}); "
                 "use .any() or .all()"
             )
         return bool(self.item())
@@ -678,7 +681,9 @@ class Tensor:
 
     def t(self):
         if self.ndim > 2:
-            raise RuntimeError(f"t(): expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+            raise RuntimeError(
+                f"t(): expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
         return self.T
 
     @property

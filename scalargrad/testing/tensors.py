@@ -19,14 +19,26 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 __all__ = [
-    "shapes", "nonempty_shapes", "broadcastable_shapes", "matmul_shapes", "floats", "arrays",
-    "float_arrays", "layouts", "arrays_with_layout", "dims", "index_arrays",
+    "shapes",
+    "nonempty_shapes",
+    "broadcastable_shapes",
+    "matmul_shapes",
+    "floats",
+    "arrays",
+    "float_arrays",
+    "layouts",
+    "arrays_with_layout",
+    "dims",
+    "index_arrays",
 ]
 
 
 def shapes(min_dims=0, max_dims=4, min_side=0, max_side=4):
-    """Tuples of axis sizes, e.g. (), (3,), (2, 0, 1); size-0 axes are included unless min_side >= 1."""
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+    """Tuples of axis sizes, e.g. (), (3,), (2, 0, 1); size-0 axes are included unless min_side
+    >= 1."""
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
 
 
 def nonempty_shapes(min_dims=0, max_dims=4, max_side=4):
@@ -39,17 +51,24 @@ def broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, min_side=0, max_s
     missing leading axes), e.g. ((2, 1, 3), (4, 1)). Their broadcast shape is
     ``numpy.broadcast_shapes(*shapes)``."""
     return hnp.mutually_broadcastable_shapes(
-        num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+        num_shapes=num_shapes,
+        min_dims=min_dims,
+        max_dims=max_dims,
+        min_side=min_side,
+        max_side=max_side,
     ).map(lambda r: tuple(r.input_shapes))
 
 
 @st.composite
 def matmul_shapes(draw, max_batch_dims=2, max_side=4):
-    """Pairs (a_shape, b_shape) that ``a @ b`` accepts: 1-D, 2-D and batched, batch axes broadcasting."""
+    """Pairs (a_shape, b_shape) that ``a @ b`` accepts: 1-D, 2-D and batched, batch axes
+    broadcasting."""
     m, k, n = (draw(st.integers(1, max_side)) for _ in range(3))
     a_kind = draw(st.sampled_from(["vector", "matrix", "batch"]))
     b_kind = draw(st.sampled_from(["vector", "matrix", "batch"]))
-    batch_a, batch_b = draw(broadcastable_shapes(2, min_dims=0, max_dims=max_batch_dims, min_side=1, max_side=3))
+    batch_a, batch_b = draw(
+        broadcastable_shapes(2, min_dims=0, max_dims=max_batch_dims, min_side=1, max_side=3)
+    )
     a = (k,) if a_kind == "vector" else (m, k) if a_kind == "matrix" else batch_a + (m, k)
     b = (k,) if b_kind == "vector" else (k, n) if b_kind == "matrix" else batch_b + (k, n)
     return a, b
@@ -79,7 +98,9 @@ def arrays(shape, dtype=np.float64, elements=None, min_value=-10.0, max_value=10
 
 def float_arrays(shape=None, dtype=np.float64, min_value=-10.0, max_value=10.0):
     """Float arrays of ``shape`` (any small shape if None)."""
-    return arrays(shapes() if shape is None else shape, dtype, min_value=min_value, max_value=max_value)
+    return arrays(
+        shapes() if shape is None else shape, dtype, min_value=min_value, max_value=max_value
+    )
 
 
 @st.composite
@@ -87,14 +108,20 @@ def layouts(draw, array_or_strategy):
     """The same values as the given array, in a layout drawn at random: C-contiguous, transposed
     (a permuted view of a contiguous array), sliced (every other element of a bigger array),
     or a view with negative strides. ``numpy.array_equal(result, original)`` always holds."""
-    a = draw(array_or_strategy) if isinstance(array_or_strategy, st.SearchStrategy) else array_or_strategy
+    a = (
+        draw(array_or_strategy)
+        if isinstance(array_or_strategy, st.SearchStrategy)
+        else array_or_strategy
+    )
     kind = draw(st.sampled_from(["contiguous", "permuted", "sliced", "reversed"]))
     if kind == "contiguous" or a.ndim == 0:
         return np.ascontiguousarray(a)
     if kind == "permuted":
         perm = draw(st.permutations(range(a.ndim)))
         inverse = np.argsort(perm)
-        stored = np.ascontiguousarray(np.transpose(a, inverse))  # stored[.., i, ..] = a permuted back
+        stored = np.ascontiguousarray(
+            np.transpose(a, inverse)
+        )  # stored[.., i, ..] = a permuted back
         view = np.transpose(stored, perm)
     elif kind == "sliced":
         big = np.zeros(tuple(2 * s + 1 for s in a.shape), a.dtype)
@@ -114,7 +141,8 @@ def arrays_with_layout(shape=None, dtype=np.float64, min_value=-10.0, max_value=
 
 
 def dims(ndim, allow_none=True, allow_negative=True):
-    """A valid ``dim`` argument for a tensor of ``ndim`` axes: None, an int, or (if ndim >= 2) a tuple."""
+    """A valid ``dim`` argument for a tensor of ``ndim`` axes: None, an int, or (if ndim >= 2)
+    a tuple."""
     if ndim == 0:
         options = [st.sampled_from([0, -1])]
     else:
@@ -122,7 +150,9 @@ def dims(ndim, allow_none=True, allow_negative=True):
         options = [st.integers(low, ndim - 1)]
         if ndim >= 2:
             options.append(
-                st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).map(tuple)
+                st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).map(
+                    tuple
+                )
             )
     if allow_none:
         options.append(st.none())
@@ -131,7 +161,8 @@ def dims(ndim, allow_none=True, allow_negative=True):
 
 @st.composite
 def index_arrays(draw, size, max_len=5):
-    """int64 index arrays into an axis of ``size`` elements (repeats and negative indices included)."""
+    """int64 index arrays into an axis of ``size`` elements (repeats and negative indices
+    included)."""
     if size == 0:
         return np.zeros(0, np.int64)
     n = draw(st.integers(0, max_len))

@@ -41,7 +41,7 @@ def check_gradients(fn, *arrays, atol=1e-6, rtol=1e-5, seed=0):
     weights = np.random.default_rng(seed).uniform(0.5, 1.5, size=y.shape)
     y.backward(sg.tensor(weights, dtype=sg.float64))
     expected = numeric_gradients(fn, arrays, weights)
-    for i, (x, g) in enumerate(zip(xs, expected)):
+    for i, (x, g) in enumerate(zip(xs, expected, strict=False)):
         got = np.zeros(x.shape) if x.grad is None else x.grad.numpy()
         assert got.shape == x.shape, f"gradient {i} has shape {got.shape}, input {x.shape}"
         assert x.grad is None or x.grad.dtype == sg.float64

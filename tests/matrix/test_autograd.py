@@ -57,7 +57,9 @@ def test_graph_attributes():
 def test_non_scalar_backward_needs_gradient():
     x = sg.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
-    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+    with pytest.raises(
+        RuntimeError, match="grad can be implicitly created only for scalar outputs"
+    ):
         y.backward()
     y.backward(sg.tensor([1.0, 0.5]))
     assert x.grad.tolist() == [2.0, 1.0]

@@ -36,7 +36,7 @@ def test_random_is_seeded():
     a = (sg.rand(3), sg.randn(2, 2), sg.randint(0, 10, (4,)))
     sg.manual_seed(0)
     b = (sg.rand(3), sg.randn(2, 2), sg.randint(0, 10, (4,)))
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         assert x.tolist() == y.tolist()
     assert a[0].dtype == sg.float32 and a[2].dtype == sg.int64
     assert 0 <= a[0].min().item() and a[0].max().item() < 1

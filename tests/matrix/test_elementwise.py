@@ -23,12 +23,20 @@ def away_from_zero(shape, low=0.2, high=3.0):
 
 
 NUMPY_BINARY = {
-    "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
-    "maximum": np.maximum, "minimum": np.minimum,
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "div": np.divide,
+    "maximum": np.maximum,
+    "minimum": np.minimum,
 }
 TENSOR_BINARY = {
-    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b, "maximum": sg.Tensor.maximum, "minimum": sg.Tensor.minimum,
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "maximum": sg.Tensor.maximum,
+    "minimum": sg.Tensor.minimum,
 }
 
 
@@ -37,8 +45,14 @@ TENSOR_BINARY = {
 def test_binary_values_and_gradients_broadcast(op, data):
     sa, sb = data.draw(PAIRS)
     tie_free = op in ("maximum", "minimum")  # |a - b| >= 0.1: away from the jump in the derivative
-    a = data.draw(layouts(arrays(sa, min_value=-0.1 if tie_free else -3, max_value=0.1 if tie_free else 3)))
-    b = data.draw(layouts(away_from_zero(sb) if op == "div" or tie_free else arrays(sb, min_value=-3, max_value=3)))
+    a = data.draw(
+        layouts(arrays(sa, min_value=-0.1 if tie_free else -3, max_value=0.1 if tie_free else 3))
+    )
+    b = data.draw(
+        layouts(
+            away_from_zero(sb) if op == "div" or tie_free else arrays(sb, min_value=-3, max_value=3)
+        )
+    )
     got = TENSOR_BINARY[op](sg.from_numpy(a), sg.from_numpy(b))
     np.testing.assert_allclose(got.numpy(), NUMPY_BINARY[op](a, b), rtol=1e-12)
     check_gradients(TENSOR_BINARY[op], a, b)
@@ -54,11 +68,13 @@ def test_pow_gradients(data):
 
 
 UNARY = {
-    "exp": (np.exp, arrays), "tanh": (np.tanh, arrays),
+    "exp": (np.exp, arrays),
+    "tanh": (np.tanh, arrays),
     "sigmoid": (lambda x: 1 / (1 + np.exp(-x)), arrays),
     "softplus": (lambda x: np.log1p(np.exp(x)), arrays),
     "relu": (lambda x: np.maximum(x, 0), away_from_zero),
-    "abs": (np.abs, away_from_zero), "neg": (np.negative, arrays),
+    "abs": (np.abs, away_from_zero),
+    "neg": (np.negative, arrays),
     "log": (np.log, lambda s: arrays(s, min_value=0.2, max_value=5)),
     "sqrt": (np.sqrt, lambda s: arrays(s, min_value=0.2, max_value=5)),
 }
@@ -99,8 +115,13 @@ def test_where(data):
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "pow"])
 def test_python_scalars_on_both_sides(op):
     x = sg.tensor([1.0, 2.0, 4.0], dtype=sg.float64, requires_grad=True)
-    pyop = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-            "div": lambda a, b: a / b, "pow": lambda a, b: a**b}[op]
+    pyop = {
+        "add": lambda a, b: a + b,
+        "sub": lambda a, b: a - b,
+        "mul": lambda a, b: a * b,
+        "div": lambda a, b: a / b,
+        "pow": lambda a, b: a**b,
+    }[op]
     xs = np.array([1.0, 2.0, 4.0])
     np.testing.assert_allclose(pyop(x, 2).detach().numpy(), pyop(xs, 2))
     np.testing.assert_allclose(pyop(3, x).detach().numpy(), pyop(3, xs))
@@ -118,8 +139,12 @@ def test_type_promotion_like_pytorch():
     assert (f + d).dtype == sg.float64
     assert (f + i).dtype == sg.float32
     assert (d + 2.5).dtype == sg.float64
-    assert (f + sg.tensor(2.0, dtype=sg.float64)).dtype == sg.float32  # a 0-d tensor does not decide
-    assert (i + sg.tensor(2.0, dtype=sg.float64)).dtype == sg.float64  # ... unless its category is higher
+    assert (
+        f + sg.tensor(2.0, dtype=sg.float64)
+    ).dtype == sg.float32  # a 0-d tensor does not decide
+    assert (
+        i + sg.tensor(2.0, dtype=sg.float64)
+    ).dtype == sg.float64  # ... unless its category is higher
     assert (i * i).tolist() == [1, 4] and (i**2).tolist() == [1, 4]
     assert (-i).tolist() == [-1, -2] and sg.tensor([-3, 2]).abs().tolist() == [3, 2]
     assert i.exp().dtype == sg.float32
@@ -129,9 +154,14 @@ def test_type_promotion_like_pytorch():
 def test_comparisons_return_bool_without_grad():
     x = sg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     for result, expected in [
-        (x > 2, [False, False, True]), (x >= 2, [False, True, True]), (x < 2, [True, False, False]),
-        (x <= 2, [True, True, False]), (x == 2, [False, True, False]), (x != 2, [True, False, True]),
-        (x.eq(sg.tensor([1.0, 0.0, 3.0])), [True, False, True]), (2 < x, [False, False, True]),
+        (x > 2, [False, False, True]),
+        (x >= 2, [False, True, True]),
+        (x < 2, [True, False, False]),
+        (x <= 2, [True, True, False]),
+        (x == 2, [False, True, False]),
+        (x != 2, [True, False, True]),
+        (x.eq(sg.tensor([1.0, 0.0, 3.0])), [True, False, True]),
+        (2 < x, [False, False, True]),
     ]:
         assert result.dtype == sg.bool and not result.requires_grad
         assert result.tolist() == expected
@@ -163,6 +193,6 @@ def test_mismatched_shapes_error_names_op_and_shapes():
 def test_bool_errors():
     m = sg.tensor([True, False])
     with pytest.raises(TypeError, match="logical_not"):
-        -m
+        _ = -m
     with pytest.raises(TypeError, match="bool"):
         sg.where(sg.tensor([1, 0]), 1.0, 2.0)

@@ -32,7 +32,9 @@ def test_dot_mv_mm():
 
 
 def test_matmul_errors():
-    with pytest.raises(RuntimeError, match=r"matmul: shapes \(2, 3\) and \(4, 5\) cannot be multiplied"):
+    with pytest.raises(
+        RuntimeError, match=r"matmul: shapes \(2, 3\) and \(4, 5\) cannot be multiplied"
+    ):
         sg.ones(2, 3) @ sg.ones(4, 5)
     with pytest.raises(ValueError, match="at least 1D"):
         sg.ones(2, 3) @ sg.tensor(2.0)
@@ -60,7 +62,8 @@ def test_softmax_family(op, data):
     expected = {
         "softmax": s,
         "log_softmax": np.log(s),
-        "logsumexp": np.log(np.exp(a - a.max(axis=dim, keepdims=True)).sum(axis=dim)) + a.max(axis=dim),
+        "logsumexp": np.log(np.exp(a - a.max(axis=dim, keepdims=True)).sum(axis=dim))
+        + a.max(axis=dim),
     }[op]
     np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-10, atol=1e-12)
 

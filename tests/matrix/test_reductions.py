@@ -40,7 +40,9 @@ def test_var_std(data):
     n = a.size if axes is None else int(np.prod([a.shape[i] for i in np.atleast_1d(axes)]))
     unbiased = data.draw(st.booleans()) if n > 1 else False
     y = check_gradients(lambda x: x.var(dim=dim, unbiased=unbiased), a, atol=1e-5)
-    np.testing.assert_allclose(y.detach().numpy(), np.var(a, axis=axes, ddof=int(unbiased)), atol=1e-12)
+    np.testing.assert_allclose(
+        y.detach().numpy(), np.var(a, axis=axes, ddof=int(unbiased)), atol=1e-12
+    )
     s = sg.from_numpy(a).std(dim=dim, unbiased=unbiased)
     np.testing.assert_allclose(s.numpy(), np.std(a, axis=axes, ddof=int(unbiased)), atol=1e-12)
 
@@ -60,7 +62,9 @@ def test_prod(data):
             flat[i] = 0.0
     dim = data.draw(st.one_of(st.none(), st.integers(-max(a.ndim, 1), max(a.ndim, 1) - 1)))
     y = check_gradients(lambda x: x.prod(dim=dim), a)
-    np.testing.assert_allclose(y.detach().numpy(), np.prod(a, axis=np_axes(dim, a.ndim)), atol=1e-12)
+    np.testing.assert_allclose(
+        y.detach().numpy(), np.prod(a, axis=np_axes(dim, a.ndim)), atol=1e-12
+    )
 
 
 def distinct(shape):
@@ -156,7 +160,10 @@ def test_any_all():
 
 def test_reduction_errors():
     x = sg.ones(2, 3)
-    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)"):
+    with pytest.raises(
+        IndexError,
+        match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)",
+    ):
         x.sum(dim=2)
     with pytest.raises(RuntimeError, match="mean"):
         sg.tensor([1, 2]).mean()

@@ -44,7 +44,9 @@ def test_squeeze_unsqueeze_flatten(data):
     if a.ndim:
         start = data.draw(st.integers(0, a.ndim - 1))
         y = check_gradients(lambda x: x.flatten(start_dim=start), a)
-        np.testing.assert_array_equal(y.detach().numpy(), a.reshape(a.shape[:start] + (int(np.prod(a.shape[start:])),)))
+        np.testing.assert_array_equal(
+            y.detach().numpy(), a.reshape(a.shape[:start] + (int(np.prod(a.shape[start:])),))
+        )
 
 
 @given(st.data())
@@ -75,14 +77,27 @@ def test_cat_and_stack(data):
 
 def test_stack_is_cat_of_unsqueezed():
     a, b = sg.tensor([1.0, 2.0]), sg.tensor([3.0, 4.0])
-    assert sg.stack([a, b], dim=1).tolist() == sg.cat([a.unsqueeze(1), b.unsqueeze(1)], dim=1).tolist()
+    assert (
+        sg.stack([a, b], dim=1).tolist() == sg.cat([a.unsqueeze(1), b.unsqueeze(1)], dim=1).tolist()
+    )
     assert sg.stack([a, b]).shape == (2, 2) and sg.cat([a, b]).shape == (4,)
 
 
 def test_views_share_memory():
     x = sg.zeros(2, 3)
-    for view in (x.reshape(6), x.view(3, 2), x.T, x.transpose(0, 1), x.unsqueeze(0), x[0], x[:, 1:],
-                 x.flatten(), x.permute(1, 0), x.detach(), x.data):
+    for view in (
+        x.reshape(6),
+        x.view(3, 2),
+        x.T,
+        x.transpose(0, 1),
+        x.unsqueeze(0),
+        x[0],
+        x[:, 1:],
+        x.flatten(),
+        x.permute(1, 0),
+        x.detach(),
+        x.data,
+    ):
         view += 1
     assert x.sum().item() == 9 * 6 + 3 + 4  # 9 whole views, x[0] (3 elements), x[:, 1:] (4)
     y = x.clone()

@@ -90,7 +90,8 @@ def plain_array(value, dtype, backend):
 
 
 class _Unary(Function):
-    """y = f(x) element by element; dL/dx = G * f'(x), same shape as x. ``op`` names f in calculus.py."""
+    """y = f(x) element by element; dL/dx = G * f'(x), same shape as x. ``op`` names f in
+    calculus.py."""
 
     op = None
 
@@ -184,7 +185,8 @@ def unary(op, x):
     be = x._backend
     if dtype == dtypes.bool and op in ("neg", "abs"):
         raise TypeError(
-            f"{op}: not supported on a bool tensor; to invert a mask use ~mask or mask.logical_not()"
+            f"{op}: not supported on a bool tensor; to invert a mask use ~mask or "
+            f"mask.logical_not()"
         )
     if op == "neg":
         a = x._array
@@ -200,7 +202,8 @@ def unary(op, x):
 
 
 class _Binary(Function):
-    """z = f(x, y) with broadcasting; dL/dx = sum_to_shape(G df/dx), dL/dy = sum_to_shape(G df/dy)."""
+    """z = f(x, y) with broadcasting; dL/dx = sum_to_shape(G df/dx), dL/dy = sum_to_shape(G
+    df/dy)."""
 
     op = None
 
@@ -307,8 +310,16 @@ class Minimum(_Binary):
 
     op, derivation = "minimum", "maximum"
 
-_BINARY = {"add": Add, "sub": Sub, "mul": Mul, "div": Div, "pow": Pow,
-           "maximum": Maximum, "minimum": Minimum}
+
+_BINARY = {
+    "add": Add,
+    "sub": Sub,
+    "mul": Mul,
+    "div": Div,
+    "pow": Pow,
+    "maximum": Maximum,
+    "minimum": Minimum,
+}
 _SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 
 
@@ -400,7 +411,9 @@ def compare(op, x, y):
     backend, dtype = found
     a, b = plain_array(x, dtype, backend), plain_array(y, dtype, backend)
     shape = broadcast_shapes(op, a.shape, b.shape)
-    return Tensor._wrap(backend.binary(op, _expand(backend, a, shape), _expand(backend, b, shape)), backend)
+    return Tensor._wrap(
+        backend.binary(op, _expand(backend, a, shape), _expand(backend, b, shape)), backend
+    )
 
 
 def _require_bool(op, *tensors):
@@ -477,7 +490,9 @@ def clamp(x, lo=None, hi=None):
         return y if hi is None else binary("minimum", y, hi)
     for name, bound in (("min", lo), ("max", hi)):
         if bound is not None and not is_number(bound):
-            raise TypeError(f"clamp: {name} must be a number or a Tensor, got {type(bound).__name__}")
+            raise TypeError(
+                f"clamp: {name} must be a number or a Tensor, got {type(bound).__name__}"
+            )
     dtype = result_type(x, *(b for b in (lo, hi) if b is not None))
     be = x._backend
     x = as_array("clamp", x, dtype, be)

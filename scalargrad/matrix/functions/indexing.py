@@ -66,10 +66,13 @@ def _component(part):
             )
         return array, True
     if isinstance(part, (list, tuple, range, np.ndarray)):
-        array = np.asarray(part if not isinstance(part, range) else np.arange(
-            part.start, part.stop, part.step))
+        array = np.asarray(
+            part if not isinstance(part, range) else np.arange(part.start, part.stop, part.step)
+        )
         if array.dtype == object:
-            raise IndexError(f"index {part!r}: lists used as indices must hold only ints or only bools")
+            raise IndexError(
+                f"index {part!r}: lists used as indices must hold only ints or only bools"
+            )
         if array.size == 0:
             array = array.astype(np.int64)
         if array.dtype.kind not in "biu":
@@ -111,7 +114,7 @@ def _simple(x, index):
     shape = x._array.shape
     if len(parts) > len(shape):
         return None
-    for part, size in zip(parts, shape):
+    for part, size in zip(parts, shape, strict=False):
         kind = type(part)
         if kind is int:
             if not -size <= part < size:

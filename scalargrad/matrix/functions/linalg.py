@@ -1,4 +1,5 @@
-"""Matrix products: ``a @ b`` for vectors, matrices and batches of matrices (PyTorch's matmul rules).
+"""Matrix products: ``a @ b`` for vectors, matrices and batches of matrices (PyTorch's matmul
+rules).
 
 * (m, k) @ (k, n) -> (m, n): C_ij = sum_k A_ik B_kj. With G = dL/dC (m, n):
   dL/dA = G B^T (m, k) and dL/dB = A^T G (k, n).
@@ -79,8 +80,12 @@ class MatMul(Function):
 def _check(op, a, b):
     sa, sb = a._array.shape, b._array.shape
     if (
-        len(sa) == 2 and len(sb) == 2 and sa[1] == sb[0] and a._backend is b._backend
-        and a._array.dtype == b._array.dtype and a._array.dtype.kind == "f"
+        len(sa) == 2
+        and len(sb) == 2
+        and sa[1] == sb[0]
+        and a._backend is b._backend
+        and a._array.dtype == b._array.dtype
+        and a._array.dtype.kind == "f"
     ):  # the common case: two float matrices that fit
         return (a, b), None
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
@@ -101,11 +106,16 @@ def _check(op, a, b):
     if k_a != k_b:
         raise ShapeError(
             f"{op}: shapes {a.shape} and {b.shape} cannot be multiplied ({k_a} != {k_b}: the last "
-            "axis of the first must match the " + ("only" if b.ndim == 1 else "second-to-last")
+            "axis of the first must match the "
+            + ("only" if b.ndim == 1 else "second-to-last")
             + " axis of the second)"
         )
     if a.ndim > 2 or b.ndim > 2:
-        broadcast_shapes(op + " (batch axes)", a.shape[:-2] if a.ndim > 2 else (), b.shape[:-2] if b.ndim > 2 else ())
+        broadcast_shapes(
+            op + " (batch axes)",
+            a.shape[:-2] if a.ndim > 2 else (),
+            b.shape[:-2] if b.ndim > 2 else (),
+        )
     dtype = result_type(a, b)
     if dtype.kind != "f":
         # integer products, exact in float64 up to 2**53, no gradient

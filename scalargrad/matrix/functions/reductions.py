@@ -1,4 +1,5 @@
-"""Reductions: ops that combine the elements along some axes into one (sum, mean, var, prod, max, ...).
+"""Reductions: ops that combine the elements along some axes into one (sum, mean, var, prod,
+max, ...).
 
 ``dim`` is an int, a tuple of ints, or None (every axis); ``keepdim=True`` keeps each reduced axis
 with size 1, so the result still broadcasts against the input (``x - x.mean(1, keepdim=True)``).
@@ -62,7 +63,8 @@ def _scale(be, a, factor):
 
 
 class Sum(Function):
-    """y = sum of x over ``axes``; dL/dx = G broadcast back to x.shape (every x_i gets its sum's G)."""
+    """y = sum of x over ``axes``; dL/dx = G broadcast back to x.shape (every x_i gets its
+    sum's G)."""
 
     derivation = "sum"
 
@@ -77,7 +79,8 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """y = (1/N) sum of x over ``axes`` (N elements per output); dL/dx = G/N broadcast to x.shape."""
+    """y = (1/N) sum of x over ``axes`` (N elements per output); dL/dx = G/N broadcast to
+    x.shape."""
 
     derivation = "mean"
 
@@ -124,7 +127,12 @@ class Var(Function):
         a, mean = ctx.saved_tensors
         centered = be.binary("sub", a, be.broadcast_to(mean, a.shape))
         factor = 2.0 / ctx.divisor if ctx.divisor else math.inf
-        return be.binary("mul", spread(be, _scale(be, grad, factor), a.shape, ctx.axes), centered), None, None, None
+        return (
+            be.binary("mul", spread(be, _scale(be, grad, factor), a.shape, ctx.axes), centered),
+            None,
+            None,
+            None,
+        )
 
 
 class Prod(Function):
@@ -160,7 +168,9 @@ class Prod(Function):
         int_zero = be.broadcast_to(scalar_array(be, 0, dtypes.int64), shape)
         int_one = be.broadcast_to(scalar_array(be, 1, dtypes.int64), shape)
         none_zero = be.binary("eq", zeros, int_zero)
-        only_this = be.where(is_zero, be.binary("eq", zeros, int_one), be.binary("ne", zeros, zeros))
+        only_this = be.where(
+            is_zero, be.binary("eq", zeros, int_one), be.binary("ne", zeros, zeros)
+        )
         others = be.where(none_zero, be.binary("div", p, nonzero), be.where(only_this, p, zero))
         return be.binary("mul", spread(be, grad, shape, axes), others), None, None
 
@@ -177,7 +187,11 @@ class Amax(Function):
         y = reduce_array(be, op, a, axes, True)
         ctx.in_shape, ctx.axes = a.shape, axes
         ctx.save_for_backward(a, y)
-        return y if keepdim else be.reshape(y, tuple(s for i, s in enumerate(a.shape) if i not in axes))
+        return (
+            y
+            if keepdim
+            else be.reshape(y, tuple(s for i, s in enumerate(a.shape) if i not in axes))
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -193,7 +207,8 @@ class Amax(Function):
 
 
 class MaxDim(Function):
-    """values = max (or min) of x along one axis, at ``indices``; dL/dx = G at those indices, 0 elsewhere."""
+    """values = max (or min) of x along one axis, at ``indices``; dL/dx = G at those indices, 0
+    elsewhere."""
 
     derivation = "max"
 
@@ -236,7 +251,8 @@ class Cumsum(Function):
 
 
 class Norm(Function):
-    """y = sqrt(sum of x^2 over ``axes``) (the L2 / Frobenius norm); dL/dx = G x / y (0 where y = 0)."""
+    """y = sqrt(sum of x^2 over ``axes``) (the L2 / Frobenius norm); dL/dx = G x / y (0 where y
+    = 0)."""
 
     derivation = "norm"
 
@@ -246,7 +262,11 @@ class Norm(Function):
         y = be.unary("sqrt", reduce_array(be, "sum", be.binary("mul", a, a), axes, True))
         ctx.axes = axes
         ctx.save_for_backward(a, y)
-        return y if keepdim else be.reshape(y, tuple(s for i, s in enumerate(a.shape) if i not in axes))
+        return (
+            y
+            if keepdim
+            else be.reshape(y, tuple(s for i, s in enumerate(a.shape) if i not in axes))
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -319,7 +339,8 @@ def amax_amin(op, x, dim=None, keepdim=False):
 
 
 def max_min(op, x, dim=None, keepdim=False):
-    """``x.max()``: the largest element (a 0-d tensor). ``x.max(dim)``: (values, indices) along dim."""
+    """``x.max()``: the largest element (a 0-d tensor). ``x.max(dim)``: (values, indices) along
+    dim."""
     if dim is None:
         if x.numel() == 0:
             raise RuntimeError(
@@ -333,7 +354,9 @@ def max_min(op, x, dim=None, keepdim=False):
         values = Amax.apply(x, op, (), keepdim)
         return getattr(return_types, op)(values, Tensor._wrap(be.full((), 0, dtypes.int64), be))
     if x.shape[axis] == 0:
-        raise IndexError(f"{op}(): Expected reduction dim {axis} to have non-zero size (shape {x.shape}).")
+        raise IndexError(
+            f"{op}(): Expected reduction dim {axis} to have non-zero size (shape {x.shape})."
+        )
     indices = be.arg_reduce("arg" + op, x._array, axis)
     kept = be.reshape(indices, keep_shape(x.shape, (axis,)))
     values = MaxDim.apply(x, op, axis, kept, keepdim)
@@ -346,7 +369,9 @@ def arg_reduce(op, x, dim=None, keepdim=False):
     be = x._backend
     if dim is None:
         if x.numel() == 0:
-            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+            raise RuntimeError(
+                f"{op}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         out = be.arg_reduce(op, x._array, None)
         if keepdim:
             out = be.reshape(out, (1,) * x.ndim)
@@ -355,7 +380,9 @@ def arg_reduce(op, x, dim=None, keepdim=False):
     if x.ndim == 0:
         return Tensor._wrap(be.full((), 0, dtypes.int64), be)
     if x.shape[axis] == 0:
-        raise IndexError(f"{op}(): Expected reduction dim {axis} to have non-zero size (shape {x.shape}).")
+        raise IndexError(
+            f"{op}(): Expected reduction dim {axis} to have non-zero size (shape {x.shape})."
+        )
     out = be.arg_reduce(op, x._array, axis)
     if keepdim:
         out = be.reshape(out, keep_shape(x.shape, (axis,)))
@@ -398,8 +425,10 @@ def any_all(op, x, dim=None, keepdim=False):
         a = be.binary("ne", a, zeros_like_array(be, a))
     axes = normalize_dims(op, dim, x.ndim)
     if a.ndim and count(a.shape, axes) == 0:  # any() of nothing is False, all() of nothing True
-        shape = keep_shape(a.shape, axes) if keepdim else tuple(
-            s for i, s in enumerate(a.shape) if i not in axes
+        shape = (
+            keep_shape(a.shape, axes)
+            if keepdim
+            else tuple(s for i, s in enumerate(a.shape) if i not in axes)
         )
         return Tensor._wrap(be.full(shape, op == "all", dtypes.bool), be)
     return Tensor._wrap(reduce_array(be, "max" if op == "any" else "min", a, axes, keepdim), be)

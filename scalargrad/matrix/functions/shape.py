@@ -11,7 +11,6 @@ from scalargrad.autograd_mode import no_grad
 from scalargrad.matrix.backends import get_backend
 from scalargrad.matrix.function import Function, sum_to_shape
 from scalargrad.matrix.promotion import ShapeError, normalize_dim
-from scalargrad.matrix.tensor import Tensor
 
 
 class Reshape(Function):
@@ -142,7 +141,9 @@ def _infer_shape(op, x, shape):
             )
         shape = shape[: unknown[0]] + (numel // known,) + shape[unknown[0] + 1 :]
     elif known != numel:
-        raise ShapeError(f"{op}: shape {shape} is invalid for input of size {numel} (shape {x.shape})")
+        raise ShapeError(
+            f"{op}: shape {shape} is invalid for input of size {numel} (shape {x.shape})"
+        )
     return shape
 
 
@@ -153,13 +154,16 @@ def reshape(x, sizes, op="reshape"):
 
 
 def flatten(x, start_dim=0, end_dim=-1):
-    """Axes start_dim..end_dim merged into one: ``flatten(start_dim=1)`` of (n, c, h, w) is (n, c*h*w)."""
+    """Axes start_dim..end_dim merged into one: ``flatten(start_dim=1)`` of (n, c, h, w) is (n,
+    c*h*w)."""
     if x.ndim == 0:
         return Reshape.apply(x, (1,))
     start = normalize_dim("flatten", start_dim, x.ndim)
     end = normalize_dim("flatten", end_dim, x.ndim)
     if start > end:
-        raise RuntimeError(f"flatten: start_dim ({start_dim}) cannot come after end_dim ({end_dim})")
+        raise RuntimeError(
+            f"flatten: start_dim ({start_dim}) cannot come after end_dim ({end_dim})"
+        )
     shape = x.shape
     merged = 1
     for s in shape[start : end + 1]:
@@ -168,7 +172,8 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 
 def squeeze(x, dim=None):
-    """Remove axes of size 1 (all of them, or the given ones; a given axis of another size stays)."""
+    """Remove axes of size 1 (all of them, or the given ones; a given axis of another size
+    stays)."""
     shape = x.shape
     if dim is None:
         axes = {i for i, s in enumerate(shape) if s == 1}
@@ -227,7 +232,9 @@ def expand(x, sizes):
     for i, s in enumerate(sizes):
         if i < lead:
             if s < 0:
-                raise RuntimeError(f"expand: size -1 is not allowed in a new leading dimension ({sizes})")
+                raise RuntimeError(
+                    f"expand: size -1 is not allowed in a new leading dimension ({sizes})"
+                )
             target.append(s)
             continue
         old = shape[i - lead]
@@ -236,7 +243,8 @@ def expand(x, sizes):
         if old != 1 and s != old:
             raise ShapeError(
                 f"expand: the expanded size of the tensor ({s}) must match the existing size "
-                f"({old}) at non-singleton dimension {i}. Target sizes: {sizes}. Tensor sizes: {shape}"
+                f"({old}) at non-singleton dimension {i}. Target sizes: {sizes}. Tensor "
+                f"sizes: {shape}"
             )
         target.append(s)
     return Expand.apply(x, tuple(target))
@@ -253,7 +261,8 @@ def clone(x):
 
 
 def cast(x, dtype):
-    """x converted to ``dtype`` (x itself if it has it). Gradients flow only between float dtypes."""
+    """x converted to ``dtype`` (x itself if it has it). Gradients flow only between float
+    dtypes."""
     dtype = dtypes.as_dtype(dtype)
     if x._array.dtype == dtype:
         return x

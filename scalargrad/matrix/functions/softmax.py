@@ -30,7 +30,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """y = x - logsumexp(x) along ``axis``; dL/dx = G - softmax(x) * sum(G, axis) (softmax = e^y)."""
+    """y = x - logsumexp(x) along ``axis``; dL/dx = G - softmax(x) * sum(G, axis) (softmax =
+    e^y)."""
 
     derivation = "log_softmax"
 
@@ -69,7 +70,9 @@ class LogSumExp(Function):
 
 def _prepare(op, x, dim):
     if x._array.dtype.kind != "f":
-        raise RuntimeError(f"{op}: expected a floating point tensor, got {x._array.dtype}; call .float() first")
+        raise RuntimeError(
+            f"{op}: expected a floating point tensor, got {x._array.dtype}; call .float() first"
+        )
     axis = normalize_dim(op, dim, x.ndim)
     if x.ndim == 0:
         x = Tensor.reshape(x, 1)

@@ -12,7 +12,8 @@ numba's CUDA simulator stands in for a GPU: everything works, slowly, on the CPU
 
 
 def is_available():
-    """True when tensors can be put on ``device="cuda"`` (a GPU with its driver, or the simulator)."""
+    """True when tensors can be put on ``device="cuda"``: a GPU with its driver, or the
+    simulator."""
     from scalargrad.matrix.backends.cuda_memory import cuda_available
 
     return cuda_available()

@@ -31,7 +31,10 @@ def _gpu_present():
     from numba import config, cuda
 
     if config.ENABLE_CUDASIM:
-        return False, "numba's CUDA simulator is on (NUMBA_ENABLE_CUDASIM=1): timings would be meaningless"
+        return (
+            False,
+            "numba's CUDA simulator is on (NUMBA_ENABLE_CUDASIM=1): timings would be meaningless",
+        )
     try:
         return (True, "") if cuda.is_available() else (False, "no CUDA GPU on this machine")
     except Exception as error:  # a broken driver install
@@ -74,45 +77,62 @@ def _time_torch_events(torch, fn, repeats):
     return start.elapsed_time(end) / repeats
 
 
-def bench_matmul(torch, quick):
+def _matmul_row(backend, torch, rng, n, repeats):
+    """Time our matmul and cuBLAS's at one size n; a dict of the results."""
     from numba import cuda
 
+    a_host = rng.standard_normal((n, n), dtype=np.float32)
+    b_host = rng.standard_normal((n, n), dtype=np.float32)
+    a, b = backend.from_numpy(a_host), backend.from_numpy(b_host)
+    backend.matmul(a, b)  # warm-up: compiles the kernel on first use
+    cuda.synchronize()
+    ours_ms = _time_events(lambda: backend.matmul(a, b), repeats)
+    flop = 2.0 * n**3
+    row = {"n": n, "ours_ms": ours_ms, "ours_tflops": flop / ours_ms / 1e9}
+    if torch is not None:
+        ta, tb = torch.from_numpy(a_host).cuda(), torch.from_numpy(b_host).cuda()
+        torch.matmul(ta, tb)
+        torch.cuda.synchronize()
+        theirs_ms = _time_torch_events(torch, lambda: torch.matmul(ta, tb), repeats)
+        ours = backend.to_numpy(backend.matmul(a, b))
+        ref = torch.matmul(ta, tb).cpu().numpy()
+        row.update(
+            cublas_ms=theirs_ms,
+            cublas_tflops=flop / theirs_ms / 1e9,
+            speed_vs_cublas=theirs_ms / ours_ms,
+            max_rel_error=float(np.max(np.abs(ours - ref)) / np.max(np.abs(ref))),
+        )
+    return row
+
+
+def bench_matmul(torch, quick):
     from scalargrad.matrix.backends import cuda as backend
 
     sizes = MATMUL_SIZES[:2] if quick else MATMUL_SIZES
     print("\n  float32 matmul (n x n) @ (n x n), TF32 off; CUDA events, after warm-up")
-    print(f"  {'n':>6}{'ours (ms)':>12}{'TFLOP/s':>10}{'cuBLAS (ms)':>13}{'TFLOP/s':>10}{'ours/cuBLAS':>13}{'max rel err':>13}")
+    header = ("n", "ours (ms)", "TFLOP/s", "cuBLAS (ms)", "TFLOP/s", "ours/cuBLAS", "max rel err")
+    print("  " + "".join(f"{h:>13}" for h in header))
     rows = []
     rng = np.random.default_rng(0)
+    nan = float("nan")
     for n in sizes:
-        a_host = rng.standard_normal((n, n), dtype=np.float32)
-        b_host = rng.standard_normal((n, n), dtype=np.float32)
-        a, b = backend.from_numpy(a_host), backend.from_numpy(b_host)
-        repeats = 2 if n >= 8192 or quick else 5
-        backend.matmul(a, b)  # warm-up: compiles the kernel on first use
-        cuda.synchronize()
-        ours_ms = _time_events(lambda: backend.matmul(a, b), repeats)
-        flop = 2.0 * n**3
-        row = {"n": n, "ours_ms": ours_ms, "ours_tflops": flop / ours_ms / 1e9}
-        theirs_ms, error = float("nan"), float("nan")
-        if torch is not None:
-            ta, tb = torch.from_numpy(a_host).cuda(), torch.from_numpy(b_host).cuda()
-            torch.matmul(ta, tb)
-            torch.cuda.synchronize()
-            theirs_ms = _time_torch_events(torch, lambda: torch.matmul(ta, tb), repeats)
-            ours = backend.to_numpy(backend.matmul(a, b))
-            ref = torch.matmul(ta, tb).cpu().numpy()
-            error = float(np.max(np.abs(ours - ref)) / np.max(np.abs(ref)))
-            row.update(cublas_ms=theirs_ms, ratio=theirs_ms / ours_ms, max_rel_error=error)
-            del ta, tb
+        row = _matmul_row(backend, torch, rng, n, repeats=2 if n >= 8192 or quick else 5)
         rows.append(row)
-        print(f"  {n:>6}{ours_ms:>12.2f}{row['ours_tflops']:>10.2f}{theirs_ms:>13.2f}"
-              f"{flop / theirs_ms / 1e9:>10.2f}{row.get('ratio', float('nan')):>12.2f}x{error:>13.1e}")
-        del a, b
-    at_4096 = [r for r in rows if r["n"] == 4096 and "ratio" in r]
+        cells = (
+            f"{n:>13}",
+            f"{row['ours_ms']:>13.2f}",
+            f"{row['ours_tflops']:>13.2f}",
+            f"{row.get('cublas_ms', nan):>13.2f}",
+            f"{row.get('cublas_tflops', nan):>13.2f}",
+            f"{row.get('speed_vs_cublas', nan):>12.2f}x",
+            f"{row.get('max_rel_error', nan):>13.1e}",
+        )
+        print("  " + "".join(cells))
+    at_4096 = [r for r in rows if r["n"] == 4096 and "speed_vs_cublas" in r]
     if at_4096:
-        ratio = at_4096[0]["ratio"]
-        print(f"  at 4096: {ratio:.2f}x cuBLAS (target >= 0.3x): {'met' if ratio >= 0.3 else 'NOT met'}")
+        ratio = at_4096[0]["speed_vs_cublas"]
+        verdict = "met" if ratio >= 0.3 else "NOT met"
+        print(f"  at 4096: {ratio:.2f}x cuBLAS's speed (target >= 0.3x): {verdict}")
     return rows
 
 
@@ -144,7 +164,7 @@ def _our_step(sg, F, device, quick):
 def _torch_step(torch, quick):
     torch.manual_seed(0)
     layers = []
-    for i, (nin, nout) in enumerate(zip(MLP_SIZES[:-1], MLP_SIZES[1:])):
+    for i, (nin, nout) in enumerate(zip(MLP_SIZES[:-1], MLP_SIZES[1:], strict=True)):
         layers.append(torch.nn.Linear(nin, nout))
         if i < len(MLP_SIZES) - 2:
             layers.append(torch.nn.ReLU())
@@ -175,8 +195,10 @@ def bench_mlp(torch, quick):
     import scalargrad.nn.functional as F
 
     shape = "-".join(map(str, MLP_SIZES))
-    print(f"\n  one training step of MLP {shape} (float32), batch {BATCH}: forward, cross-entropy, "
-          "backward, SGD momentum")
+    print(
+        f"\n  one training step of MLP {shape} (float32), batch {BATCH}: forward, cross-entropy, "
+        "backward, SGD momentum"
+    )
     gpu_s, gpu_loss = _our_step(sg, F, "cuda", quick)
     cpu_s, cpu_loss = _our_step(sg, F, "cpu", quick)
     torch_s = _torch_step(torch, quick) if torch is not None else float("nan")
@@ -185,13 +207,21 @@ def bench_mlp(torch, quick):
     print(f"  {'scalargrad cpu':<28}{cpu_s * 1e3:>12.1f}")
     print(f"  {'pytorch cuda':<28}{torch_s * 1e3:>12.1f}")
     vs_cpu, vs_torch = cpu_s / gpu_s, gpu_s / torch_s
-    print(f"  cuda vs our cpu: {vs_cpu:.1f}x faster (target >= 20x): {'met' if vs_cpu >= 20 else 'NOT met'}")
+    verdict = "met" if vs_cpu >= 20 else "NOT met"
+    print(f"  cuda vs our cpu: {vs_cpu:.1f}x faster (target >= 20x): {verdict}")
     if torch is not None:
-        print(f"  cuda vs pytorch cuda: {vs_torch:.2f}x the time (target <= 3x): "
-              f"{'met' if vs_torch <= 3 else 'NOT met'}")
+        print(
+            f"  cuda vs pytorch cuda: {vs_torch:.2f}x the time (target <= 3x): "
+            f"{'met' if vs_torch <= 3 else 'NOT met'}"
+        )
     print(f"  (losses after the timed steps: cuda {gpu_loss:.4f}, cpu {cpu_loss:.4f})")
-    return {"cuda_s": gpu_s, "cpu_s": cpu_s, "torch_cuda_s": torch_s,
-            "speedup_vs_cpu": vs_cpu, "time_vs_torch": vs_torch}
+    return {
+        "cuda_s": gpu_s,
+        "cpu_s": cpu_s,
+        "torch_cuda_s": torch_s,
+        "speedup_vs_cpu": vs_cpu,
+        "time_vs_torch": vs_torch,
+    }
 
 
 def run(quick=False):

@@ -22,9 +22,11 @@ def _skip_reason():
             return None
     except Exception:
         pass
-    return ("CUDA tests need a GPU or numba's CUDA simulator: run them with NUMBA_ENABLE_CUDASIM=1 "
-            "in their own pytest process (`NUMBA_ENABLE_CUDASIM=1 python -m pytest tests/cuda`, "
-            "as `make test` does)")
+    return (
+        "CUDA tests need a GPU or numba's CUDA simulator: run them with NUMBA_ENABLE_CUDASIM=1 "
+        "in their own pytest process (`NUMBA_ENABLE_CUDASIM=1 python -m pytest tests/cuda`, "
+        "as `make test` does)"
+    )
 
 
 SKIP_REASON = _skip_reason()

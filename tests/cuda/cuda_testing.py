@@ -48,14 +48,20 @@ def make(layout, rng, shape, dtype=np.float64, low=-3.0, high=3.0):
         index = tuple(slice(1, None, 2) for _ in shape)
         return C.getitem(C.from_numpy(base), index), base[index]
     if layout == "broadcast" and len(shape) > 0:
-        small = values(rng, tuple(1 if i % 2 == 0 else n for i, n in enumerate(shape)), dtype, low, high)
+        small = values(
+            rng, tuple(1 if i % 2 == 0 else n for i, n in enumerate(shape)), dtype, low, high
+        )
         return C.broadcast_to(C.from_numpy(small), shape), np.broadcast_to(small, shape)
     base = values(rng, shape, dtype, low, high)
     return C.from_numpy(base), base
 
 
 def tolerance(dtype):
-    return dict(rtol=2e-5, atol=1e-6) if np.dtype(dtype) == np.float32 else dict(rtol=1e-10, atol=1e-12)
+    return (
+        dict(rtol=2e-5, atol=1e-6)
+        if np.dtype(dtype) == np.float32
+        else dict(rtol=1e-10, atol=1e-12)
+    )
 
 
 def assert_matches(device, expected, dtype=None):

@@ -68,8 +68,13 @@ def test_comparisons_give_bool(op, dtype, data):
 @given(data=st.data())
 def test_integer_arithmetic_is_exact(op, data):
     (a, ha), (b, hb), _ = data.draw(pair(np.int64))
-    numpy_op = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "maximum": np.maximum,
-                "minimum": np.minimum}[op]
+    numpy_op = {
+        "add": np.add,
+        "sub": np.subtract,
+        "mul": np.multiply,
+        "maximum": np.maximum,
+        "minimum": np.minimum,
+    }[op]
     assert_matches(C.binary(op, a, b), numpy_op(ha, hb))
 
 
@@ -119,7 +124,11 @@ def test_pointwise_losses_and_backward(op, dtype, data):
     g, hg = data.draw(arrays(shape, dtype))
     beta = 0.7 if op == "smooth_l1" else None
     assert_matches(C.pointwise_loss(op, p, t, beta), R.pointwise_loss(op, hp, ht, beta))
-    assert_matches(C.pointwise_loss_backward(op, p, t, g, beta), R.pointwise_loss_backward(op, hp, ht, hg, beta), dtype)
+    assert_matches(
+        C.pointwise_loss_backward(op, p, t, g, beta),
+        R.pointwise_loss_backward(op, hp, ht, hg, beta),
+        dtype,
+    )
 
 
 def test_fill_a_strided_view():

@@ -23,7 +23,9 @@ def test_softmax_family_any_axis(dtype, data):
     assert_matches(C.softmax_backward(y, g, axis), R.softmax_backward(hy, hg, axis), dtype)
     ly, hly = C.log_softmax(a, axis), R.log_softmax(ha, axis)
     assert_matches(ly, hly, dtype)
-    assert_matches(C.log_softmax_backward(ly, g, axis), R.log_softmax_backward(hly, hg, axis), dtype)
+    assert_matches(
+        C.log_softmax_backward(ly, g, axis), R.log_softmax_backward(hly, hg, axis), dtype
+    )
     keepdim = data.draw(st.booleans())
     assert_matches(C.logsumexp(a, axis, keepdim), R.logsumexp(ha, axis, keepdim), dtype)
 
@@ -55,12 +57,17 @@ def test_cross_entropy_forward_and_backward(dtype, n, c):
     assert_matches(loss, rloss, dtype)
     assert_matches(probs, rprobs, dtype)
     g, hg = make("broadcast", rng, (n,), dtype)
-    assert_matches(C.cross_entropy_backward(probs, C.from_numpy(ht), g),
-                   R.cross_entropy_backward(rprobs, ht, hg), dtype)
+    assert_matches(
+        C.cross_entropy_backward(probs, C.from_numpy(ht), g),
+        R.cross_entropy_backward(rprobs, ht, hg),
+        dtype,
+    )
 
 
-@pytest.mark.parametrize("momentum, dampening, weight_decay, nesterov",
-                         [(0.0, 0.0, 0.0, False), (0.9, 0.0, 0.01, False), (0.9, 0.1, 0.0, True)])
+@pytest.mark.parametrize(
+    "momentum, dampening, weight_decay, nesterov",
+    [(0.0, 0.0, 0.0, False), (0.9, 0.0, 0.01, False), (0.9, 0.1, 0.0, True)],
+)
 def test_sgd_steps(momentum, dampening, weight_decay, nesterov):
     rng = np.random.default_rng(1)
     hp, hbuf = rng.standard_normal((4, 7)), np.zeros((4, 7))
@@ -68,7 +75,17 @@ def test_sgd_steps(momentum, dampening, weight_decay, nesterov):
     for step in range(3):
         g, hg = make("sliced", rng, (4, 7))
         C.sgd_step(p, g, buf, 0.1, momentum, dampening, weight_decay, nesterov, step == 0)
-        R.sgd_step(hp, np.ascontiguousarray(hg), hbuf, 0.1, momentum, dampening, weight_decay, nesterov, step == 0)
+        R.sgd_step(
+            hp,
+            np.ascontiguousarray(hg),
+            hbuf,
+            0.1,
+            momentum,
+            dampening,
+            weight_decay,
+            nesterov,
+            step == 0,
+        )
         assert_matches(p, hp)
         assert_matches(buf, hbuf)
 

@@ -23,7 +23,9 @@ def test_gather_and_scatter_add(index, layout):
     expected = R.gather(ha, index)
     assert_matches(out, expected)
     values = rng.standard_normal(expected.shape)
-    assert_matches(C.scatter_add((3, 5), index, C.from_numpy(values)), R.scatter_add((3, 5), index, values))
+    assert_matches(
+        C.scatter_add((3, 5), index, C.from_numpy(values)), R.scatter_add((3, 5), index, values)
+    )
 
 
 def test_gather_with_a_device_index_and_repeated_rows_add_up():
@@ -39,8 +41,9 @@ def test_scatter_add_of_integers():
     assert_matches(C.scatter_add((3,), idx, C.from_numpy(np.array([1, 2, 3]))), np.array([3, 0, 3]))
 
 
-@pytest.mark.parametrize("index", [(slice(1, 3),), (1, slice(None, None, 2)), (slice(None, None, -1), 0)]
-                         + INDICES[:3])
+@pytest.mark.parametrize(
+    "index", [(slice(1, 3),), (1, slice(None, None, 2)), (slice(None, None, -1), 0)] + INDICES[:3]
+)
 def test_setitem(index):
     rng = np.random.default_rng(1)
     ha = rng.standard_normal((3, 5))

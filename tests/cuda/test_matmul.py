@@ -62,7 +62,9 @@ def test_vectors_and_empty_inner_dimension():
     ha, hv = rng.standard_normal((4, 6)), rng.standard_normal(6)
     assert_matches(C.matmul(C.from_numpy(ha), C.from_numpy(hv)), ha @ hv)
     assert_matches(C.matmul(C.from_numpy(hv), C.from_numpy(ha.T.copy())), hv @ ha.T)
-    assert_matches(C.matmul(C.from_numpy(np.ones((3, 0))), C.from_numpy(np.ones((0, 2)))), np.zeros((3, 2)))
+    assert_matches(
+        C.matmul(C.from_numpy(np.ones((3, 0))), C.from_numpy(np.ones((0, 2)))), np.zeros((3, 2))
+    )
 
 
 @pytest.mark.parametrize("bias", [True, False])

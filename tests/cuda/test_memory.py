@@ -43,7 +43,13 @@ def test_permute_is_a_view_sharing_memory():
 def test_getitem_is_a_view_with_an_offset():
     host = np.arange(60.0).reshape(3, 4, 5)
     a = C.from_numpy(host)
-    for index in [(1,), (slice(1, 3), 2), (Ellipsis, 3), (None, 2, slice(None), slice(1, 5, 2)), (2, 3, 4)]:
+    for index in [
+        (1,),
+        (slice(1, 3), 2),
+        (Ellipsis, 3),
+        (None, 2, slice(None), slice(1, 5, 2)),
+        (2, 3, 4),
+    ]:
         assert_matches(C.getitem(a, index), host[index])
     view = C.getitem(a, (2, slice(1, 3)))
     C.fill(view, -1.0)
@@ -54,7 +60,9 @@ def test_getitem_is_a_view_with_an_offset():
 
 def test_getitem_with_a_negative_step_copies():
     host = np.arange(12.0).reshape(3, 4)
-    assert_matches(C.getitem(C.from_numpy(host), (slice(None, None, -1), slice(3, 0, -2))), host[::-1, 3:0:-2])
+    assert_matches(
+        C.getitem(C.from_numpy(host), (slice(None, None, -1), slice(3, 0, -2))), host[::-1, 3:0:-2]
+    )
 
 
 def test_broadcast_to_has_zero_strides():

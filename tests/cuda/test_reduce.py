@@ -30,20 +30,32 @@ def test_reduce_short_rows(op, dtype, data):
 @pytest.fixture
 def tiny_blocks(monkeypatch):
     """Blocks of 32 threads, 1 element each before the tree, every row through the tree: rows of
-    a few dozen elements then need several blocks, and so the second pass, as long rows on a GPU do."""
+    a few dozen elements then need several blocks, and so the second pass, as long rows on a GPU
+    do."""
     monkeypatch.setattr(cuda_reduce, "THREADS", 32)
     monkeypatch.setattr(cuda_reduce, "ITEMS_PER_THREAD", 1)
     monkeypatch.setattr(cuda_reduce, "SEQUENTIAL_MAX", 0)
 
 
-@pytest.mark.parametrize("op, dtype", [("sum", np.float32), ("sum", np.int64), ("sum", np.bool_),
-                                       ("max", np.float64), ("min", np.int64), ("prod", np.float64)])
+@pytest.mark.parametrize(
+    "op, dtype",
+    [
+        ("sum", np.float32),
+        ("sum", np.int64),
+        ("sum", np.bool_),
+        ("max", np.float64),
+        ("min", np.int64),
+        ("prod", np.float64),
+    ],
+)
 def test_reduce_two_passes(op, dtype, tiny_blocks):
     rng = np.random.default_rng(3)
     # 70 and 36 elements per row: 3 and 2 blocks of 32 threads per row in pass 1, then pass 2
     for layout_shape, axes in [((2, 70), (1,)), ((4, 3, 9), (0, 2))]:
         low, high = (0.9, 1.1) if op == "prod" else (-3, 3)
-        host = (rng.uniform(low, high, layout_shape) * (3 if dtype == np.int64 and op != "prod" else 1)).astype(dtype)
+        host = (
+            rng.uniform(low, high, layout_shape) * (3 if dtype == np.int64 and op != "prod" else 1)
+        ).astype(dtype)
         if dtype == np.int64 and op == "prod":
             host = rng.integers(-1, 2, layout_shape).astype(dtype) | 1
         a = C.permute(C.from_numpy(np.ascontiguousarray(host.T)), tuple(reversed(range(host.ndim))))

@@ -42,8 +42,8 @@ OPS = {
     "sub": (lambda a, b, d: a - b, 2, None),
     "mul": (lambda a, b, d: a * b, 2, None),
     "div": (lambda a, b, d: a / b, 2, away_from_zero),
-    "pow": (lambda a, b, d: a ** b, 2, positive),
-    "scalar_ops": (lambda a, d: (2.0 * a - 1.0) / 3.0 + a ** 2, 1, None),
+    "pow": (lambda a, b, d: a**b, 2, positive),
+    "scalar_ops": (lambda a, d: (2.0 * a - 1.0) / 3.0 + a**2, 1, None),
     "maximum": (lambda a, b, d: a.maximum(b), 2, None),
     "minimum": (lambda a, b, d: a.minimum(b), 2, None),
     "where": (lambda a, b, d: sg.where(a > b, a, b * 2.0), 2, None),
@@ -98,7 +98,7 @@ def case(draw, arity):
     arrays = [rng.uniform(-2, 2, shape)]
     if arity == 2:
         other = tuple(1 if draw(st.booleans()) else n for n in shape)
-        other = other[draw(st.integers(0, len(other) - 1)):]
+        other = other[draw(st.integers(0, len(other) - 1)) :]
         arrays.append(rng.uniform(-2, 2, other))
     axis = draw(st.integers(0, len(shape) - 1))
     return arrays, axis, draw(st.booleans())
@@ -135,13 +135,19 @@ def test_op_on_cuda_matches_cpu(name, data):
     cuda_out, cuda_grads = run(fn, arrays, axis, transposed, "cuda")
     assert cuda_out.dtype == cpu_out.dtype
     np.testing.assert_allclose(cuda_out, cpu_out, rtol=RTOL, atol=ATOL)
-    for g_cpu, g_cuda in zip(cpu_grads, cuda_grads):
+    for g_cpu, g_cuda in zip(cpu_grads, cuda_grads, strict=True):
         assert (g_cpu is None) == (g_cuda is None)
         if g_cpu is not None:
             np.testing.assert_allclose(g_cuda, g_cpu, rtol=RTOL, atol=ATOL)
 
 
-MATMUL_SHAPES = [((5, 7), (7, 3)), ((1, 4), (4, 1)), ((2, 3, 4), (2, 4, 5)), ((2, 3, 4), (4, 2)), ((4,), (4, 3))]
+MATMUL_SHAPES = [
+    ((5, 7), (7, 3)),
+    ((1, 4), (4, 1)),
+    ((2, 3, 4), (2, 4, 5)),
+    ((2, 3, 4), (4, 2)),
+    ((4,), (4, 3)),
+]
 
 
 @pytest.mark.parametrize("shapes", MATMUL_SHAPES)
@@ -152,7 +158,7 @@ def test_matmul_on_cuda_matches_cpu(shapes):
         cpu = run(lambda a, b, d: a @ b, arrays, 0, transposed, "cpu")
         gpu = run(lambda a, b, d: a @ b, arrays, 0, transposed, "cuda")
         np.testing.assert_allclose(gpu[0], cpu[0], rtol=RTOL, atol=ATOL)
-        for g_gpu, g_cpu in zip(gpu[1], cpu[1]):
+        for g_gpu, g_cpu in zip(gpu[1], cpu[1], strict=True):
             np.testing.assert_allclose(g_gpu, g_cpu, rtol=RTOL, atol=ATOL)
 
 
@@ -161,7 +167,9 @@ LOSSES = {
     "l1": lambda p, t: F.l1_loss(p, t, reduction="sum"),
     "smooth_l1": lambda p, t: F.smooth_l1_loss(p, t, beta=0.5),
     "bce": lambda p, t: F.binary_cross_entropy(p.sigmoid(), t.detach().sigmoid()),
-    "bce_logits": lambda p, t: F.binary_cross_entropy_with_logits(p, t.detach().sigmoid(), reduction="none"),
+    "bce_logits": lambda p, t: F.binary_cross_entropy_with_logits(
+        p, t.detach().sigmoid(), reduction="none"
+    ),
 }
 
 
@@ -185,7 +193,7 @@ def test_cross_entropy_on_cuda_matches_cpu(reduction):
         loss = F.cross_entropy(x, sg.tensor(targets, device=device), reduction=reduction)
         loss.sum().backward()
         results[device] = loss.detach().cpu().numpy(), x.grad.cpu().numpy()
-    for got, expected in zip(results["cuda"], results["cpu"]):
+    for got, expected in zip(results["cuda"], results["cpu"], strict=True):
         np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL)
 
 
@@ -217,12 +225,14 @@ def test_nll_loss_and_functional_linear_on_cuda_match_cpu():
     targets = rng.integers(0, 4, 6)
 
     def fn(x, w, b, d):
-        return F.nll_loss(F.log_softmax(F.linear(x, w, b), dim=1), sg.tensor(targets, device=x.device))
+        return F.nll_loss(
+            F.log_softmax(F.linear(x, w, b), dim=1), sg.tensor(targets, device=x.device)
+        )
 
     cpu = run(fn, [x, w, b], 0, False, "cpu")
     gpu = run(fn, [x, w, b], 0, False, "cuda")
     np.testing.assert_allclose(gpu[0], cpu[0], rtol=RTOL, atol=ATOL)
-    for g_gpu, g_cpu in zip(gpu[1], cpu[1]):
+    for g_gpu, g_cpu in zip(gpu[1], cpu[1], strict=True):
         np.testing.assert_allclose(g_gpu, g_cpu, rtol=RTOL, atol=ATOL)
 
 
@@ -254,7 +264,9 @@ def test_mlp_trained_on_cuda_matches_cpu_step_for_step(optimizer):
 
     def make_optimizer(model):
         if optimizer == "sgd":
-            return sg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-3, nesterov=True)
+            return sg.optim.SGD(
+                model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-3, nesterov=True
+            )
         return sg.optim.Adam(model.parameters(), lr=0.01)
 
     runs = {}

@@ -5,7 +5,8 @@ The kernels live in one file per kind, each with a note on how it maps work to t
 
     cuda_memory.py       allocation, host <-> device copies, views (no copy), launch sizes
     cuda_elementwise.py  map / zip / chain-rule kernels over strided, broadcast inputs; copy, fill
-    cuda_reduce.py       sum / prod / max / min / argmax / argmin (shared-memory tree, 2 passes), cumsum
+    cuda_reduce.py       sum / prod / max / min / argmax / argmin (shared-memory tree,
+                         2 passes), cumsum
     cuda_matmul.py       tiled shared-memory matmul with register blocking; fused linear
     cuda_fused.py        softmax family, cross-entropy, optimizer updates
     cuda_index.py        gather, scatter_add (atomics), setitem

@@ -65,8 +65,16 @@ def _logical_and(x, y):
     return x and y
 
 
-_LOCAL = {"eq": _eq, "ne": _ne, "lt": _lt, "le": _le, "gt": _gt, "ge": _ge,
-          "logical_or": _logical_or, "logical_and": _logical_and}
+_LOCAL = {
+    "eq": _eq,
+    "ne": _ne,
+    "lt": _lt,
+    "le": _le,
+    "gt": _gt,
+    "ge": _ge,
+    "logical_or": _logical_or,
+    "logical_and": _logical_and,
+}
 
 
 @functools.cache
@@ -161,7 +169,8 @@ def _grad_kernel(name):
         i = cuda.grid(1)
         if i < out.size:
             out[i] = g[flat_to_offset(i, shape, gs)] * f(
-                a[flat_to_offset(i, shape, as_)], b[flat_to_offset(i, shape, bs)])
+                a[flat_to_offset(i, shape, as_)], b[flat_to_offset(i, shape, bs)]
+            )
 
     return kernel
 

@@ -5,8 +5,9 @@ arrays in between (max, subtract, exp, sum, divide for softmax).
 
 Row kernels (softmax, log_softmax, logsumexp, their backward passes, cross_entropy): the axis is
 seen as rows (``cuda_reduce.rows``: a permute view, no copy) and **one block of ``THREADS``
-threads handles one row**. Thread t visits elements t, t + THREADS, ... of the row (a row of any
-length), and the block combines the threads' partial results with the shared-memory tree of
+threads handles one row** (fewer threads, a power of two, for short rows). Thread t visits
+elements t, t + THREADS, ... of the row (a row of any length), and the block combines the
+threads' partial results with the shared-memory tree of
 ``block_reduce`` (log2(THREADS) halving steps, a barrier after each, reached by every thread).
 The row is read three times (max, sum of exponentials, write) but never stored in between.
 
@@ -20,11 +21,17 @@ import math
 
 import numpy as np
 from numba import cuda
-from numba.np import numpy_support
 
 from scalargrad import calculus
 from scalargrad.matrix.backends.cuda_elementwise import device_function
-from scalargrad.matrix.backends.cuda_memory import empty, flat_to_offset, launch_1d, reshape, strided
+from scalargrad.matrix.backends.cuda_memory import (
+    block_size,
+    empty,
+    flat_to_offset,
+    launch_1d,
+    reshape,
+    strided,
+)
 from scalargrad.matrix.backends.cuda_reduce import rows
 
 THREADS = 128  # threads per row block: a power of two (the tree halves it)
@@ -82,14 +89,14 @@ def _row_max_and_sum(shared, x, xb, xk, k_total):
 
 
 @functools.cache
-def _softmax_kernel(kind):
-    """kind: softmax, log_softmax or logsumexp (one output per row)."""
+def _softmax_kernel(kind, threads):
+    """kind: softmax, log_softmax or logsumexp (one output per row); ``threads`` per block."""
 
     @cuda.jit
     def kernel(out, ostr, ok, x, oshape, xstr, xk, k_total):
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(THREADS, np.float64)
+        shared = cuda.shared.array(threads, np.float64)
         xb = flat_to_offset(row, oshape, xstr)
         ob = flat_to_offset(row, oshape, ostr)
         m, s = _row_max_and_sum(shared, x, xb, xk, k_total)
@@ -98,7 +105,7 @@ def _softmax_kernel(kind):
                 out[ob] = _log(s) + m
         else:
             log_s = _log(s)
-            for k in range(t, k_total, THREADS):
+            for k in range(t, k_total, threads):
                 z = x[xb + k * xk] - m
                 if kind == 0:  # softmax
                     out[ob + k * ok] = _div(_exp(z), s)
@@ -117,7 +124,8 @@ def _row_op(kind, a, axis, out_shape):
     x, oshape, xstr, _, (xk,), m, k = rows(a, (axis,))
     od, _, ostr, _, (ok,), _, _ = rows(out, (axis,))  # logsumexp: out's axis has length 1
     if m and k:
-        _softmax_kernel(_KINDS[kind])[m, THREADS](od, ostr, ok, x, oshape, xstr, xk, k)
+        threads = block_size(k, THREADS)
+        _softmax_kernel(_KINDS[kind], threads)[m, threads](od, ostr, ok, x, oshape, xstr, xk, k)
     elif m and kind == "logsumexp":
         from scalargrad.matrix.backends.cuda_elementwise import fill
 
@@ -144,25 +152,25 @@ def logsumexp(a, axis, keepdim):
 
 
 @functools.cache
-def _softmax_backward_kernel(log):
+def _softmax_backward_kernel(log, threads):
     """softmax: y * (grad - sum(grad * y));  log_softmax: grad - exp(y) * sum(grad)."""
 
     @cuda.jit
     def kernel(out, ostr, ok, y, ystr, yk, g, gstr, gk, oshape, k_total):
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(THREADS, np.float64)
+        shared = cuda.shared.array(threads, np.float64)
         yb = flat_to_offset(row, oshape, ystr)
         gb = flat_to_offset(row, oshape, gstr)
         ob = flat_to_offset(row, oshape, ostr)
         s = 0.0
-        for k in range(t, k_total, THREADS):
+        for k in range(t, k_total, threads):
             if log:
                 s += g[gb + k * gk]
             else:
                 s += g[gb + k * gk] * y[yb + k * yk]
         s = _block_sum(shared, s)
-        for k in range(t, k_total, THREADS):
+        for k in range(t, k_total, threads):
             yv = y[yb + k * yk]
             gv = g[gb + k * gk]
             if log:
@@ -179,7 +187,10 @@ def _softmax_backward(log, y, grad, axis):
     gd, _, gstr, _, (gk,), _, _ = rows(grad, (axis,))
     od, _, ostr, _, (ok,), _, _ = rows(out, (axis,))
     if m and k:
-        _softmax_backward_kernel(log)[m, THREADS](od, ostr, ok, yd, ystr, yk, gd, gstr, gk, oshape, k)
+        threads = block_size(k, THREADS)
+        _softmax_backward_kernel(log, threads)[m, threads](
+            od, ostr, ok, yd, ystr, yk, gd, gstr, gk, oshape, k
+        )
     return out
 
 
@@ -194,18 +205,23 @@ def log_softmax_backward(y, grad, axis):
 # ---------------------------------------------------------------- cross-entropy
 
 
-@cuda.jit
-def _cross_entropy_kernel(loss, probs, x, xr, xc, targets, ts, c_total):
-    """One block per row of (n, c) logits: probs = softmax(row), loss = logsumexp(row) - row[target]."""
-    row = cuda.blockIdx.x
-    t = cuda.threadIdx.x
-    shared = cuda.shared.array(THREADS, np.float64)
-    xb = row * xr
-    m, s = _row_max_and_sum(shared, x, xb, xc, c_total)
-    for k in range(t, c_total, THREADS):
-        probs[row * c_total + k] = _div(_exp(x[xb + k * xc] - m), s)
-    if t == 0:
-        loss[row] = _log(s) + m - x[xb + targets[row * ts] * xc]
+@functools.cache
+def _cross_entropy_kernel(threads):
+    @cuda.jit
+    def kernel(loss, probs, x, xr, xc, targets, ts, c_total):
+        """One block per row of (n, c) logits: probs = softmax(row),
+        loss = logsumexp(row) - row[target]."""
+        row = cuda.blockIdx.x
+        t = cuda.threadIdx.x
+        shared = cuda.shared.array(threads, np.float64)
+        xb = row * xr
+        m, s = _row_max_and_sum(shared, x, xb, xc, c_total)
+        for k in range(t, c_total, threads):
+            probs[row * c_total + k] = _div(_exp(x[xb + k * xc] - m), s)
+        if t == 0:
+            loss[row] = _log(s) + m - x[xb + targets[row * ts] * xc]
+
+    return kernel
 
 
 def cross_entropy(logits, targets):
@@ -215,7 +231,10 @@ def cross_entropy(logits, targets):
     if n and c:
         x, _, (xr, xc) = strided(logits)
         td, _, (ts,) = strided(targets)
-        _cross_entropy_kernel[n, THREADS](loss, reshape(probs, (n * c,)), x, xr, xc, td, ts, c)
+        threads = block_size(c, THREADS)
+        _cross_entropy_kernel(threads)[n, threads](
+            loss, reshape(probs, (n * c,)), x, xr, xc, td, ts, c
+        )
     return loss, probs
 
 
@@ -238,7 +257,9 @@ def cross_entropy_backward(probs, targets, grad_rows):
         p, _, (pr, pc) = strided(probs)
         td, _, (ts,) = strided(targets)
         g, _, (gs,) = strided(grad_rows)
-        _cross_entropy_backward_kernel[launch_1d(n * c)](reshape(out, (n * c,)), p, pr, pc, td, ts, g, gs, c)
+        _cross_entropy_backward_kernel[launch_1d(n * c)](
+            reshape(out, (n * c,)), p, pr, pc, td, ts, g, gs, c
+        )
     return out
 
 
@@ -249,15 +270,39 @@ _adam = cuda.jit(device=True)(calculus.adam_update)
 
 
 @cuda.jit
-def _sgd_kernel(p, ps, g, gs, buf, bs, shape, n, lr, momentum, dampening, weight_decay, nesterov,
-                first_step, has_buf):
+def _sgd_kernel(
+    p,
+    ps,
+    g,
+    gs,
+    buf,
+    bs,
+    shape,
+    n,
+    lr,
+    momentum,
+    dampening,
+    weight_decay,
+    nesterov,
+    first_step,
+    has_buf,
+):
     i = cuda.grid(1)
     if i < n:
         kp = flat_to_offset(i, shape, ps)
         kb = flat_to_offset(i, shape, bs)
         b = buf[kb] if has_buf else 0.0
-        new_p, new_b = _sgd(p[kp], g[flat_to_offset(i, shape, gs)], b, lr, momentum, dampening,
-                            weight_decay, nesterov, first_step)
+        new_p, new_b = _sgd(
+            p[kp],
+            g[flat_to_offset(i, shape, gs)],
+            b,
+            lr,
+            momentum,
+            dampening,
+            weight_decay,
+            nesterov,
+            first_step,
+        )
         p[kp] = new_p
         if has_buf:
             buf[kb] = new_b
@@ -271,9 +316,23 @@ def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first_s
     gd, _, gs = strided(g)
     has_buf = buf is not None
     bd, _, bs = strided(buf) if has_buf else (pd, None, ps)
-    _sgd_kernel[launch_1d(p.size)](pd, ps, gd, gs, bd, bs, shape, p.size, float(lr), float(momentum),
-                                   float(dampening), float(weight_decay), bool(nesterov),
-                                   bool(first_step), has_buf)
+    _sgd_kernel[launch_1d(p.size)](
+        pd,
+        ps,
+        gd,
+        gs,
+        bd,
+        bs,
+        shape,
+        p.size,
+        float(lr),
+        float(momentum),
+        float(dampening),
+        float(weight_decay),
+        bool(nesterov),
+        bool(first_step),
+        has_buf,
+    )
 
 
 @cuda.jit
@@ -283,8 +342,18 @@ def _adam_kernel(p, ps, g, gs, m, ms, v, vs, shape, n, lr, beta1, beta2, eps, we
         kp = flat_to_offset(i, shape, ps)
         km = flat_to_offset(i, shape, ms)
         kv = flat_to_offset(i, shape, vs)
-        new_p, new_m, new_v = _adam(p[kp], g[flat_to_offset(i, shape, gs)], m[km], v[kv], lr, beta1,
-                                    beta2, eps, weight_decay, step)
+        new_p, new_m, new_v = _adam(
+            p[kp],
+            g[flat_to_offset(i, shape, gs)],
+            m[km],
+            v[kv],
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            step,
+        )
         p[kp] = new_p
         m[km] = new_m
         v[kv] = new_v
@@ -298,6 +367,21 @@ def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, step):
     gd, _, gs = strided(g)
     md, _, ms = strided(m)
     vd, _, vs = strided(v)
-    _adam_kernel[launch_1d(p.size)](pd, ps, gd, gs, md, ms, vd, vs, shape, p.size, float(lr),
-                                    float(beta1), float(beta2), float(eps), float(weight_decay),
-                                    float(step))
+    _adam_kernel[launch_1d(p.size)](
+        pd,
+        ps,
+        gd,
+        gs,
+        md,
+        ms,
+        vd,
+        vs,
+        shape,
+        p.size,
+        float(lr),
+        float(beta1),
+        float(beta2),
+        float(eps),
+        float(weight_decay),
+        float(step),
+    )

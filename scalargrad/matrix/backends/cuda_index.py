@@ -49,14 +49,17 @@ def _host(i):
 def _is_basic(index):
     items = index if isinstance(index, tuple) else (index,)
     return all(
-        i is None or i is Ellipsis or isinstance(i, slice)
+        i is None
+        or i is Ellipsis
+        or isinstance(i, slice)
         or (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)))
         for i in items
     )
 
 
 def positions(shape, index):
-    """Flat C-order positions (int64, on the host) selected by ``index`` in an array of ``shape``."""
+    """Flat C-order positions (int64, on the host) that ``index`` selects in an array of
+    ``shape``."""
     index = tuple(_host(i) for i in index) if isinstance(index, tuple) else _host(index)
     return np.asarray(np.arange(math.prod(shape), dtype=np.int64).reshape(shape)[index])
 
@@ -88,7 +91,9 @@ def gather(a, index):
     out = empty(pos.shape, a.dtype)
     if out.size:
         x, shape, xs = strided(a)
-        _gather_kernel[launch_1d(out.size)](reshape(out, (out.size,)), from_numpy(pos.reshape(-1)), x, shape, xs)
+        _gather_kernel[launch_1d(out.size)](
+            reshape(out, (out.size,)), from_numpy(pos.reshape(-1)), x, shape, xs
+        )
     return out
 
 
@@ -100,8 +105,9 @@ def scatter_add(shape, index, values):
     fill(out, 0)
     if pos.size:
         v, vshape, vs = strided(broadcast_to(values, pos.shape))
-        _scatter_add_kernel[launch_1d(pos.size)](reshape(out, (out.size,)), from_numpy(pos.reshape(-1)),
-                                                 v, vshape, vs)
+        _scatter_add_kernel[launch_1d(pos.size)](
+            reshape(out, (out.size,)), from_numpy(pos.reshape(-1)), v, vshape, vs
+        )
     return out
 
 
@@ -121,4 +127,6 @@ def setitem(a, index, values):
         values = from_numpy(np.asarray(values, a.dtype))
     ad, ashape, as_ = strided(a)
     v, vshape, vs = strided(broadcast_to(values, pos.shape))
-    _scatter_kernel[launch_1d(pos.size)](ad, ashape, as_, from_numpy(pos.reshape(-1)), v, vshape, vs)
+    _scatter_kernel[launch_1d(pos.size)](
+        ad, ashape, as_, from_numpy(pos.reshape(-1)), v, vshape, vs
+    )

@@ -6,7 +6,8 @@ fused bias added to every row (``linear``: x @ W^T + b).
 Tiling, with the sizes of the ``SMALL`` configuration (``LARGE`` in brackets, used once C has
 at least ``LARGE_FROM`` elements per batch entry):
 
-* Each block of ``16 x 16 = 256`` threads computes a ``TILE x TILE = 64 x 64`` (128 x 128) tile of C.
+* Each block of ``16 x 16 = 256`` threads computes a ``TILE x TILE = 64 x 64`` (128 x 128)
+  tile of C.
 * It walks along K in steps of ``TILE_K = 16`` (8): all 256 threads together copy a TILE x TILE_K
   slice of A and a TILE_K x TILE slice of B from global memory into shared memory (4 elements of
   each per thread), wait at a barrier, then compute from shared memory only, and wait again
@@ -134,7 +135,8 @@ def _launch(out3, a3, b3, bias):
 
 def matmul(a, b):
     """(m, k) @ (k, n), or batched (..., m, k) @ (..., k, n) with the batch axes broadcast.
-    1-D operands are promoted as NumPy does (a vector is a row on the left, a column on the right)."""
+    1-D operands are promoted as NumPy does (a vector is a row on the left, a column on the
+    right)."""
     squeeze = []
     if a.ndim == 1:
         a = reshape(a, (1, a.shape[0]))
@@ -156,7 +158,8 @@ def matmul(a, b):
 
 
 def linear(x, w, b):
-    """Fused x @ w.T + b (one kernel): x (n, in), w (out, in) read transposed in place, b (out,) or None."""
+    """Fused x @ w.T + b (one kernel): x (n, in), w (out, in) read transposed in place,
+    b (out,) or None."""
     out = empty((x.shape[0], w.shape[0]), x.dtype)
     wt = make_view(w, (w.shape[1], w.shape[0]), (w.strides[1], w.strides[0]))
     _launch(_as_3d(out), _as_3d(x), _as_3d(wt), b)

@@ -58,7 +58,7 @@ def cuda_available():
 
 
 def require_cuda():
-    """Raise a RuntimeError naming the device when there is no GPU (instead of a numba traceback)."""
+    """Raise a RuntimeError naming the device when there is no GPU (not a numba traceback)."""
     if not cuda_available():
         raise RuntimeError(
             "device 'cuda': CUDA is not available on this machine (numba.cuda found no NVIDIA GPU "
@@ -142,8 +142,10 @@ def make_view(a, shape, strides, offset=0):
     if SIMULATOR:
         # the simulator's device array wraps a NumPy array: build the same header with as_strided
         flat = np.lib.stride_tricks.as_strided(a._ary, shape=(_span(a),), strides=(item,))
-        start = flat[offset // item:]
-        return SimulatedDeviceArray(np.lib.stride_tricks.as_strided(start, shape=shape, strides=strides))
+        start = flat[offset // item :]
+        return SimulatedDeviceArray(
+            np.lib.stride_tricks.as_strided(start, shape=shape, strides=strides)
+        )
     nbytes = driver.memory_size_from_info(shape, strides, item)
     return DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data.view(offset, offset + nbytes))
 
@@ -151,7 +153,7 @@ def make_view(a, shape, strides, offset=0):
 def _span(a):
     """Elements from ``a``'s first element to its last one in memory (strides >= 0)."""
     item = a.dtype.itemsize
-    return 1 + sum((n - 1) * (s // item) for n, s in zip(a.shape, a.strides))
+    return 1 + sum((n - 1) * (s // item) for n, s in zip(a.shape, a.strides, strict=True))
 
 
 def c_strides(shape, itemsize):

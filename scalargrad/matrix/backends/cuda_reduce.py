@@ -6,7 +6,8 @@ row ``m``, element ``k`` through the strides (``flat_to_offset``). Two kernels d
 
 * **sequential** (rows of at most ``SEQUENTIAL_MAX`` elements): one thread per row loops over its
   K elements. Nothing to synchronise; best when rows are short and there are many of them.
-* **tree** (longer rows): a 2-D grid of M x C blocks of ``THREADS`` threads. Block (m, c) owns
+* **tree** (longer rows): a 2-D grid of M x C blocks of ``THREADS`` threads (fewer, a power of
+  two, for rows shorter than that). Block (m, c) owns
   chunk c of row m. Pass 1: thread t adds up elements ``k = c*THREADS + t``, stepping by
   ``C*THREADS`` (neighbouring threads read neighbouring elements: coalesced when the row is
   contiguous); then the block combines its THREADS partial results pairwise in shared memory,
@@ -29,6 +30,7 @@ from numba.np import numpy_support
 
 from scalargrad.matrix.backends.cuda_elementwise import device_function, fill
 from scalargrad.matrix.backends.cuda_memory import (
+    block_size,
     empty,
     flat_to_offset,
     launch_1d,
@@ -125,8 +127,10 @@ def _tree_kernel(op, acc_dtype, threads):
     return kernel
 
 
-def _chunks(k):
-    return max(1, min(MAX_CHUNKS, math.ceil(k / (THREADS * ITEMS_PER_THREAD))))
+def _layout(k):
+    """(threads per block, blocks per row) for rows of k elements."""
+    threads = block_size(k, THREADS)
+    return threads, max(1, min(MAX_CHUNKS, math.ceil(k / (threads * ITEMS_PER_THREAD))))
 
 
 def reduce(op, a, axes, keepdim):
@@ -145,16 +149,28 @@ def reduce(op, a, axes, keepdim):
     if k == 0:
         fill(out, identity)
     elif k <= SEQUENTIAL_MAX:
-        _sequential_kernel(op)[launch_1d(m)](reshape(out, (m,)), x, oshape, ostr, ishape, istr, k, identity)
+        _sequential_kernel(op)[launch_1d(m)](
+            reshape(out, (m,)), x, oshape, ostr, ishape, istr, k, identity
+        )
     else:
-        chunks = _chunks(k)
-        kernel = _tree_kernel(op, acc_dtype.str, THREADS)
+        threads, chunks = _layout(k)
         # pass 1 writes straight into the output when one block per row is enough
         partial = reshape(out, (m, 1)) if chunks == 1 else empty((m, chunks), acc_dtype)
-        kernel[(m, chunks), THREADS](partial, x, oshape, ostr, ishape, istr, k, identity)
+        kernel = _tree_kernel(op, acc_dtype.str, threads)
+        kernel[(m, chunks), threads](partial, x, oshape, ostr, ishape, istr, k, identity)
         if chunks > 1:  # pass 2: one block per row over the chunks' results
-            kernel[(m, 1), THREADS](reshape(out, (m, 1)), reshape(partial, (m * chunks,)),
-                                    (m,), (chunks,), (chunks,), (1,), chunks, identity)
+            threads = block_size(chunks, THREADS)
+            kernel = _tree_kernel(op, acc_dtype.str, threads)
+            kernel[(m, 1), threads](
+                reshape(out, (m, 1)),
+                reshape(partial, (m * chunks,)),
+                (m,),
+                (chunks,),
+                (chunks,),
+                (1,),
+                chunks,
+                identity,
+            )
     return out
 
 
@@ -237,15 +253,27 @@ def arg_reduce(op, a, axis):
     out = empty(shape, np.int64)
     if out.size == 0:
         return out
-    chunks = _chunks(k)
-    kernel = _arg_kernel(op, a.dtype.str, THREADS)
+    threads, chunks = _layout(k)
     values, indices = empty((m, chunks), a.dtype), empty((m, chunks), np.int64)
     flat_i = reshape(indices, (m * chunks,))
-    kernel[(m, chunks), THREADS](values, indices, x, flat_i, oshape, ostr, ishape, istr, k, True)
+    kernel = _arg_kernel(op, a.dtype.str, threads)
+    kernel[(m, chunks), threads](values, indices, x, flat_i, oshape, ostr, ishape, istr, k, True)
     if chunks > 1:  # pass 2 over the chunks' (value, index) pairs
         values2, indices2 = empty((m, 1), a.dtype), empty((m, 1), np.int64)
-        kernel[(m, 1), THREADS](values2, indices2, reshape(values, (m * chunks,)), flat_i,
-                                (m,), (chunks,), (chunks,), (1,), chunks, False)
+        threads = block_size(chunks, THREADS)
+        kernel = _arg_kernel(op, a.dtype.str, threads)
+        kernel[(m, 1), threads](
+            values2,
+            indices2,
+            reshape(values, (m * chunks,)),
+            flat_i,
+            (m,),
+            (chunks,),
+            (chunks,),
+            (1,),
+            chunks,
+            False,
+        )
         indices = indices2
     return reshape(indices, shape)
 

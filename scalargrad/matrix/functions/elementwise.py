@@ -28,9 +28,13 @@ from scalargrad.matrix.tensor import Tensor
 _SCALARS = {}
 
 
-def scalar_array(backend, value, dtype):
-    """A 0-d backend array holding ``value`` (cached: ops with Python numbers reuse them)."""
-    key = (backend.name, type(value), value, dtype)
+def scalar_array(backend, value, dtype, shape=()):
+    """A backend array holding ``value`` everywhere: 0-d, or broadcast (stride 0) to ``shape``.
+
+    Cached, so a training loop's ``x * 0.5`` makes no new arrays; backends never write into
+    their inputs, so sharing them is safe.
+    """
+    key = (backend.name, type(value), value, dtype, shape)
     try:
         return _SCALARS[key]
     except (KeyError, TypeError):
@@ -38,6 +42,8 @@ def scalar_array(backend, value, dtype):
     if len(_SCALARS) > 1024:
         _SCALARS.clear()
     array = backend.full((), value, dtype)
+    if shape:
+        array = backend.broadcast_to(array, shape)
     if value == value:  # nan != nan: no point caching it
         _SCALARS[key] = array
     return array
@@ -375,7 +381,19 @@ def binary(op, x, y):
         dtype = to_float(dtype)
     if dtype.kind != "f":
         return _integer_binary(op, x, y, backend, dtype)
+    if not isinstance(x, Tensor):  # a number, already broadcast to the tensor's shape
+        return _BINARY[op].apply(scalar_array(backend, x, dtype, y._array.shape), _cast(y, dtype))
+    if not isinstance(y, Tensor):
+        return _BINARY[op].apply(_cast(x, dtype), scalar_array(backend, y, dtype, x._array.shape))
     return _BINARY[op].apply(as_array(op, x, dtype, backend), as_array(op, y, dtype, backend))
+
+
+def _cast(t, dtype):
+    if t._array.dtype == dtype:
+        return t
+    from scalargrad.matrix.functions.shape import cast
+
+    return cast(t, dtype)
 
 
 def _integer_binary(op, x, y, backend, dtype):

@@ -38,6 +38,7 @@ autodoc_mock_imports = []
 html_theme = "furo"
 html_title = "scalargrad"
 html_static_path = ["_static"]
+html_css_files = ["scalargrad.css"]
 
 # the copy button leaves out the >>> and ... prompts and the printed output
 copybutton_prompt_text = r">>> |\.\.\. "

@@ -111,11 +111,29 @@ def tensor_engine():
     u = (x * x).detach()
     z = u * x
     z.sum().backward()
-    print(f"u = (x*x).detach(), z = u*x: dz/dx = {x.grad.numpy()} = u = {u.numpy()} "
+    detach_grad = x.grad.numpy()
+    print(f"u = (x*x).detach(), z = u*x: dz/dx = {detach_grad} = u = {u.numpy()} "
           "(u counts as a constant)")
-    return {"tensor dy/dx at 2": dydx, "grad of 2x.x": grad_4x, "accumulated (tensor)": accumulated,
+
+    section("retain_graph, and gradients through Python control flow")
+    x = sg.tensor(3.0, requires_grad=True)
+    y = x * x
+    y.backward(retain_graph=True)  # keep the graph for a second backward
+    y.backward()
+    twice = x.grad.item()
+    print(f"y = x*x at 3, backward twice: x.grad = {twice} (6 + 6)")
+    x = sg.tensor(1.5, requires_grad=True)
+    z, doublings = x, 0
+    while z.item() < 10:  # an ordinary Python loop decides the graph's shape
+        z = z * 2
+        doublings += 1
+    z.backward()
+    print(f"z = x doubled until >= 10 ({doublings} times): z = {z.item()}, dz/dx = "
+          f"{x.grad.item()} = 2^{doublings}")
+    return {"retain_graph twice": twice, "control-flow grad": x.grad.item(),
+            "tensor dy/dx at 2": dydx, "grad of 2x.x": grad_4x, "accumulated (tensor)": accumulated,
             "zeroed": zeroed, "error without gradient": error is not None, "vjp": vjp,
-            "no_grad requires_grad": no_grad_tracks, "detach grad": x.grad.numpy(), "u": u.numpy()}
+            "no_grad requires_grad": no_grad_tracks, "detach grad": detach_grad, "u": u.numpy()}
 
 
 def tangent(out):

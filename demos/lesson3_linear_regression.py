@@ -85,24 +85,44 @@ def fit_linear(out, steps, seed):
 
     section("nn.Linear + MSELoss + SGD, and the cost surface")
     X, Y = _line_data(100, seed)
-    model = sg.nn.Linear(1, 1)
-    model.load_state_dict({"weight": np.array([[-15.0]], np.float32),
-                           "bias": np.array([-10.0], np.float32)})
+
+    class LinearRegression(sg.nn.Module):
+        """A custom module: its layers are attributes, forward() says how to use them."""
+
+        def __init__(self):
+            super().__init__()
+            self.linear = sg.nn.Linear(1, 1)
+
+        def forward(self, x):
+            return self.linear(x)
+
+    model = LinearRegression()
+    model.load_state_dict({"linear.weight": np.array([[-15.0]], np.float32),
+                           "linear.bias": np.array([-10.0], np.float32)})
+    print(model)
+    print(f"model.state_dict(): {dict(model.state_dict())}")
     criterion = sg.nn.MSELoss()
     optimizer = sg.optim.SGD(model.parameters(), lr=0.1)
     print(f"optimizer.state_dict(): {optimizer.state_dict()}")
     xt, yt = sg.from_numpy(X), sg.from_numpy(Y)
     path, losses = [], []
-    for _ in progress(range(steps), desc="Linear"):
+    for step in progress(range(steps), desc="Linear"):
         state = model.state_dict()
-        path.append((float(state["weight"][0, 0]), float(state["bias"][0])))
+        path.append((float(state["linear.weight"][0, 0]), float(state["linear.bias"][0])))
         loss = criterion(model(xt), yt)
         optimizer.zero_grad()
         loss.backward()
+        if step == 0:
+            w_before, grad = state["linear.weight"][0, 0], model.linear.weight.grad.item()
         optimizer.step()
+        if step == 0:
+            w_after = model.state_dict()["linear.weight"][0, 0]
+            print(f"one optimizer.step(): w = {w_before:.4f} - 0.1 * {grad:.4f} = "
+                  f"{w_before - 0.1 * grad:.4f}; the model now holds {w_after:.4f}")
+            step_gap = abs(float(w_after) - float(w_before - np.float32(0.1) * grad))
         losses.append(loss.item())
     state = model.state_dict()
-    w, b = float(state["weight"][0, 0]), float(state["bias"][0])
+    w, b = float(state["linear.weight"][0, 0]), float(state["linear.bias"][0])
     path.append((w, b))
     print(f"after {steps} steps: w = {w:.3f}, b = {b:.3f} (data: w = -3, b = 1), "
           f"loss {losses[0]:.2f} -> {losses[-1]:.3f}")
@@ -115,7 +135,7 @@ def fit_linear(out, steps, seed):
     fig = plot_cost_surface(cost, (-20, 15), (-20, 20), path_wb=path,
                             title="MSE cost J(w, b) of y = wx + b")
     save(fig, out, "cost_surface.png")
-    return {"linear w": w, "linear b": b, "linear final loss": losses[-1]}
+    return {"linear w": w, "linear b": b, "linear final loss": losses[-1], "step gap": step_gap}
 
 
 def batch_sizes(out, epochs, seed):

@@ -45,7 +45,18 @@ def softmax_example():
     logits = sg.tensor([2.0, 1.0, 0.1])
     p = sg.nn.Softmax(dim=0)(logits).numpy()
     print(f"softmax([2, 1, 0.1]) = {np.round(p, 3)}, sum {p.sum():.6f}")
-    return {"softmax": np.round(p, 3)}
+
+    logits = sg.tensor([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [1.0, 1.0, 3.0]])
+    y = np.array([0, 1, 0])
+    y_hat = logits.softmax(dim=1)
+    picked = y_hat[range(len(y)), y]  # each row's probability of its true class
+    by_hand = -picked.log().mean().item()
+    library = sg.nn.CrossEntropyLoss()(logits, sg.tensor(y)).item()
+    print(f"cross-entropy = -mean(log y_hat[range(n), y]) with y_hat[range(n), y] = "
+          f"{np.round(picked.numpy(), 3)}: {by_hand:.6f}; nn.CrossEntropyLoss on the logits: "
+          f"{library:.6f}")
+    print(f"predicted classes (argmax): {logits.numpy().argmax(axis=1)}, true {y}")
+    return {"softmax": np.round(p, 3), "cross-entropy gap": abs(by_hand - library)}
 
 
 def moons_scalar(out, steps, seed):

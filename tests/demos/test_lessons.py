@@ -79,6 +79,7 @@ def test_lesson1(tmp_path):
     np.testing.assert_allclose(r["vjp"], [0.2, 2.0, 0.0002], rtol=1e-6)
     assert r["no_grad requires_grad"] is False
     np.testing.assert_allclose(r["detach grad"], r["u"])
+    assert r["retain_graph twice"] == 12.0 and r["control-flow grad"] == 8.0
 
 
 def test_lesson2(tmp_path):
@@ -96,6 +97,7 @@ def test_lesson3(tmp_path):
     assert r["batches per epoch"] == {"batch (500)": 1, "mini-batch (50)": 10,
                                       "stochastic (1)": 500}
     assert r["linear final loss"] < 50
+    assert r["step gap"] < 1e-4  # step() is w -= lr * w.grad
     assert r["best lr"] in (1e-3, 1e-2, 1e-1, 1.0)
     assert {"cost_surface.png", "batch_vs_stochastic.png", "learning_rate.png"} <= pngs(tmp_path)
 
@@ -128,6 +130,7 @@ def test_lesson7(tmp_path):
     needs_matrix_engine()
     r = run("lesson7_classification", tmp_path)
     np.testing.assert_allclose(r["softmax"], [0.659, 0.242, 0.099])
+    assert r["cross-entropy gap"] < 1e-6
     assert r["activation derivative error"] < 1e-5
     assert r["moons train accuracy (scalar)"] == 1.0
     assert r["circles accuracy"] > 0.95 and r["blobs accuracy"] > 0.9

@@ -25,7 +25,8 @@ class Tensor:
     """An n-dimensional array that can take part in automatic differentiation.
 
     Make one with ``sg.tensor(data)``, ``sg.zeros(2, 3)``, ``sg.from_numpy(array)``, ...;
-    ``Tensor(data, dtype=None, requires_grad=False, device="cpu")`` is the same as ``sg.tensor``.
+    ``Tensor(data, dtype=None, requires_grad=False, device="cpu")`` is ``sg.tensor`` except that,
+    as ``torch.Tensor``, it makes float32 unless ``dtype`` says otherwise.
     """
 
     __slots__ = ("_array", "_backend", "_requires_grad", "_vc", "__weakref__", "__dict__")
@@ -40,6 +41,7 @@ class Tensor:
     def __init__(self, data, dtype=None, requires_grad=False, device="cpu"):
         from scalargrad.matrix.creation import tensor
 
+        dtype = dtypes.float32 if dtype is None else dtype
         made = tensor(data, dtype=dtype, requires_grad=requires_grad, device=device)
         self._array = made._array
         self._backend = made._backend

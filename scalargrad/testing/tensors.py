@@ -115,7 +115,7 @@ def layouts(draw, array_or_strategy):
     )
     kind = draw(st.sampled_from(["contiguous", "permuted", "sliced", "reversed"]))
     if kind == "contiguous" or a.ndim == 0:
-        return np.ascontiguousarray(a)
+        return np.array(a, order="C", copy=True)  # (np.ascontiguousarray makes 0-d 1-d)
     if kind == "permuted":
         perm = draw(st.permutations(range(a.ndim)))
         inverse = np.argsort(perm)
@@ -131,7 +131,7 @@ def layouts(draw, array_or_strategy):
     else:
         stored = np.ascontiguousarray(a[(slice(None, None, -1),) * a.ndim])
         view = stored[(slice(None, None, -1),) * a.ndim]
-    assert np.array_equal(view, a, equal_nan=True)
+    assert view.shape == a.shape and np.array_equal(view, a, equal_nan=True)
     return view
 
 

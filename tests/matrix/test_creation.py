@@ -106,3 +106,27 @@ def test_creation_errors():
         sg.tensor([1.0], dtype=np.float16)
     with pytest.raises(RuntimeError, match="only floating point"):
         sg.zeros(2, dtype=sg.int64, requires_grad=True)
+
+
+def test_tensor_constructor_makes_float32_like_torch_tensor():
+    t = sg.Tensor([1, 2])
+    assert t.dtype == sg.float32 and t.tolist() == [1.0, 2.0]
+    assert isinstance(sg.tensor([1]), sg.Tensor)
+
+
+def test_tensors_hash_by_identity():
+    a, b = sg.tensor([1.0]), sg.tensor([1.0])
+    seen = {a: "a", b: "b"}
+    assert seen[a] == "a" and seen[b] == "b" and len({a, b, a}) == 2
+
+
+def test_mixing_devices_names_both():
+    import types
+
+    fake_cuda = types.SimpleNamespace(name="cuda")
+    x = sg.tensor([1.0, 2.0])
+    y = sg.Tensor._wrap(x._array, fake_cuda)
+    assert y.device == "cuda"
+    for op in (lambda: x + y, lambda: y * x, lambda: x @ y, lambda: sg.cat([x, y])):
+        with pytest.raises(RuntimeError, match="same device.*(cpu and cuda|cuda and cpu)"):
+            op()

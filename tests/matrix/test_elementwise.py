@@ -90,7 +90,7 @@ def test_unary_values_and_gradients(op, data):
     check_gradients(fn, a)
 
 
-@given(away_from_zero(SMALL), st.floats(-2, 2), st.floats(-2, 2))
+@given(layouts(away_from_zero(SMALL)), st.floats(-2, 2), st.floats(-2, 2))
 def test_clamp(a, lo, hi):
     lo, hi = min(lo, hi), max(lo, hi)
     if np.any(np.isclose(a, lo, atol=1e-3)) or np.any(np.isclose(a, hi, atol=1e-3)):
@@ -104,8 +104,8 @@ def test_clamp(a, lo, hi):
 @given(st.data())
 def test_where(data):
     sc, sa, sb = data.draw(broadcastable_shapes(3, max_dims=3, max_side=3))
-    cond = data.draw(arrays(sc, bool))
-    a, b = data.draw(arrays(sa)), data.draw(arrays(sb))
+    cond = data.draw(layouts(arrays(sc, bool)))
+    a, b = data.draw(layouts(arrays(sa))), data.draw(layouts(arrays(sb)))
     got = sg.where(sg.from_numpy(cond), sg.from_numpy(a), sg.from_numpy(b))
     np.testing.assert_array_equal(got.numpy(), np.where(cond, a, b))
     check_gradients(lambda x, y: sg.where(sg.from_numpy(cond), x, y), a, b)

@@ -205,3 +205,48 @@ def test_float32_and_float64_mix_promotes_and_grads_keep_dtype():
     y.sum().backward()
     assert a.grad.dtype == sg.float32 and b.grad.dtype == sg.float64
     assert a.grad.tolist() == [3.0, 4.0]
+
+
+def test_float32_stays_float32_through_every_op():
+    x = sg.tensor([[0.5, 1.5], [2.0, 3.0]], requires_grad=True)
+    ops = [
+        lambda t: t + 1,
+        lambda t: 2 - t,
+        lambda t: t * t,
+        lambda t: t / 3,
+        lambda t: t**2,
+        lambda t: t.exp(),
+        lambda t: t.log(),
+        lambda t: t.tanh(),
+        lambda t: t.sigmoid(),
+        lambda t: t.relu(),
+        lambda t: t.softplus(),
+        lambda t: t.abs(),
+        lambda t: t.sqrt(),
+        lambda t: t.clamp(0.6, 2.5),
+        lambda t: t.sum(0),
+        lambda t: t.mean(),
+        lambda t: t.var(1),
+        lambda t: t.std(),
+        lambda t: t.prod(1),
+        lambda t: t.max(),
+        lambda t: t.max(1).values,
+        lambda t: t.cumsum(0),
+        lambda t: t.norm(),
+        lambda t: t.softmax(1),
+        lambda t: t.log_softmax(0),
+        lambda t: t.logsumexp(1),
+        lambda t: t @ t,
+        lambda t: t.T,
+        lambda t: t[0],
+        lambda t: t[[0, 0]],
+        lambda t: sg.cat([t, t]),
+        lambda t: sg.where(t > 1, t, 0.0),
+        lambda t: t.maximum(t * 0.5),
+    ]
+    for op in ops:
+        x.grad = None
+        y = op(x)
+        assert y.dtype == sg.float32, op
+        y.sum().backward()
+        assert x.grad.dtype == sg.float32 and x.grad.shape == (2, 2)

@@ -65,6 +65,22 @@ def _same_shape(name, input, target):
         )
 
 
+def _class_range(target):
+    """(min, max) of an int64 target tensor, remembered on the tensor until it changes.
+
+    On a GPU, reading the range back to the host waits for all queued work; a training loop that
+    reuses one target tensor pays that once instead of every step. In-place changes bump the
+    tensor's version counter (``_vc``), which makes the remembered range stale."""
+    if target.device == "cpu":
+        return _min_max(target)
+    memo = target.__dict__.get("_class_range")
+    if memo is not None and memo[0] is target._vc and memo[1] == target._vc[0]:
+        return memo[2]
+    lo_hi = _min_max(target)
+    target.__dict__["_class_range"] = (target._vc, target._vc[0], lo_hi)
+    return lo_hi
+
+
 def _min_max(x):
     """(min, max) of a tensor's values as Python floats (nan if it has any nan)."""
     a = x._array
@@ -281,7 +297,7 @@ def _class_targets(name, input, target):
     if c == 0:
         raise ValueError(f"{name}: input of shape {input.shape} has no classes")
     if n:
-        lo, hi = _min_max(target)
+        lo, hi = _class_range(target)
         if lo < 0 or hi >= c:
             bad = int(lo) if lo < 0 else int(hi)
             raise IndexError(

@@ -203,6 +203,19 @@ class Module:
         """How many numbers the model trains (sum of the parameters' sizes)."""
         return _count(self.parameters())
 
+    def apply(self, fn):
+        """Call ``fn(module)`` on every submodule and then on this module (children first, as
+        PyTorch), e.g. ``model.apply(init_weights)``; returns self."""
+        stack = [(self, False)]
+        while stack:  # post-order without recursion: a module after all of its children
+            module, children_done = stack.pop()
+            if children_done:
+                fn(module)
+                continue
+            stack.append((module, True))
+            stack.extend((child, False) for child in reversed(list(module.children())))
+        return self
+
     # ------------------------------------------------------------ training state
 
     def zero_grad(self, set_to_none=True):

@@ -83,3 +83,12 @@ def test_checks_and_loaders_on_cuda():
     batches = [xb for (xb,) in sg.data.DataLoader(ds, batch_size=4, shuffle=True, seed=0)]
     assert all(b.device == "cuda" for b in batches)
     assert sorted(v for b in batches for v in b.tolist()) == list(range(10))
+
+
+def test_target_range_is_checked_again_after_an_inplace_change():
+    logits = sg.zeros(2, 3).to("cuda")
+    y = sg.tensor([0, 2]).to("cuda")
+    F.cross_entropy(logits, y)  # valid: the range is remembered
+    y[1] = 3
+    with pytest.raises(IndexError, match="target 3"):
+        F.cross_entropy(logits, y)

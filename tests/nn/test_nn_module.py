@@ -174,3 +174,17 @@ def test_parameter_wraps_arrays_and_tensors():
     r = nn.Parameter(t)
     assert r.shape == (3,) and r.requires_grad
     assert repr(r).startswith("Parameter containing:")
+
+
+def test_apply_visits_children_before_parents():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Tanh(), nn.Linear(2, 1)))
+    seen = []
+    assert model.apply(lambda m: seen.append(type(m).__name__)) is model
+    assert seen == ["Linear", "Tanh", "Linear", "Sequential", "Sequential"]  # PyTorch's order
+
+    def zero_linear(m):
+        if isinstance(m, nn.Linear):
+            nn.init.zeros_(m.weight)
+
+    model.apply(zero_linear)
+    assert all(np.all(v == 0) for k, v in model.state_dict().items() if k.endswith("weight"))

@@ -237,23 +237,100 @@ def _at(s, i, j, k):
 # ---------------------------------------------------------------- kernels
 
 
+@njit(cache=True)
+def _unary_row(code, x, out):
+    """out[j] = op(x[j]) on contiguous 1-D slices. The op test sits outside the loops, so each
+    loop is plain enough for LLVM to vectorize (relu, abs, neg: 16 float32 at a time)."""
+    if code == 0:
+        for j in range(out.size):
+            out[j] = _neg(np.float64(x[j]))
+    elif code == 1:
+        for j in range(out.size):
+            out[j] = _exp(np.float64(x[j]))
+    elif code == 2:
+        for j in range(out.size):
+            out[j] = _log(np.float64(x[j]))
+    elif code == 3:
+        for j in range(out.size):
+            out[j] = _tanh(np.float64(x[j]))
+    elif code == 4:
+        for j in range(out.size):
+            out[j] = _sigmoid(np.float64(x[j]))
+    elif code == 5:
+        for j in range(out.size):
+            out[j] = _relu(np.float64(x[j]))
+    elif code == 6:
+        for j in range(out.size):
+            out[j] = _softplus(np.float64(x[j]))
+    elif code == 7:
+        for j in range(out.size):
+            out[j] = _abs(np.float64(x[j]))
+    else:
+        for j in range(out.size):
+            out[j] = _sqrt(np.float64(x[j]))
+
+
+@njit(cache=True)
+def _unary_backward_row(code, x, y, g, out):
+    """out[j] = g[j] * op_deriv(x[j], y[j]) on contiguous 1-D slices (as ``_unary_row``)."""
+    if code == 0:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _neg_d(np.float64(x[j]), np.float64(y[j]))
+    elif code == 1:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _exp_d(np.float64(x[j]), np.float64(y[j]))
+    elif code == 2:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _log_d(np.float64(x[j]), np.float64(y[j]))
+    elif code == 3:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _tanh_d(np.float64(x[j]), np.float64(y[j]))
+    elif code == 4:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _sigmoid_d(np.float64(x[j]), np.float64(y[j]))
+    elif code == 5:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _relu_d(np.float64(x[j]), np.float64(y[j]))
+    elif code == 6:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _softplus_d(np.float64(x[j]), np.float64(y[j]))
+    elif code == 7:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _abs_d(np.float64(x[j]), np.float64(y[j]))
+    else:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _sqrt_d(np.float64(x[j]), np.float64(y[j]))
+
+
 @njit(parallel=True, cache=True)
 def _unary_kernel(code, x, xs, shape, out):
     for t in prange(_ntasks(shape)):
         row, i, j, k, l0, l1 = _task(t, shape)
-        xo = _at(xs, i, j, k)
-        for l in range(l0, l1):
-            out[row * shape[3] + l] = unary_op(code, np.float64(x[xo + l * xs[3]]))
+        xo, o = _at(xs, i, j, k), row * shape[3]
+        if xs[3] == 1:  # contiguous row: the vectorized loops
+            _unary_row(code, x[xo + l0 : xo + l1], out[o + l0 : o + l1])
+        else:
+            for l in range(l0, l1):
+                out[o + l] = unary_op(code, np.float64(x[xo + l * xs[3]]))
 
 
 @njit(parallel=True, cache=True)
 def _unary_backward_kernel(code, x, xs, y, ys, g, gs, shape, out):
     for t in prange(_ntasks(shape)):
         row, i, j, k, l0, l1 = _task(t, shape)
-        xo, yo, go = _at(xs, i, j, k), _at(ys, i, j, k), _at(gs, i, j, k)
-        for l in range(l0, l1):
-            d = unary_deriv(code, np.float64(x[xo + l * xs[3]]), np.float64(y[yo + l * ys[3]]))
-            out[row * shape[3] + l] = np.float64(g[go + l * gs[3]]) * d
+        xo, yo, go, o = _at(xs, i, j, k), _at(ys, i, j, k), _at(gs, i, j, k), row * shape[3]
+        if xs[3] == 1 and ys[3] == 1 and gs[3] == 1:
+            _unary_backward_row(
+                code,
+                x[xo + l0 : xo + l1],
+                y[yo + l0 : yo + l1],
+                g[go + l0 : go + l1],
+                out[o + l0 : o + l1],
+            )
+        else:
+            for l in range(l0, l1):
+                d = unary_deriv(code, np.float64(x[xo + l * xs[3]]), np.float64(y[yo + l * ys[3]]))
+                out[o + l] = np.float64(g[go + l * gs[3]]) * d
 
 
 @njit(parallel=True, cache=True)

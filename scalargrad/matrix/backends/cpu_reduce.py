@@ -41,6 +41,23 @@ def _combine(code, acc, v):
     return _minimum(acc, v)
 
 
+@njit(cache=True)
+def _combine_row(code, acc, row):
+    """acc[j] = op(acc[j], row[j]) for all j: one plain loop per op, so LLVM vectorizes each."""
+    if code == 0:
+        for j in range(acc.size):
+            acc[j] = _add(acc[j], row[j])
+    elif code == 1:
+        for j in range(acc.size):
+            acc[j] = _mul(acc[j], row[j])
+    elif code == 2:
+        for j in range(acc.size):
+            acc[j] = _maximum(acc[j], row[j])
+    else:
+        for j in range(acc.size):
+            acc[j] = _minimum(acc[j], row[j])
+
+
 # Outputs per parallel task when sweeping rows (see below): 256 float64 accumulators = 2 KiB.
 SWEEP = 256
 
@@ -49,7 +66,7 @@ SWEEP = 256
 def _reduce_kernel(code, x, xs, shape, out):
     """out[t] = op over row t. ``out`` arrives holding the identity (0 for sum, 1 for prod)."""
     K0, K1, R0, R1 = shape
-    if xs[1] < xs[3] and xs[1] < xs[2]:
+    if K1 > 1 and xs[1] < xs[3]:
         # The kept elements are the close ones in memory (e.g. summing a (batch, features)
         # matrix over the batch): walking one output's row would jump a whole row per step.
         # Instead sweep the reduced rows in order and update a block of SWEEP outputs from
@@ -66,10 +83,8 @@ def _reduce_kernel(code, x, xs, shape, out):
             for r0 in range(R0):
                 for r1 in range(R1):
                     base = i * xs[0] + r0 * xs[2] + r1 * xs[3] + j0 * xs[1]
-                    if xs[1] == 1:  # contiguous: 0-based slices let LLVM vectorize the loop
-                        row = x[base : base + j1 - j0]
-                        for j in range(j1 - j0):
-                            acc[j] = _combine(code, acc[j], row[j])
+                    if xs[1] == 1:  # contiguous: a 0-based slice, vectorized per op
+                        _combine_row(code, acc, x[base : base + j1 - j0])
                     else:
                         for j in range(j1 - j0):
                             acc[j] = _combine(code, acc[j], x[base + j * xs[1]])

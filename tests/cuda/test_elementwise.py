@@ -143,3 +143,12 @@ def test_zero_size_inputs():
     a = C.from_numpy(np.zeros((0, 3)))
     assert_matches(C.unary("exp", a), np.zeros((0, 3)))
     assert_matches(C.binary("add", a, a), np.zeros((0, 3)))
+
+
+def test_coalesce_merges_axes_walked_as_one():
+    from scalargrad.matrix.backends.cuda_elementwise import coalesce
+
+    assert coalesce((2, 3, 4), [(12, 4, 1), (12, 4, 1)]) == ((24,), [(1,), (1,)])
+    assert coalesce((2, 1, 3), [(3, 3, 1), (0, 0, 1)]) == ((2, 3), [(3, 1), (0, 1)])
+    assert coalesce((3, 4), [(1, 3), (4, 1)]) == ((3, 4), [(1, 3), (4, 1)])  # transposed: kept
+    assert coalesce((1, 1), [(0, 0)]) == ((1,), [(0,)])

@@ -229,6 +229,32 @@ def _same_shape(*arrays):
     return [a if tuple(a.shape) == shape else broadcast_to(a, shape) for a in arrays], shape
 
 
+def coalesce(shape, strides_list):
+    """Fewer, longer axes with the same element order: size-1 axes are dropped and neighbouring
+    axes d, d+1 merge where every operand steps over them as over one axis
+    (``stride[d] == stride[d+1] * shape[d+1]``). C-contiguous operands become 1-D, so a kernel
+    does one division per element to find its position instead of one per axis."""
+    dims = [(n, [s[d] for s in strides_list]) for d, n in enumerate(shape) if n != 1]
+    if not dims:
+        return (1,), [(0,) for _ in strides_list]
+    merged = [dims[0]]
+    for n, strides in dims[1:]:
+        last_n, last_strides = merged[-1]
+        if all(a == b * n for a, b in zip(last_strides, strides, strict=True)):
+            merged[-1] = (last_n * n, strides)
+        else:
+            merged.append((n, strides))
+    shape = tuple(n for n, _ in merged)
+    return shape, [tuple(strides[i] for _, strides in merged) for i in range(len(strides_list))]
+
+
+def operands(*arrays):
+    """Kernel arguments for arrays of one shape: ([storage...], shape, [element strides...])."""
+    parts = [strided(a) for a in arrays]
+    shape, strides = coalesce(parts[0][1], [p[2] for p in parts])
+    return [p[0] for p in parts], shape, strides
+
+
 def copy(a):
     """A C-contiguous copy (a kernel: works for any strided view)."""
     return astype(a, a.dtype)
@@ -238,7 +264,7 @@ def astype(a, dtype):
     """A converted C-contiguous copy (float -> int truncates, nonzero -> True, as NumPy)."""
     out, flat = _result(a.shape, dtype)
     if out.size:
-        x, shape, xs = strided(a)
+        (x,), shape, (xs,) = operands(a)
         _copy_kernel[launch_1d(out.size)](flat, x, shape, xs)
     return out
 
@@ -248,15 +274,14 @@ def assign(dst, src):
     if not dst.size:
         return
     src = broadcast_to(src, dst.shape) if tuple(src.shape) != tuple(dst.shape) else src
-    d, shape, ds = strided(dst)
-    s, _, ss = strided(src)
+    (d, s), shape, (ds, ss) = operands(dst, src)
     _assign_kernel[launch_1d(dst.size)](d, ds, s, ss, shape)
 
 
 def fill(a, value):
     """In place: every element of ``a`` (any view) set to ``value``."""
     if a.size:
-        d, shape, ds = strided(a)
+        (d,), shape, (ds,) = operands(a)
         _fill_kernel[launch_1d(a.size)](d, ds, shape, a.dtype.type(value))
 
 
@@ -270,7 +295,7 @@ def unary(op, a):
     """op(a) element by element; op is a calculus function name (exp, tanh, ...)."""
     out, flat = _result(a.shape, a.dtype)
     if out.size:
-        x, shape, xs = strided(a)
+        (x,), shape, (xs,) = operands(a)
         _map_kernel(op)[launch_1d(out.size)](flat, x, shape, xs)
     return out
 
@@ -279,9 +304,7 @@ def _grad(name, g, a, b, dtype):
     (g, a, b), shape = _same_shape(g, a, b)
     out, flat = _result(shape, dtype)
     if out.size:
-        gd, shp, gs = strided(g)
-        ad, _, as_ = strided(a)
-        bd, _, bs = strided(b)
+        (gd, ad, bd), shp, (gs, as_, bs) = operands(g, a, b)
         _grad_kernel(name)[launch_1d(out.size)](flat, gd, gs, ad, as_, bd, bs, shp)
     return out
 
@@ -302,8 +325,7 @@ def binary(op, a, b):
     (a, b), shape = _same_shape(a, b)
     out, flat = _result(shape, np.bool_ if op in COMPARISONS else a.dtype)
     if out.size:
-        ad, shp, as_ = strided(a)
-        bd, _, bs = strided(b)
+        (ad, bd), shp, (as_, bs) = operands(a, b)
         _zip_kernel(_binary_name(op, a.dtype))[launch_1d(out.size)](flat, ad, as_, bd, bs, shp)
     return out
 
@@ -320,8 +342,7 @@ def inplace_binary(op, a, b):
     if not a.size:
         return
     b = broadcast_to(b, a.shape) if tuple(b.shape) != tuple(a.shape) else b
-    ad, shape, as_ = strided(a)
-    bd, _, bs = strided(b)
+    (ad, bd), shape, (as_, bs) = operands(a, b)
     _inplace_kernel(_binary_name(op, a.dtype))[launch_1d(a.size)](ad, as_, bd, bs, shape)
 
 
@@ -330,9 +351,7 @@ def where(cond, a, b):
     (cond, a, b), shape = _same_shape(cond, a, b)
     out, flat = _result(shape, a.dtype)
     if out.size:
-        cd, shp, cs = strided(cond)
-        ad, _, as_ = strided(a)
-        bd, _, bs = strided(b)
+        (cd, ad, bd), shp, (cs, as_, bs) = operands(cond, a, b)
         _where_kernel[launch_1d(out.size)](flat, cd, cs, ad, as_, bd, bs, shp)
     return out
 
@@ -341,9 +360,8 @@ def _loss(name, p, t, g, beta, backward):
     (p, t), shape = _same_shape(p, t)
     out, flat = _result(shape, p.dtype)
     if out.size:
-        pd, shp, ps = strided(p)
-        td, _, ts = strided(t)
-        gd, _, gs = strided(broadcast_to(g, shape) if backward else p)
+        g = broadcast_to(g, shape) if backward else p
+        (pd, td, gd), shp, (ps, ts, gs) = operands(p, t, g)
         beta = 0.0 if beta is None else float(beta)
         _loss_kernel(name, backward)[launch_1d(out.size)](flat, pd, ps, td, ts, gd, gs, shp, beta)
     return out

@@ -23,7 +23,7 @@ import numpy as np
 from numba import cuda
 
 from scalargrad import calculus
-from scalargrad.matrix.backends.cuda_elementwise import device_function
+from scalargrad.matrix.backends.cuda_elementwise import device_function, operands
 from scalargrad.matrix.backends.cuda_memory import (
     block_size,
     empty,
@@ -312,10 +312,8 @@ def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first_s
     """In place, one thread per element: p (and the momentum buffer, if given) updated."""
     if not p.size:
         return
-    pd, shape, ps = strided(p)
-    gd, _, gs = strided(g)
     has_buf = buf is not None
-    bd, _, bs = strided(buf) if has_buf else (pd, None, ps)
+    (pd, gd, bd), shape, (ps, gs, bs) = operands(p, g, buf if has_buf else p)
     _sgd_kernel[launch_1d(p.size)](
         pd,
         ps,
@@ -363,10 +361,7 @@ def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, step):
     """In place, one thread per element: p, the first moment m and the second moment v."""
     if not p.size:
         return
-    pd, shape, ps = strided(p)
-    gd, _, gs = strided(g)
-    md, _, ms = strided(m)
-    vd, _, vs = strided(v)
+    (pd, gd, md, vd), shape, (ps, gs, ms, vs) = operands(p, g, m, v)
     _adam_kernel[launch_1d(p.size)](
         pd,
         ps,

@@ -3,7 +3,7 @@
 1. y = 2x fitted by gradient descent written by hand (NumPy, gradient as a sum).
 2. A one-parameter fit f(x) = c x on the scalar engine: c -> sum(xy) / sum(x^2) = 2.9986.
 3. ``nn.Linear`` + ``nn.MSELoss`` + ``optim.SGD``; the cost surface J(w, b), its contour and
-   the path gradient descent takes on it.
+   the path gradient descent takes on it; SGD, momentum and Adam side by side.
 4. Batch vs stochastic vs mini-batch gradient descent with a ``DataLoader``.
 5. Choosing the learning rate on a validation set (training data carry a few outliers).
 
@@ -126,16 +126,57 @@ def fit_linear(out, steps, seed):
     path.append((w, b))
     print(f"after {steps} steps: w = {w:.3f}, b = {b:.3f} (data: w = -3, b = 1), "
           f"loss {losses[0]:.2f} -> {losses[-1]:.3f}")
+    fig = plot_cost_surface(_cost_fn(X, Y), (-20, 15), (-20, 20), path_wb=path,
+                            title="MSE cost J(w, b) of y = wx + b")
+    save(fig, out, "cost_surface.png")
+    return {"linear w": w, "linear b": b, "linear final loss": losses[-1], "step gap": step_gap}
+
+
+def _cost_fn(X, Y):
+    """J(w, b) = mean (w x + b - y)^2 for NumPy grids of w and b."""
     x64, y64 = X[:, 0].astype(np.float64), Y[:, 0].astype(np.float64)
 
     def cost(W, B):
         W, B = np.asarray(W)[..., None], np.asarray(B)[..., None]
         return ((W * x64 + B - y64) ** 2).mean(axis=-1)
 
-    fig = plot_cost_surface(cost, (-20, 15), (-20, 20), path_wb=path,
-                            title="MSE cost J(w, b) of y = wx + b")
-    save(fig, out, "cost_surface.png")
-    return {"linear w": w, "linear b": b, "linear final loss": losses[-1], "step gap": step_gap}
+    return cost
+
+
+def optimizers(out, steps, seed):
+    """SGD, SGD with momentum and Adam from the same start: their paths on one contour."""
+    import scalargrad as sg
+    from scalargrad.viz.plots import plot_cost_surface
+
+    section("optimizers: SGD, momentum, Adam")
+    X, Y = _line_data(100, seed)
+    xt, yt = sg.from_numpy(X), sg.from_numpy(Y)
+    criterion = sg.nn.MSELoss()
+    settings = {"SGD lr 0.01": lambda p: sg.optim.SGD(p, lr=0.01),
+                "SGD lr 0.01, momentum 0.8": lambda p: sg.optim.SGD(p, lr=0.01, momentum=0.8),
+                "Adam lr 1": lambda p: sg.optim.Adam(p, lr=1.0)}
+    paths, final = {}, {}
+    for name, make in settings.items():
+        model = sg.nn.Linear(1, 1)
+        model.load_state_dict({"weight": np.array([[-15.0]], np.float32),
+                               "bias": np.array([-10.0], np.float32)})
+        optimizer = make(model.parameters())
+        path = [(-15.0, -10.0)]
+        for _ in range(steps):
+            loss = criterion(model(xt), yt)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            path.append((model.weight.item(), model.bias.item()))
+        with sg.no_grad():
+            final[name] = criterion(model(xt), yt).item()
+        paths[name] = path
+        print(f"{name:26s}: after {steps} steps w = {path[-1][0]:.3f}, b = {path[-1][1]:.3f}, "
+              f"cost {final[name]:.4f}")
+    fig = plot_cost_surface(_cost_fn(X, Y), (-20, 15), (-20, 20), path_wb=paths,
+                            title=f"{steps} steps of each optimizer")
+    save(fig, out, "optimizers.png")
+    return {"cost after optimizer": {k: round(v, 4) for k, v in final.items()}}
 
 
 def batch_sizes(out, epochs, seed):
@@ -228,6 +269,7 @@ def main(argv=None):
     results.update(by_hand())
     results.update(one_parameter_fit(args.out))
     results.update(fit_linear(args.out, steps=15 if small else 30, seed=args.seed))
+    results.update(optimizers(args.out, steps=40, seed=args.seed))
     results.update(batch_sizes(args.out, epochs=3 if small else 8, seed=args.seed))
     results.update(choose_learning_rate(args.out, epochs=20 if small else 100, seed=args.seed))
     return summary("lesson 3, linear regression", results)

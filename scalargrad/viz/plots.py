@@ -104,8 +104,8 @@ def plot_cost_surface(cost, w_range, b_range, path_wb=None, resolution=60, title
     """The cost over a parameter plane: a 3-D surface and a contour plot side by side.
 
     ``cost(W, B)`` is evaluated on meshgrid arrays (write it with NumPy broadcasting).
-    ``path_wb`` is an ``(steps, 2)`` sequence of parameters gradient descent visited; it is
-    drawn on both panels, starting point marked.
+    ``path_wb`` is an ``(steps, 2)`` sequence of parameters gradient descent visited, drawn on
+    both panels with its start marked, or a dict ``{label: path}`` of several (optimizers).
     """
     plt = _plt()
     w = np.linspace(*w_range, resolution)
@@ -130,12 +130,15 @@ def plot_cost_surface(cost, w_range, b_range, path_wb=None, resolution=60, title
     ax2.set_ylabel(labels[1])
     ax2.set_title("contour" if path_wb is None else "contour and the descent path")
     if path_wb is not None:
-        p = np.asarray(path_wb, dtype=float)
-        pj = np.asarray(cost(p[:, 0], p[:, 1]), dtype=float)
-        ax3.plot(p[:, 0], p[:, 1], pj, "r.-", ms=4, zorder=10)
-        ax2.plot(p[:, 0], p[:, 1], "r.-", ms=4, label="gradient descent")
+        paths = path_wb if isinstance(path_wb, dict) else {"gradient descent": path_wb}
+        for k, (label, p) in enumerate(paths.items()):
+            p = np.asarray(p, dtype=float)
+            color = "r" if len(paths) == 1 else f"C{k + 1}"
+            pj = np.asarray(cost(p[:, 0], p[:, 1]), dtype=float)
+            ax3.plot(p[:, 0], p[:, 1], pj, ".-", color=color, ms=4, zorder=10)
+            ax2.plot(p[:, 0], p[:, 1], ".-", color=color, ms=4, label=label)
+            ax2.plot(p[-1, 0], p[-1, 1], "*", color=color, ms=12)
         ax2.plot(p[0, 0], p[0, 1], "ko", label="start")
-        ax2.plot(p[-1, 0], p[-1, 1], "r*", ms=12, label="end")
         ax2.legend(loc="upper right", fontsize=8)
     return _finish(fig, path)
 

@@ -99,7 +99,10 @@ def test_lesson3(tmp_path):
     assert r["linear final loss"] < 50
     assert r["step gap"] < 1e-4  # step() is w -= lr * w.grad
     assert r["best lr"] in (1e-3, 1e-2, 1e-1, 1.0)
-    assert {"cost_surface.png", "batch_vs_stochastic.png", "learning_rate.png"} <= pngs(tmp_path)
+    costs = r["cost after optimizer"]
+    assert costs["SGD lr 0.01, momentum 0.8"] < costs["SGD lr 0.01"]  # momentum gets there faster
+    assert {"cost_surface.png", "optimizers.png", "batch_vs_stochastic.png",
+            "learning_rate.png"} <= pngs(tmp_path)
 
 
 def test_lesson4(tmp_path):

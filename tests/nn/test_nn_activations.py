@@ -61,6 +61,16 @@ def test_softmax_and_log_softmax(data, n, c):
     assert_gradcheck(lambda a: F.log_softmax(a, dim=0), [leaf(x)])
 
 
+@given(st.data(), st.lists(st.integers(1, 3), min_size=2, max_size=4).map(tuple))
+def test_flatten_values_and_gradient(data, shape):
+    x = data.draw(arrays(shape))
+    start = data.draw(st.integers(0, len(shape) - 1))
+    out = nn.Flatten(start)(const(x))
+    assert out.shape == shape[:start] + (int(np.prod(shape[start:])),)
+    np.testing.assert_array_equal(out.numpy(), x.reshape(out.shape))
+    assert_gradcheck(lambda a: nn.Flatten(start)(a), [leaf(x)])
+
+
 def test_flatten():
     x = sg.arange(24).reshape(2, 3, 4)
     assert nn.Flatten()(x).shape == (2, 12)

@@ -20,7 +20,7 @@ import functools
 import math
 
 import numpy as np
-from numba import cuda
+from numba import cuda, float64  # float64: the shared-memory scratch of the row reductions
 
 from scalargrad import calculus
 from scalargrad.matrix.backends.cuda_elementwise import device_function, operands
@@ -96,7 +96,7 @@ def _softmax_kernel(kind, threads):
     def kernel(out, ostr, ok, x, oshape, xstr, xk, k_total):
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(threads, np.float64)
+        shared = cuda.shared.array(threads, float64)
         xb = flat_to_offset(row, oshape, xstr)
         ob = flat_to_offset(row, oshape, ostr)
         m, s = _row_max_and_sum(shared, x, xb, xk, k_total)
@@ -159,7 +159,7 @@ def _softmax_backward_kernel(log, threads):
     def kernel(out, ostr, ok, y, ystr, yk, g, gstr, gk, oshape, k_total):
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(threads, np.float64)
+        shared = cuda.shared.array(threads, float64)
         yb = flat_to_offset(row, oshape, ystr)
         gb = flat_to_offset(row, oshape, gstr)
         ob = flat_to_offset(row, oshape, ostr)
@@ -213,7 +213,7 @@ def _cross_entropy_kernel(threads):
         loss = logsumexp(row) - row[target]."""
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(threads, np.float64)
+        shared = cuda.shared.array(threads, float64)
         xb = row * xr
         m, s = _row_max_and_sum(shared, x, xb, xc, c_total)
         for k in range(t, c_total, threads):

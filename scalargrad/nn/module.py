@@ -57,6 +57,18 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
+    def __reduce_ex__(self, protocol):
+        # pickle and copy.deepcopy: the numbers (as a host copy), requires_grad and the device
+        host = np.array(self._backend.to_numpy(self._array), copy=True)
+        return _rebuild_parameter, (host, self._requires_grad, self.device)
+
+
+def _rebuild_parameter(array, requires_grad, device):
+    """A Parameter from the parts ``Parameter.__reduce_ex__`` saved (for pickle and deepcopy)."""
+    from scalargrad.matrix.creation import tensor
+
+    return Parameter(tensor(array, dtype=array.dtype, device=device), requires_grad)
+
 
 def _assign(p, value):
     """Copy the NumPy array ``value`` into tensor ``p``'s storage, in place (no graph recorded)."""

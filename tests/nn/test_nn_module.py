@@ -188,3 +188,19 @@ def test_apply_visits_children_before_parents():
 
     model.apply(zero_linear)
     assert all(np.all(v == 0) for k, v in model.state_dict().items() if k.endswith("weight"))
+
+
+def test_deepcopy_and_pickle_give_independent_equal_models():
+    import copy
+    import pickle
+
+    sg.manual_seed(0)
+    model = TwoLayer()
+    model.tied = model.hidden  # a shared submodule stays shared in the copy
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert type(clone) is TwoLayer and clone.tied is clone.hidden
+        assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in clone.parameters())
+        for k, v in clone.state_dict().items():
+            np.testing.assert_array_equal(v, model.state_dict()[k])
+        clone.load_state_dict({k: v * 0 for k, v in clone.state_dict().items()})
+        assert np.any(model.state_dict()["hidden.weight"] != 0)  # the original is untouched

@@ -41,6 +41,8 @@ A subclass that makes a *view* of its first argument (reshape, transpose, basic 
 ``is_view = True`` so the result shares that tensor's storage version counter.
 """
 
+import numpy as np
+
 from scalargrad.autograd_mode import is_grad_enabled
 
 
@@ -120,6 +122,8 @@ class Function:
         else:
             ctx.needs_input_grad = (False,) * len(args)
         out = cls.forward(ctx, *arrays)
+        if isinstance(out, np.generic):  # a NumPy scalar (np.sum(a) of all axes): a 0-d array
+            out = np.asarray(out)
         result = Tensor._wrap(out, ctx.out_backend if cls.changes_backend else backend)
         if cls.is_view:
             result._vc = first._vc

@@ -20,7 +20,7 @@ from scalargrad import dtypes
 from scalargrad.autograd_mode import is_grad_enabled
 from scalargrad.matrix.function import Function, sum_to_shape
 from scalargrad.matrix.functions import elementwise as ew
-from scalargrad.matrix.functions.indexing import normalize_index
+from scalargrad.matrix.functions.indexing import GetItem, normalize_index
 from scalargrad.matrix.promotion import (
     ShapeError,
     broadcast_shapes,
@@ -32,8 +32,10 @@ from scalargrad.matrix.tensor import Tensor
 
 
 def _refuse_leaf(op, x):
+    """Raise PyTorch's errors for in-place ops it refuses. True if x is an indexed view of a
+    tensor in the graph (``h[0] += 1``): the op must then be recorded on that tensor."""
     if not is_grad_enabled() or not x._requires_grad:
-        return
+        return False
     if x.grad_fn is None:
         raise RuntimeError(
             f"{op}: a leaf Variable that requires grad is being used in an in-place operation. "
@@ -47,10 +49,26 @@ def _refuse_leaf(op, x):
                 f"{op}: a view of a leaf Variable that requires grad is being used in an in-place "
                 "operation."
             )
+        fn = x.grad_fn
+        if type(fn) is GetItem and fn._edges[0] is base.grad_fn:
+            return True
         raise RuntimeError(
-            f"{op}: in-place changes to a view of a tensor that requires grad are not supported; "
-            "use an out-of-place op (y = y + 1) or .clone() the view first"
+            f"{op}: in-place changes to this view of a tensor that requires grad are not "
+            "supported (only to views made by indexing it, like h[0] += 1); use an out-of-place "
+            "op (y = y + 1) or .clone() the view first"
         )
+    return False
+
+
+def _through_base(x, compute):
+    """An in-place op on x = base[index] in the graph: base[index] = compute(old x), recorded
+    on base (as PyTorch's CopySlices), then x becomes base[index] again."""
+    base, index = x._base, x.grad_fn.index
+    setitem(base, index, compute(_snapshot(x)))
+    fresh = GetItem.apply(base, index)
+    x.grad_fn = fresh.grad_fn
+    x._requires_grad = True
+    return x
 
 
 def _records(x, other=None):
@@ -122,7 +140,7 @@ def binary_(op, x, other):
         return _bump(x)
     if not isinstance(other, Tensor) and not is_number(other):
         return NotImplemented
-    _refuse_leaf(name, x)
+    via_base = _refuse_leaf(name, x)
     _writable(name, x)
     dtype = result_type(x, other)
     if op == "div" and dtype.kind != "f":
@@ -132,6 +150,8 @@ def binary_(op, x, other):
     be = x._backend
     if isinstance(other, Tensor) and other._backend is not be:
         raise ew.device_error(name, x, other)
+    if via_base:
+        return _through_base(x, lambda old: ew.binary(op, old, old if other is x else other))
     if _records(x, other):
         old = _snapshot(x)
         return _write_back(x, ew.binary(op, old, old if other is x else other))
@@ -144,7 +164,7 @@ def binary_(op, x, other):
 
 def fill_(x, value):
     """Every element of x set to ``value`` (a number or a one-element tensor)."""
-    _refuse_leaf("fill_", x)
+    via_base = _refuse_leaf("fill_", x)
     _writable("fill_", x)
     if isinstance(value, Tensor):
         if value.numel() != 1:
@@ -154,6 +174,8 @@ def fill_(x, value):
         value = value.item()
     if not is_number(value):
         raise TypeError(f"fill_: value must be a number, got {type(value).__name__}")
+    if via_base:
+        return _through_base(x, lambda old: value)
     x._backend.fill(x._array, value)
     if x.grad_fn is not None and is_grad_enabled():
         x.grad_fn = None  # x no longer depends on its history: a constant
@@ -163,8 +185,10 @@ def fill_(x, value):
 
 def clamp_(x, lo=None, hi=None):
     """x limited to [lo, hi] in place."""
-    _refuse_leaf("clamp_", x)
+    via_base = _refuse_leaf("clamp_", x)
     _writable("clamp_", x)
+    if via_base:
+        return _through_base(x, lambda old: ew.clamp(old, lo, hi))
     if _records(x, lo) or _records(x, hi):
         return _write_back(x, ew.clamp(_snapshot(x), lo, hi))
     return _write_back(x, ew.clamp(x, lo, hi))
@@ -174,12 +198,14 @@ def copy_(x, src):
     """x's elements replaced by src's (broadcast to x's shape, converted to x's dtype)."""
     from scalargrad.matrix.functions.shape import Copy, cast, expand
 
-    _refuse_leaf("copy_", x)
+    via_base = _refuse_leaf("copy_", x)
     _writable("copy_", x)
     if not isinstance(src, Tensor):
         from scalargrad.matrix.creation import tensor
 
         src = tensor(src, dtype=x._array.dtype)
+    if via_base:
+        return _through_base(x, lambda old: Copy.apply(expand(cast(src, x._array.dtype), x.shape)))
     broadcast_shapes("copy_", x.shape, src.shape)
     if src._backend is not x._backend:
         src = src.to(x.device)
@@ -238,8 +264,15 @@ class IndexPut(Function):
 
 def setitem(x, index, value):
     """x[index] = value in place: value (a tensor or a number) broadcast to the indexed shape."""
-    _refuse_leaf("setitem", x)
+    via_base = _refuse_leaf("setitem", x)
     _writable("setitem", x)
+    if via_base:
+
+        def put(old):
+            setitem(old, index, value)
+            return old
+
+        return _through_base(x, put)
     index, advanced, shape = normalize_index(x, index)
     be = x._backend
     if isinstance(value, Tensor):

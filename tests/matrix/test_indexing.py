@@ -108,3 +108,12 @@ def test_index_errors():
         x[sg.tensor([0.5])]
     with pytest.raises(IndexError):
         x[sg.tensor([True, False, True])]
+
+
+def test_element_of_a_vector_is_a_0d_view():
+    x = sg.zeros(3)
+    v = x[1]
+    assert v.shape == ()
+    v += 5
+    x[2] += 1
+    assert x.tolist() == [0.0, 5.0, 1.0]

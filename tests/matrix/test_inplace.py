@@ -95,3 +95,25 @@ def test_expanded_tensor_cannot_be_written():
     x = sg.zeros(3).expand(2, 3)
     with pytest.raises(RuntimeError, match="clone"):
         x += 1
+
+
+def test_inplace_through_an_indexed_view_is_recorded_on_its_base():
+    x = sg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2
+    h[0] += 10
+    h[1:].mul_(3)
+    assert h.tolist() == [12.0, 12.0, 18.0]
+    (h * sg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert x.grad.tolist() == [2.0, 12.0, 18.0]
+
+
+def test_setitem_and_fill_through_a_view_of_a_graph_tensor():
+    x = sg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    h = x * 1.0
+    h[0][1] = 7.0
+    h[1].zero_()
+    assert h.tolist() == [[1.0, 7.0], [0.0, 0.0]]
+    h.sum().backward()
+    assert x.grad.tolist() == [[1.0, 0.0], [0.0, 0.0]]
+    with pytest.raises(RuntimeError, match="not supported"):
+        h.reshape(4).add_(1)

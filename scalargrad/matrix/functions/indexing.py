@@ -128,8 +128,10 @@ def getitem(x, index):
     """x[index]: a view for basic indexing, a gathered copy for advanced indexing."""
     simple = _simple(x, index)
     if simple is not None:
-        return GetItem.apply(x, simple)
+        return GetItem.apply(x, simple + (Ellipsis,))
     index, advanced, _ = normalize_index(x, index)
     if advanced:
         return Gather.apply(x, index)
+    if Ellipsis not in index:  # x[0] of a vector: a 0-d view, not a copied NumPy scalar
+        index = index + (Ellipsis,)
     return GetItem.apply(x, index)

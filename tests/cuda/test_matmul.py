@@ -21,7 +21,8 @@ def test_matmul_ragged_and_transposed(dtype, ta, tb):
     rng = np.random.default_rng(0)
     a, ha = operand(rng, (20, 37), dtype, ta)
     b, hb = operand(rng, (37, 15), dtype, tb)
-    assert_matches(C.matmul(a, b), R.matmul(ha, hb), dtype)
+    scale = np.abs(ha).max() * np.abs(hb).max()
+    assert_matches(C.matmul(a, b), R.matmul(ha, hb), dtype, terms=37, magnitude=scale)
 
 
 def test_large_tile_configuration(monkeypatch):
@@ -30,7 +31,8 @@ def test_large_tile_configuration(monkeypatch):
     rng = np.random.default_rng(5)
     a, ha = make("transposed", rng, (130, 21), np.float32)
     b, hb = make("contiguous", rng, (21, 9), np.float32)
-    assert_matches(C.matmul(a, b), ha @ hb, np.float32)
+    scale = np.abs(ha).max() * np.abs(hb).max()
+    assert_matches(C.matmul(a, b), ha @ hb, np.float32, terms=21, magnitude=scale)
 
 
 def test_matmul_larger_than_one_tile():
@@ -74,4 +76,5 @@ def test_linear(bias, dtype):
     x, hx = make("sliced", rng, (19, 13), dtype)
     w, hw = make("contiguous", rng, (7, 13), dtype)
     b, hb = make("contiguous", rng, (7,), dtype) if bias else (None, None)
-    assert_matches(C.linear(x, w, b), R.linear(hx, hw, hb), dtype)
+    scale = np.abs(hx).max() * np.abs(hw).max()
+    assert_matches(C.linear(x, w, b), R.linear(hx, hw, hb), dtype, terms=14, magnitude=scale)

@@ -18,6 +18,8 @@ In-place ops (``x += 1``, ``x.add_(y)``, ``x[:] = 0``) change ``x``'s numbers an
 and refuses (PyTorch's RuntimeError) when an in-place op overwrote a value it needs.
 """
 
+import numpy as np
+
 from scalargrad import dtypes
 
 
@@ -247,6 +249,11 @@ class Tensor:
             raise TypeError(f"data: expected a Tensor, got {type(value).__name__}")
         self._array = value._array
         self._backend = value._backend
+
+    def __reduce_ex__(self, protocol):
+        # pickle and copy.deepcopy: the numbers (a host copy), requires_grad and the device
+        host = np.array(self._backend.to_numpy(self._array), copy=True)
+        return _rebuild_tensor, (host, self._requires_grad and self.grad_fn is None, self.device)
 
     def clone(self):
         """A copy with its own storage; gradients flow back to this tensor."""
@@ -715,6 +722,13 @@ class Tensor:
         if flags is not None:
             return bool(flags["C_CONTIGUOUS"])
         return bool(getattr(a, "is_c_contiguous", lambda: True)())
+
+
+def _rebuild_tensor(array, requires_grad, device):
+    """A leaf tensor from the parts ``Tensor.__reduce_ex__`` saved (for pickle and deepcopy)."""
+    from scalargrad.matrix.creation import tensor
+
+    return tensor(array, dtype=array.dtype, requires_grad=requires_grad, device=device)
 
 
 from scalargrad.matrix import inplace as _inplace  # noqa: E402  (these modules import Tensor)

@@ -130,3 +130,15 @@ def test_mixing_devices_names_both():
     for op in (lambda: x + y, lambda: y * x, lambda: x @ y, lambda: sg.cat([x, y])):
         with pytest.raises(RuntimeError, match="same device.*(cpu and cuda|cuda and cpu)"):
             op()
+
+
+def test_pickle_and_deepcopy():
+    import copy
+    import pickle
+
+    w = sg.tensor([[1.0, 2.0]], dtype=sg.float64, requires_grad=True)
+    for clone in (copy.deepcopy(w), pickle.loads(pickle.dumps(w))):
+        assert clone.tolist() == w.tolist() and clone.dtype == sg.float64
+        assert clone.requires_grad and clone is not w
+        clone.data += 1
+    assert w.tolist() == [[1.0, 2.0]]

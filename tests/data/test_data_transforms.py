@@ -108,3 +108,20 @@ def test_transforms_in_a_dataloader():
     xb, yb = next(iter(loader))
     assert xb.shape == (3, 1, 2, 2)
     np.testing.assert_allclose(xb.numpy()[:, 0, 0, 0], yb.numpy() * 40 / 255, rtol=1e-6)
+
+
+def test_images_read_from_files_through_transforms_and_a_loader(tmp_path):
+    from scalargrad.data.image_folder import ImageFolderDataset, save_image_folder
+
+    images = np.zeros((5, 6, 6))
+    for i in range(5):
+        images[i, 1:5, 1:5] = i  # a bright square whose level is the label
+    save_image_folder(tmp_path, images, labels=range(5), vmax=4)
+    tf = Compose([ToTensor(), CenterCrop(4), Normalize([0.5], [0.5]), Flatten()])
+    ds = ImageFolderDataset(tmp_path, "labels.csv", transform=tf)
+    train, val = sg.data.random_split(ds, [0.6, 0.4], seed=0)
+    xb, yb = next(iter(sg.data.DataLoader(train, batch_size=3)))
+    assert xb.shape == (3, 16) and xb.dtype == sg.float32 and yb.dtype == sg.int64
+    # the cropped square is uniform: (label / 4 - 0.5) / 0.5, up to PNG rounding
+    expected = np.broadcast_to((yb.numpy()[:, None] / 4 - 0.5) / 0.5, (3, 16))
+    np.testing.assert_allclose(xb.numpy(), expected, atol=0.01)

@@ -21,6 +21,7 @@ from scalargrad.autograd_mode import is_grad_enabled
 from scalargrad.matrix.function import Function, sum_to_shape
 from scalargrad.matrix.functions import elementwise as ew
 from scalargrad.matrix.functions.indexing import GetItem, normalize_index
+from scalargrad.matrix.functions.selection import clamp
 from scalargrad.matrix.promotion import (
     ShapeError,
     broadcast_shapes,
@@ -188,10 +189,10 @@ def clamp_(x, lo=None, hi=None):
     via_base = _refuse_leaf("clamp_", x)
     _writable("clamp_", x)
     if via_base:
-        return _through_base(x, lambda old: ew.clamp(old, lo, hi))
+        return _through_base(x, lambda old: clamp(old, lo, hi))
     if _records(x, lo) or _records(x, hi):
-        return _write_back(x, ew.clamp(_snapshot(x), lo, hi))
-    return _write_back(x, ew.clamp(x, lo, hi))
+        return _write_back(x, clamp(_snapshot(x), lo, hi))
+    return _write_back(x, clamp(x, lo, hi))
 
 
 def copy_(x, src):

@@ -6,7 +6,7 @@ shapes: dL/d(piece i) is the slice of G that piece i filled.
 """
 
 from scalargrad.matrix.function import Function
-from scalargrad.matrix.functions.elementwise import where  # noqa: F401 - sg.where lives here
+from scalargrad.matrix.functions.selection import where  # noqa: F401 - sg.where lives here
 from scalargrad.matrix.promotion import ShapeError, normalize_dim, result_type
 from scalargrad.matrix.tensor import Tensor
 

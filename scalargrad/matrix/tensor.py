@@ -448,52 +448,52 @@ class Tensor:
 
     # comparisons: bool tensors, no gradient
     def __eq__(self, other):
-        return _ew.compare("eq", self, other)
+        return _cmp.compare("eq", self, other)
 
     def __ne__(self, other):
-        return _ew.compare("ne", self, other)
+        return _cmp.compare("ne", self, other)
 
     def __lt__(self, other):
-        return _ew.compare("lt", self, other)
+        return _cmp.compare("lt", self, other)
 
     def __le__(self, other):
-        return _ew.compare("le", self, other)
+        return _cmp.compare("le", self, other)
 
     def __gt__(self, other):
-        return _ew.compare("gt", self, other)
+        return _cmp.compare("gt", self, other)
 
     def __ge__(self, other):
-        return _ew.compare("ge", self, other)
+        return _cmp.compare("ge", self, other)
 
     def eq(self, other):
-        return _ew.compare("eq", self, other)
+        return _cmp.compare("eq", self, other)
 
     def ne(self, other):
-        return _ew.compare("ne", self, other)
+        return _cmp.compare("ne", self, other)
 
     def lt(self, other):
-        return _ew.compare("lt", self, other)
+        return _cmp.compare("lt", self, other)
 
     def le(self, other):
-        return _ew.compare("le", self, other)
+        return _cmp.compare("le", self, other)
 
     def gt(self, other):
-        return _ew.compare("gt", self, other)
+        return _cmp.compare("gt", self, other)
 
     def ge(self, other):
-        return _ew.compare("ge", self, other)
+        return _cmp.compare("ge", self, other)
 
     def __invert__(self):
-        return _ew.logical_not(self)
+        return _cmp.logical_not(self)
 
     def logical_not(self):
-        return _ew.logical_not(self)
+        return _cmp.logical_not(self)
 
     def __and__(self, other):
-        return _ew.logical("and", self, other)
+        return _cmp.logical("and", self, other)
 
     def __or__(self, other):
-        return _ew.logical("or", self, other)
+        return _cmp.logical("or", self, other)
 
     def any(self, dim=None, keepdim=False):
         return _red.any_all("any", self, dim, keepdim)
@@ -534,12 +534,12 @@ class Tensor:
         return _ew.binary("mul", self, self)
 
     def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
-        return _ew.clamp(self, min, max)
+        return _sel.clamp(self, min, max)
 
     clip = clamp
 
     def where(self, condition, other):
-        return _ew.where(condition, self, other)
+        return _sel.where(condition, self, other)
 
     # ------------------------------------------------------------ in place
 
@@ -732,9 +732,11 @@ def _rebuild_tensor(array, requires_grad, device):
 
 
 from scalargrad.matrix import inplace as _inplace  # noqa: E402  (these modules import Tensor)
+from scalargrad.matrix.functions import comparison as _cmp  # noqa: E402
 from scalargrad.matrix.functions import elementwise as _ew  # noqa: E402
 from scalargrad.matrix.functions import indexing as _idx  # noqa: E402
 from scalargrad.matrix.functions import linalg as _linalg  # noqa: E402
 from scalargrad.matrix.functions import reductions as _red  # noqa: E402
+from scalargrad.matrix.functions import selection as _sel  # noqa: E402
 from scalargrad.matrix.functions import shape as _shape  # noqa: E402
 from scalargrad.matrix.functions import softmax as _softmax  # noqa: E402

@@ -1,30 +1,14 @@
 """sg.nn on the CUDA backend: a model moved with ``.to("cuda")`` computes the same losses and
 gradients as its CPU twin; loss checks and DataLoader batches work on device tensors.
 
-Needs a GPU or numba's CUDA simulator, which must be switched on before numba is imported:
-``NUMBA_ENABLE_CUDASIM=1 python -m pytest tests/nn/test_nn_cuda.py``. Skipped otherwise.
+Runs with the other CUDA tests (tests/cuda/conftest.py): on a GPU or numba's CUDA simulator.
 """
 
 import numpy as np
 import pytest
-from numba import config, cuda
 
 import scalargrad as sg
 from scalargrad.nn import functional as F
-
-
-def _cuda_ready():
-    if config.ENABLE_CUDASIM:
-        return True
-    try:
-        return cuda.is_available()
-    except Exception:
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not _cuda_ready(), reason="needs a GPU or NUMBA_ENABLE_CUDASIM=1 set before numba is imported"
-)
 
 
 def all_losses(model, x, y, dev):

@@ -1,0 +1,380 @@
+"""The op methods of ``Tensor``: operators, math, reductions, linear algebra, shape, in place.
+
+Each is a one-line hand-off to the module in ``scalargrad/matrix/functions/`` that checks its
+arguments and holds the op's ``Function`` (forward and backward, with the math in its docstring),
+so the op is read where its math is. ``Tensor`` inherits them from ``TensorOps``; the function
+modules import ``Tensor``, so they are bound here by ``bind`` once ``Tensor`` exists.
+"""
+
+# set by bind(), once Tensor exists: Tensor and the modules of scalargrad/matrix/functions/
+Tensor = _inplace = _cmp = _ew = _idx = _linalg = _red = _sel = _shape = _softmax = None
+
+
+class TensorOps:
+    """The methods of ``Tensor`` that compute new tensors (see the module docstring)."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------ arithmetic operators
+
+    def __add__(self, other):
+        return _ew.binary("add", self, other)
+
+    def __radd__(self, other):
+        return _ew.binary("add", other, self)
+
+    def __sub__(self, other):
+        return _ew.binary("sub", self, other)
+
+    def __rsub__(self, other):
+        return _ew.binary("sub", other, self)
+
+    def __mul__(self, other):
+        return _ew.binary("mul", self, other)
+
+    def __rmul__(self, other):
+        return _ew.binary("mul", other, self)
+
+    def __truediv__(self, other):
+        return _ew.binary("div", self, other)
+
+    def __rtruediv__(self, other):
+        return _ew.binary("div", other, self)
+
+    def __pow__(self, other):
+        return _ew.binary("pow", self, other)
+
+    def __rpow__(self, other):
+        return _ew.binary("pow", other, self)
+
+    def __matmul__(self, other):
+        return _linalg.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _linalg.matmul(other, self)
+
+    def __neg__(self):
+        return _ew.unary("neg", self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ew.unary("abs", self)
+
+    def add(self, other, alpha=1):
+        return _ew.binary("add", self, other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        return _ew.binary("sub", self, other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return _ew.binary("mul", self, other)
+
+    def div(self, other):
+        return _ew.binary("div", self, other)
+
+    def pow(self, exponent):
+        return _ew.binary("pow", self, exponent)
+
+    def maximum(self, other):
+        return _ew.binary("maximum", self, other)
+
+    def minimum(self, other):
+        return _ew.binary("minimum", self, other)
+
+    # comparisons: bool tensors, no gradient
+    def __eq__(self, other):
+        return _cmp.compare("eq", self, other)
+
+    def __ne__(self, other):
+        return _cmp.compare("ne", self, other)
+
+    def __lt__(self, other):
+        return _cmp.compare("lt", self, other)
+
+    def __le__(self, other):
+        return _cmp.compare("le", self, other)
+
+    def __gt__(self, other):
+        return _cmp.compare("gt", self, other)
+
+    def __ge__(self, other):
+        return _cmp.compare("ge", self, other)
+
+    def eq(self, other):
+        return _cmp.compare("eq", self, other)
+
+    def ne(self, other):
+        return _cmp.compare("ne", self, other)
+
+    def lt(self, other):
+        return _cmp.compare("lt", self, other)
+
+    def le(self, other):
+        return _cmp.compare("le", self, other)
+
+    def gt(self, other):
+        return _cmp.compare("gt", self, other)
+
+    def ge(self, other):
+        return _cmp.compare("ge", self, other)
+
+    def __invert__(self):
+        return _cmp.logical_not(self)
+
+    def logical_not(self):
+        return _cmp.logical_not(self)
+
+    def __and__(self, other):
+        return _cmp.logical("and", self, other)
+
+    def __or__(self, other):
+        return _cmp.logical("or", self, other)
+
+    def any(self, dim=None, keepdim=False):
+        return _red.any_all("any", self, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        return _red.any_all("all", self, dim, keepdim)
+
+    # ------------------------------------------------------------ element-wise functions
+
+    def neg(self):
+        return _ew.unary("neg", self)
+
+    def abs(self):
+        return _ew.unary("abs", self)
+
+    def sqrt(self):
+        return _ew.unary("sqrt", self)
+
+    def exp(self):
+        return _ew.unary("exp", self)
+
+    def log(self):
+        return _ew.unary("log", self)
+
+    def tanh(self):
+        return _ew.unary("tanh", self)
+
+    def sigmoid(self):
+        return _ew.unary("sigmoid", self)
+
+    def relu(self):
+        return _ew.unary("relu", self)
+
+    def softplus(self):
+        return _ew.unary("softplus", self)
+
+    def square(self):
+        return _ew.binary("mul", self, self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+        return _sel.clamp(self, min, max)
+
+    clip = clamp
+
+    def where(self, condition, other):
+        return _sel.where(condition, self, other)
+
+    # ------------------------------------------------------------ in place
+
+    def __iadd__(self, other):
+        return _inplace.binary_("add", self, other)
+
+    def __isub__(self, other):
+        return _inplace.binary_("sub", self, other)
+
+    def __imul__(self, other):
+        return _inplace.binary_("mul", self, other)
+
+    def __itruediv__(self, other):
+        return _inplace.binary_("div", self, other)
+
+    def add_(self, other, alpha=1):
+        return _inplace.binary_("add", self, other if alpha == 1 else other * alpha)
+
+    def sub_(self, other, alpha=1):
+        return _inplace.binary_("sub", self, other if alpha == 1 else other * alpha)
+
+    def mul_(self, other):
+        return _inplace.binary_("mul", self, other)
+
+    def div_(self, other):
+        return _inplace.binary_("div", self, other)
+
+    def zero_(self):
+        return _inplace.fill_(self, 0)
+
+    def fill_(self, value):
+        return _inplace.fill_(self, value)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        return _inplace.clamp_(self, min, max)
+
+    def copy_(self, src):
+        return _inplace.copy_(self, src)
+
+    def uniform_(self, a=0.0, b=1.0):
+        return _inplace.random_(self, "uniform", a, b)
+
+    def normal_(self, mean=0.0, std=1.0):
+        return _inplace.random_(self, "normal", mean, std)
+
+    def __setitem__(self, index, value):
+        _inplace.setitem(self, index, value)
+
+    def __getitem__(self, index):
+        return _idx.getitem(self, index)
+
+    # ------------------------------------------------------------ reductions
+
+    def sum(self, dim=None, keepdim=False):
+        return _red.sum(self, dim, keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        return _red.mean(self, dim, keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
+        return _red.var(self, dim, unbiased, keepdim, correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
+        return _red.var(self, dim, unbiased, keepdim, correction).sqrt()
+
+    def prod(self, dim=None, keepdim=False):
+        return _red.prod(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        return _red.max_min("max", self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        return _red.max_min("min", self, dim, keepdim)
+
+    def amax(self, dim=None, keepdim=False):
+        return _red.amax_amin("max", self, dim, keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return _red.amax_amin("min", self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _red.arg_reduce("argmax", self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _red.arg_reduce("argmin", self, dim, keepdim)
+
+    def cumsum(self, dim):
+        return _red.cumsum(self, dim)
+
+    def norm(self, p="fro", dim=None, keepdim=False):
+        return _red.norm(self, p, dim, keepdim)
+
+    def softmax(self, dim=-1):
+        return _softmax.softmax(self, dim)
+
+    def log_softmax(self, dim=-1):
+        return _softmax.log_softmax(self, dim)
+
+    def logsumexp(self, dim, keepdim=False):
+        return _softmax.logsumexp(self, dim, keepdim)
+
+    # ------------------------------------------------------------ linear algebra
+
+    def matmul(self, other):
+        return _linalg.matmul(self, other)
+
+    def mm(self, other):
+        return _linalg.mm(self, other)
+
+    def mv(self, vec):
+        return _linalg.mv(self, vec)
+
+    def dot(self, other):
+        return _linalg.dot(self, other)
+
+    # ------------------------------------------------------------ shape
+
+    def reshape(self, *shape):
+        return _shape.reshape(self, shape)
+
+    def view(self, *shape):
+        return _shape.reshape(self, shape, op="view")
+
+    def view_as(self, other):
+        return _shape.reshape(self, (other.shape,), op="view")
+
+    def reshape_as(self, other):
+        return _shape.reshape(self, (other.shape,))
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return _shape.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        return _shape.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return _shape.unsqueeze(self, dim)
+
+    def permute(self, *dims):
+        return _shape.permute(self, dims)
+
+    def transpose(self, dim0, dim1):
+        return _shape.transpose(self, dim0, dim1)
+
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(
+                f"t(): expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
+        return self.T
+
+    @property
+    def T(self):  # noqa: N802 - PyTorch's name
+        """All axes reversed: the transpose of a matrix."""
+        return _shape.Permute.apply(self, tuple(range(len(self._array.shape) - 1, -1, -1)))
+
+    @property
+    def mT(self):  # noqa: N802 - PyTorch's name
+        """The last two axes swapped: a batch of transposed matrices."""
+        if self.ndim < 2:
+            raise RuntimeError(f"mT: tensor of dimension {self.ndim} has no matrix to transpose")
+        return _shape.transpose(self, -2, -1)
+
+    def expand(self, *sizes):
+        return _shape.expand(self, sizes)
+
+    def expand_as(self, other):
+        return _shape.expand(self, (other.shape,))
+
+    def contiguous(self):
+        return _shape.contiguous(self)
+
+    def is_contiguous(self):
+        a = self._array
+        flags = getattr(a, "flags", None)
+        if flags is not None:
+            return bool(flags["C_CONTIGUOUS"])
+        return bool(getattr(a, "is_c_contiguous", lambda: True)())
+
+
+def bind(tensor_class):
+    """Import the function modules (they import ``Tensor``, so only once it is defined)."""
+    from scalargrad.matrix import inplace
+    from scalargrad.matrix.functions import (
+        comparison,
+        elementwise,
+        indexing,
+        linalg,
+        reductions,
+        selection,
+        shape,
+        softmax,
+    )
+
+    global Tensor, _inplace, _cmp, _ew, _idx, _linalg, _red, _sel, _shape, _softmax
+    Tensor, _inplace, _cmp, _ew, _idx = tensor_class, inplace, comparison, elementwise, indexing
+    _linalg, _red, _sel, _shape, _softmax = linalg, reductions, selection, shape, softmax

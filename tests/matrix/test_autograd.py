@@ -250,3 +250,14 @@ def test_float32_stays_float32_through_every_op():
         assert y.dtype == sg.float32, op
         y.sum().backward()
         assert x.grad.dtype == sg.float32 and x.grad.shape == (2, 2)
+
+
+def test_sg_gradcheck_on_a_composite_and_functional_forms():
+    import scalargrad.matrix as m
+
+    rng = np.random.default_rng(0)
+    x = sg.tensor(rng.normal(size=(3, 4)), dtype=sg.float64, requires_grad=True)
+    w = sg.tensor(rng.normal(size=(4, 2)), dtype=sg.float64, requires_grad=True)
+    assert sg.gradcheck(lambda a, b: m.log_softmax(m.tanh(a @ b), 1).sum(0), [x, w])
+    assert m.exp(sg.tensor([0.0])).tolist() == [1.0]
+    assert m.matmul(sg.eye(2), sg.ones(2)).tolist() == [1.0, 1.0]

@@ -125,6 +125,13 @@ def test_inplace_binary_broadcasts_b(shape, layout, seed):
     assert_same(a, expected)
 
 
+def test_inplace_binary_with_an_overlapping_view():
+    a = np.arange(9, dtype=np.float64).reshape(3, 3)
+    expected = a + a.T
+    cpu.inplace_binary("add", a, a.T)
+    assert_same(a, expected)
+
+
 @pytest.mark.parametrize("dtype", ALL_DTYPES)
 @given(shape=shapes(), layouts_=st.tuples(layouts, layouts, layouts), seed=seeds)
 def test_where(dtype, shape, layouts_, seed):

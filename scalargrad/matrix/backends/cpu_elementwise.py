@@ -488,11 +488,12 @@ def binary_backward(op, a, b, grad, need_a, need_b):
 
 def inplace_binary(op, a, b):
     """a = op(a, b) in place. A contiguous ``a`` is its own output (each element is read, then
-    written, by the same iteration); any other layout goes through a temporary."""
+    written, by the same iteration); any other layout, or a ``b`` that is another view of the
+    same memory (``a += a.T``), goes through a temporary."""
     if a.size == 0:
         return
     b = np.broadcast_to(b, a.shape)
-    if a.flags.c_contiguous:
+    if a.flags.c_contiguous and not (np.may_share_memory(a, b) and b.strides != a.strides):
         _binary_into(op, a, b, a)
     else:
         a[...] = binary(op, a, b)

@@ -1,8 +1,10 @@
 """The backend interface in plain NumPy: the oracle the kernel tests compare against.
 
 Short and obviously correct, never fast and never used to train. Each function's contract is in
-``scalargrad/matrix/backends/__init__.py``. The float math comes from ``scalargrad/calculus.py``
-applied element by element (``np.vectorize``), so this file re-derives nothing.
+``scalargrad/matrix/backends/__init__.py``. Element-wise math is ``scalargrad/calculus.py``
+applied element by element (``np.vectorize``), so it re-derives nothing; reductions, the softmax
+family and matmul are numpy's. Like the kernels, the softmax family works in float64 and rounds
+once at the end, so float32 results can be compared tightly.
 """
 
 import numpy as np
@@ -179,35 +181,42 @@ def arg_reduce(op, a, axis):
 
 
 @np.errstate(all="ignore")  # inf and nan rows are tested on purpose
-def logsumexp(a, axis, keepdim):
+def _logsumexp64(a, axis):
+    """log sum exp along ``axis`` (kept), in float64 like the kernels, max subtracted first."""
+    a = np.asarray(a, np.float64)
     m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)  # initial: empty axes work
-    m = np.where(np.isfinite(m), m, 0).astype(a.dtype)
-    out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
-    out = out.astype(a.dtype)
+    m = np.where(np.isfinite(m), m, 0.0)
+    return np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+
+
+def logsumexp(a, axis, keepdim):
+    out = _logsumexp64(a, axis).astype(a.dtype)
     return out if keepdim else np.squeeze(out, axis=axis)
 
 
 @np.errstate(all="ignore")  # inf and nan rows are tested on purpose
 def log_softmax(a, axis):
-    return (a - logsumexp(a, axis, True)).astype(a.dtype)
+    return (np.asarray(a, np.float64) - _logsumexp64(a, axis)).astype(a.dtype)
 
 
 @np.errstate(all="ignore")  # inf and nan rows are tested on purpose
 def softmax(a, axis):
-    m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)  # initial: empty axes work
-    m = np.where(np.isfinite(m), m, 0).astype(a.dtype)
-    e = np.exp(a - m)
+    a64 = np.asarray(a, np.float64)
+    m = np.max(a64, axis=axis, keepdims=True, initial=-np.inf)  # initial: empty axes work
+    e = np.exp(a64 - np.where(np.isfinite(m), m, 0.0))
     return (e / np.sum(e, axis=axis, keepdims=True)).astype(a.dtype)
 
 
 @np.errstate(all="ignore")  # inf and nan rows are tested on purpose
 def softmax_backward(y, grad, axis):
-    return (y * (grad - np.sum(grad * y, axis=axis, keepdims=True))).astype(y.dtype)
+    y64, g64 = np.asarray(y, np.float64), np.asarray(grad, np.float64)
+    return (y64 * (g64 - np.sum(g64 * y64, axis=axis, keepdims=True))).astype(y.dtype)
 
 
 @np.errstate(all="ignore")  # inf and nan rows are tested on purpose
 def log_softmax_backward(y, grad, axis):
-    return (grad - np.exp(y) * np.sum(grad, axis=axis, keepdims=True)).astype(y.dtype)
+    y64, g64 = np.asarray(y, np.float64), np.asarray(grad, np.float64)
+    return (g64 - np.exp(y64) * np.sum(g64, axis=axis, keepdims=True)).astype(y.dtype)
 
 
 # ---------------------------------------------------------------- linear algebra

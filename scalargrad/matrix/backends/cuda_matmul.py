@@ -51,6 +51,7 @@ def _matmul_kernel(dtype, config):
     side = tile // work  # threads along each side of the block
     block = side * side  # threads per block
     loads = tile * tile_k // block  # elements of each slice copied by one thread
+    a_cols = tile + 1  # the A slice's padded row (shared array shapes must be constants)
     t = numpy_support.from_dtype(np.dtype(dtype))
 
     @cuda.jit
@@ -62,7 +63,7 @@ def _matmul_kernel(dtype, config):
         tx = cuda.threadIdx.x  # this thread's patch: rows ty*work.., columns tx*work..
         ty = cuda.threadIdx.y
         tid = ty * side + tx
-        a_tile = cuda.shared.array((tile_k, tile + 1), t)  # a_tile[kk, r] = A[row0 + r, k0 + kk]
+        a_tile = cuda.shared.array((tile_k, a_cols), t)  # a_tile[kk, r] = A[row0 + r, k0 + kk]
         b_tile = cuda.shared.array((tile_k, tile), t)  # b_tile[kk, c] = B[k0 + kk, col0 + c]
         acc = cuda.local.array((work, work), t)
         a_reg = cuda.local.array(work, t)

@@ -1,0 +1,210 @@
+"""Every kernel variant the backend can launch compiles for a real GPU (PTX for sm_90).
+
+The simulator runs kernels as Python, so it cannot catch what only the CUDA compiler rejects:
+a non-constant shared-array shape, a type numba cannot unify, an unsupported math function.
+This module compiles each kernel with ``cuda.compile_ptx`` for every dtype it is used with.
+It needs the CUDA toolkit's compiler libraries (NVVM, NVRTC: ``pip install -e '.[cuda]'``) and
+numba's simulator off; it does not need a GPU. Elsewhere it is skipped.
+
+    NUMBA_ENABLE_CUDASIM=0 python -m pytest tests/cuda/test_ptx.py
+"""
+
+import re
+
+import numpy as np
+import pytest
+from numba import config, cuda, types
+from numba.np import numpy_support
+
+from scalargrad.matrix.backends import cuda_elementwise as E
+from scalargrad.matrix.backends import cuda_fused as F
+from scalargrad.matrix.backends import cuda_index as X
+from scalargrad.matrix.backends import cuda_matmul as M
+from scalargrad.matrix.backends import cuda_reduce as R
+from scalargrad.matrix.backends import reference
+
+CC = (9, 0)  # H100; any cc >= 6.0 has float64 atomics
+
+
+def _toolkit_reason():
+    if config.ENABLE_CUDASIM:
+        return "compiling to PTX needs numba's simulator off"
+    try:
+        cuda.compile_ptx(lambda x: None, "void(float32[:])", cc=CC)
+    except Exception as error:  # no NVVM / NVRTC libraries
+        return (
+            f"CUDA toolkit libraries not found ({type(error).__name__}); pip install -e '.[cuda]'"
+        )
+    return None
+
+
+REASON = _toolkit_reason()
+pytestmark = [pytest.mark.ptx, pytest.mark.skipif(REASON is not None, reason=str(REASON))]
+
+
+@pytest.fixture(autouse=True)
+def _no_gpu_needed(monkeypatch):
+    """Device functions ask the current GPU for its compute capability; without one, say sm_90."""
+    import numba.cuda.dispatcher as dispatcher
+
+    class Device:
+        compute_capability = CC
+
+    if not cuda.is_available():
+        monkeypatch.setattr(dispatcher, "get_current_device", lambda: Device())
+
+
+def ptx(kernel, *args):
+    """Compile ``kernel`` (a @cuda.jit dispatcher) for these argument types; the PTX text."""
+    code, _ = cuda.compile_ptx(kernel.py_func, tuple(args), cc=CC)
+    return code
+
+
+def t(dtype):
+    return numpy_support.from_dtype(np.dtype(dtype))
+
+
+def vec(dtype):
+    return types.Array(t(dtype), 1, "C")
+
+
+I64 = types.int64
+TUP = types.UniTuple(I64, 2)
+FLOATS = (np.float32, np.float64)
+ALL = (np.float32, np.float64, np.int64, np.bool_)
+
+
+@pytest.mark.parametrize("op", reference.UNARY)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_unary_kernels(op, dtype):
+    ptx(E._map_kernel(op), vec(dtype), vec(dtype), TUP, TUP)
+    ptx(E._grad_kernel(op + "_deriv"), vec(dtype), *(vec(dtype), TUP) * 3, TUP)
+
+
+@pytest.mark.parametrize("op", reference.ARITH + tuple(reference.COMPARE))
+@pytest.mark.parametrize("dtype", ALL)
+def test_binary_kernels(op, dtype):
+    if np.dtype(dtype).kind in "bi" and op not in ("add", "sub", "mul", *reference.COMPARE):
+        if not (dtype == np.int64 and op in ("maximum", "minimum")):
+            pytest.skip("a float op")
+    if dtype == np.bool_ and op == "sub":
+        pytest.skip("no bool subtraction")
+    name = E._binary_name(op, np.dtype(dtype))
+    out = vec(np.bool_ if op in E.COMPARISONS else dtype)
+    ptx(E._zip_kernel(name), out, vec(dtype), TUP, vec(dtype), TUP, TUP)
+    ptx(E._inplace_kernel(name), vec(dtype), TUP, vec(dtype), TUP, TUP)
+    if np.dtype(dtype).kind == "f" and op in reference.ARITH:
+        for part in ("_dx", "_dy"):
+            ptx(E._grad_kernel(op + part), vec(dtype), *(vec(dtype), TUP) * 3, TUP)
+
+
+@pytest.mark.parametrize("op", reference.LOSSES)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_loss_kernels(op, dtype):
+    for name, backward in ((op, False), (op + "_deriv", True)):
+        args = (vec(dtype), *(vec(dtype), TUP) * 3, TUP, types.float64)
+        ptx(E._loss_kernel(name, backward), *args)
+
+
+@pytest.mark.parametrize("src", ALL)
+@pytest.mark.parametrize("dst", ALL)
+def test_copy_cast_assign_fill_where(src, dst):
+    ptx(E._copy_kernel, vec(dst), vec(src), TUP, TUP)
+    ptx(E._assign_kernel, vec(dst), TUP, vec(src), TUP, TUP)
+    if src == dst:
+        ptx(E._fill_kernel, vec(dst), TUP, TUP, t(dst))
+        ptx(E._where_kernel, vec(dst), vec(np.bool_), TUP, vec(dst), TUP, vec(dst), TUP, TUP)
+
+
+@pytest.mark.parametrize("op", ["sum", "prod", "max", "min"])
+@pytest.mark.parametrize("dtype", ALL)
+def test_reduce_kernels(op, dtype):
+    acc = np.int64 if dtype == np.bool_ else dtype
+    out = np.int64 if (op == "sum" and dtype == np.bool_) else dtype
+    args = (vec(dtype), TUP, TUP, TUP, TUP, I64, t(acc))
+    ptx(R._sequential_kernel(op), vec(out), *args)
+    for threads in (32, 128):
+        kernel = R._tree_kernel(op, np.dtype(acc).str, threads)
+        ptx(kernel, types.Array(t(out), 2, "C"), *args)
+        ptx(kernel, types.Array(t(acc), 2, "C"), *args)  # pass 1 into the partial results
+
+
+@pytest.mark.parametrize("op", ["argmax", "argmin"])
+@pytest.mark.parametrize("dtype", ALL)
+def test_arg_and_cumsum_kernels(op, dtype):
+    kernel = R._arg_kernel(op, np.dtype(dtype).str, 128)
+    two = types.Array(t(dtype), 2, "C")
+    ptx(
+        kernel,
+        two,
+        types.Array(I64, 2, "C"),
+        vec(dtype),
+        vec(np.int64),
+        TUP,
+        TUP,
+        TUP,
+        TUP,
+        I64,
+        types.boolean,
+    )
+    if dtype != np.bool_:
+        ptx(
+            R._cumsum_kernel,
+            vec(dtype),
+            TUP,
+            vec(dtype),
+            TUP,
+            types.UniTuple(I64, 1),
+            I64,
+            t(dtype),
+        )
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_fused_kernels(dtype):
+    f = vec(dtype)
+    for kind in (0, 1, 2):
+        ptx(F._softmax_kernel(kind, 128), f, TUP, I64, f, TUP, TUP, I64, I64)
+    for log in (False, True):
+        ptx(F._softmax_backward_kernel(log, 64), f, TUP, I64, f, TUP, I64, f, TUP, I64, TUP, I64)
+    targets = vec(np.int64)
+    ptx(F._cross_entropy_kernel(32), f, f, f, I64, I64, targets, I64, I64)
+    ptx(F._cross_entropy_backward_kernel, f, f, I64, I64, targets, I64, f, I64, I64)
+    scalars = (types.float64,) * 4
+    ptx(F._sgd_kernel, f, TUP, f, TUP, f, TUP, TUP, I64, *scalars, *(types.boolean,) * 3)
+    ptx(
+        F._adam_kernel,
+        f,
+        TUP,
+        f,
+        TUP,
+        f,
+        TUP,
+        f,
+        TUP,
+        TUP,
+        I64,
+        *scalars,
+        types.float64,
+        types.float64,
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_index_kernels(dtype):
+    pos = vec(np.int64)
+    ptx(X._gather_kernel, vec(dtype), pos, vec(dtype), TUP, TUP)
+    ptx(X._scatter_add_kernel, vec(dtype), pos, vec(dtype), TUP, TUP)
+    ptx(X._scatter_kernel, vec(dtype), TUP, TUP, pos, vec(dtype), TUP, TUP)
+
+
+@pytest.mark.parametrize("config", [M.SMALL, M.LARGE])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_matmul_kernel_keeps_its_patch_in_registers(config, dtype):
+    kernel, _ = M._matmul_kernel(np.dtype(dtype).str, config)
+    three = types.Array(t(dtype), 3, "A")
+    code = ptx(kernel, types.Array(t(dtype), 3, "C"), three, three, vec(dtype), types.boolean)
+    work = config[2]
+    # the WORK x WORK multiply-adds of one k are unrolled, and nothing spills to local memory
+    assert len(re.findall(r"\bfma\.rn\.f(32|64)", code)) >= work * work
+    assert ".local" not in code

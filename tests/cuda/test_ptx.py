@@ -198,10 +198,11 @@ def test_index_kernels(dtype):
     ptx(X._scatter_kernel, vec(dtype), TUP, TUP, pos, vec(dtype), TUP, TUP)
 
 
+@pytest.mark.parametrize("layouts", [(False, False), (True, False), (False, True), (True, True)])
 @pytest.mark.parametrize("config", [M.SMALL, M.LARGE])
 @pytest.mark.parametrize("dtype", FLOATS)
-def test_matmul_kernel_keeps_its_patch_in_registers(config, dtype):
-    kernel, _ = M._matmul_kernel(np.dtype(dtype).str, config)
+def test_matmul_kernel_keeps_its_patch_in_registers(config, dtype, layouts):
+    kernel, _ = M._matmul_kernel(np.dtype(dtype).str, config, *layouts)
     three = types.Array(t(dtype), 3, "A")
     code = ptx(kernel, types.Array(t(dtype), 3, "C"), three, three, vec(dtype), types.boolean)
     work = config[2]

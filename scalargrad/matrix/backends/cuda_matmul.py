@@ -20,8 +20,11 @@ at least ``LARGE_FROM`` elements per batch entry):
   shared-memory read than one output per thread, which keeps the arithmetic units busy. The
   bigger tile doubles that again; it pays off only when C has many tiles to spread over the GPU.
 * The A slice is stored transposed (``a_tile[kk, r]``) so the WORK numbers a thread needs are
-  neighbours, with one column of padding so that the threads writing one row of it hit
-  different shared-memory banks.
+  neighbours. Both slices have one column of padding so that threads writing down a column of
+  them hit different shared-memory banks.
+* Loading follows each operand's layout so neighbouring threads read neighbouring addresses
+  (coalesced): a transposed operand (``x @ w.T`` in ``linear``, ``A^T`` and ``B^T`` in the
+  backward pass) is read in place with the threads laid out along its contiguous axis.
 * Ragged edges (M, N or K not multiples of the tile) are padded with zeros when loading and
   skipped when storing; no thread leaves the loop early, so every thread reaches every barrier.
 
@@ -46,12 +49,16 @@ LARGE_FROM = 512 * 512  # elements of C (per batch entry) from which LARGE is us
 
 
 @functools.cache
-def _matmul_kernel(dtype, config):
+def _matmul_kernel(dtype, config, a_by_rows=False, b_by_k=False):
+    """The kernel for one dtype and tile configuration. How the threads share the loading of a
+    slice follows the operand's layout, so that neighbouring threads read neighbouring
+    addresses (coalesced): along k for a row-major A, along rows for a transposed A
+    (``a_by_rows``); along columns for a row-major B, along k for a transposed B (``b_by_k``)."""
     tile, tile_k, work = config
     side = tile // work  # threads along each side of the block
     block = side * side  # threads per block
     loads = tile * tile_k // block  # elements of each slice copied by one thread
-    a_cols = tile + 1  # the A slice's padded row (shared array shapes must be constants)
+    cols = tile + 1  # the slices' padded rows (shared array shapes must be constants)
     t = numpy_support.from_dtype(np.dtype(dtype))
 
     @cuda.jit
@@ -63,8 +70,8 @@ def _matmul_kernel(dtype, config):
         tx = cuda.threadIdx.x  # this thread's patch: rows ty*work.., columns tx*work..
         ty = cuda.threadIdx.y
         tid = ty * side + tx
-        a_tile = cuda.shared.array((tile_k, a_cols), t)  # a_tile[kk, r] = A[row0 + r, k0 + kk]
-        b_tile = cuda.shared.array((tile_k, tile), t)  # b_tile[kk, c] = B[k0 + kk, col0 + c]
+        a_tile = cuda.shared.array((tile_k, cols), t)  # a_tile[kk, r] = A[row0 + r, k0 + kk]
+        b_tile = cuda.shared.array((tile_k, cols), t)  # b_tile[kk, c] = B[k0 + kk, col0 + c]
         acc = cuda.local.array((work, work), t)
         a_reg = cuda.local.array(work, t)
         b_reg = cuda.local.array(work, t)
@@ -73,13 +80,19 @@ def _matmul_kernel(dtype, config):
                 acc[i, j] = 0
         for k0 in range(0, k_total, tile_k):
             for step in range(loads):
-                e = tid + step * block
-                r, kk = e // tile_k, e % tile_k  # neighbouring threads read neighbouring k
+                e = tid + step * block  # this thread's element of the slices
+                if a_by_rows:
+                    r, kk = e % tile, e // tile
+                else:
+                    r, kk = e // tile_k, e % tile_k
                 if row0 + r < m_total and k0 + kk < k_total:
                     a_tile[kk, r] = a[z, row0 + r, k0 + kk]
                 else:
                     a_tile[kk, r] = 0
-                kk, c = e // tile, e % tile  # neighbouring threads read neighbouring columns
+                if b_by_k:
+                    kk, c = e % tile_k, e // tile_k
+                else:
+                    kk, c = e // tile, e % tile
                 if k0 + kk < k_total and col0 + c < n_total:
                     b_tile[kk, c] = b[z, k0 + kk, col0 + c]
                 else:
@@ -126,7 +139,10 @@ def _launch(out3, a3, b3, bias):
             assign(out3, bias)
         return
     config = LARGE if m * n >= LARGE_FROM else SMALL
-    kernel, side = _matmul_kernel(out3.dtype.str, config)
+    item = out3.dtype.itemsize
+    a_by_rows = a3.strides[2] != item and a3.strides[1] == item  # A transposed (column-major)
+    b_by_k = b3.strides[2] != item and b3.strides[1] == item  # B transposed
+    kernel, side = _matmul_kernel(out3.dtype.str, config, a_by_rows, b_by_k)
     tile = config[0]
     grid = (math.ceil(n / tile), math.ceil(m / tile), batch)
     has_bias = bias is not None

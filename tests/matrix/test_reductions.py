@@ -56,6 +56,7 @@ def test_std_is_unbiased_by_default():
 @given(data=st.data())
 def test_prod(data):
     a = data.draw(arrays(shapes(max_dims=2, max_side=3), min_value=-2, max_value=2))
+    a = np.where(np.abs(a) < 0.1, 0.5, a)  # no tiny factors: the product must not underflow
     if a.size:  # exercise zeros: none, one, two of them
         flat = a.reshape(-1)
         for i in data.draw(st.lists(st.integers(0, a.size - 1), max_size=2)):

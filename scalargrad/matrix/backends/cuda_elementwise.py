@@ -2,9 +2,11 @@
 
 Launch: a 1-D grid of ``ceil(n / THREADS)`` blocks of ``THREADS`` threads (``cuda_memory``);
 thread ``i = cuda.grid(1)`` computes output element ``i`` (C order) and threads past the end do
-nothing. Inputs are read through ``strided``: the thread turns ``i`` into each input's memory
-position with its own strides, so transposed views and broadcast views (0 strides) are read in
-place, without a copy. Outputs are new C-contiguous arrays written at position ``i``.
+nothing. Inputs are read through ``strided`` (``cuda_memory``): the thread turns ``i`` into
+each input's memory position with that input's own strides, so transposed views and broadcast
+views (0 strides) are read in place, without a copy. Before the launch ``coalesce`` merges the
+axes that every operand walks as one, so for contiguous operands that costs one division.
+Outputs are new C-contiguous arrays written at position ``i``.
 
 The float math is ``scalargrad/calculus.py`` compiled as device functions
 (``cuda.jit(device=True)(calculus.exp)``); each kernel factory below takes such a function and

@@ -101,7 +101,7 @@ def main(argv=None):
 
     args = parse_args("lesson8_digits", __doc__, argv, extra)
     check_device(args.device)
-    epochs = args.epochs or (8 if args.budget == "small" else 30)
+    epochs = args.epochs or (15 if args.budget == "small" else 30)
     if epochs < 1:
         raise SystemExit(f"--epochs must be >= 1, got {epochs}")
 

@@ -229,48 +229,68 @@ class TensorOps:
         return _idx.getitem(self, index)
 
     # ------------------------------------------------------------ reductions
+    # (NumPy's names work too, as in PyTorch: x.sum(axis=1, keepdims=True))
 
-    def sum(self, dim=None, keepdim=False):
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _np_names("sum", dim, keepdim, axis, keepdims)
         return _red.sum(self, dim, keepdim)
 
-    def mean(self, dim=None, keepdim=False):
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _np_names("mean", dim, keepdim, axis, keepdims)
         return _red.mean(self, dim, keepdim)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
+    def var(
+        self, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None
+    ):
+        dim, keepdim = _np_names("var", dim, keepdim, axis, keepdims)
         return _red.var(self, dim, unbiased, keepdim, correction)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
+    def std(
+        self, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None
+    ):
+        dim, keepdim = _np_names("std", dim, keepdim, axis, keepdims)
         return _red.var(self, dim, unbiased, keepdim, correction).sqrt()
 
-    def prod(self, dim=None, keepdim=False):
+    def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _np_names("prod", dim, keepdim, axis, keepdims)
         return _red.prod(self, dim, keepdim)
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         if isinstance(dim, Tensor):
             return self.maximum(dim)
+        dim, keepdim = _np_names("max", dim, keepdim, axis, keepdims)
         return _red.max_min("max", self, dim, keepdim)
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         if isinstance(dim, Tensor):
             return self.minimum(dim)
+        dim, keepdim = _np_names("min", dim, keepdim, axis, keepdims)
         return _red.max_min("min", self, dim, keepdim)
 
-    def amax(self, dim=None, keepdim=False):
+    def amax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _np_names("amax", dim, keepdim, axis, keepdims)
         return _red.amax_amin("max", self, dim, keepdim)
 
-    def amin(self, dim=None, keepdim=False):
+    def amin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _np_names("amin", dim, keepdim, axis, keepdims)
         return _red.amax_amin("min", self, dim, keepdim)
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _np_names("argmax", dim, keepdim, axis, keepdims)
         return _red.arg_reduce("argmax", self, dim, keepdim)
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _np_names("argmin", dim, keepdim, axis, keepdims)
         return _red.arg_reduce("argmin", self, dim, keepdim)
 
-    def cumsum(self, dim):
+    def cumsum(self, dim=None, *, axis=None):
+        dim, _ = _np_names("cumsum", dim, False, axis, None)
+        if dim is None:
+            raise TypeError("cumsum() missing required argument 'dim'")
         return _red.cumsum(self, dim)
 
-    def norm(self, p="fro", dim=None, keepdim=False):
+    def norm(self, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None):
+        dim, keepdim = _np_names("norm", dim, keepdim, axis, keepdims)
         return _red.norm(self, p, dim, keepdim)
 
     def softmax(self, dim=-1):
@@ -359,6 +379,17 @@ class TensorOps:
         if flags is not None:
             return bool(flags["C_CONTIGUOUS"])
         return bool(getattr(a, "is_c_contiguous", lambda: True)())
+
+
+def _np_names(op, dim, keepdim, axis, keepdims):
+    """(dim, keepdim) from PyTorch's names or NumPy's (axis, keepdims), which PyTorch also takes."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}(): give dim or axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    return dim, keepdim
 
 
 def bind(tensor_class):

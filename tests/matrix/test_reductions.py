@@ -172,3 +172,16 @@ def test_reduction_errors():
         sg.zeros(0).max()
     with pytest.raises(IndexError, match="non-zero size"):
         sg.zeros(2, 0).max(dim=1)
+
+
+def test_numpy_names_axis_and_keepdims():
+    a = sg.arange(6, dtype=sg.float32).reshape(2, 3)
+    assert a.sum(axis=0).tolist() == [3.0, 5.0, 7.0]
+    assert a.sum(axis=1, keepdims=True).shape == (2, 1)
+    assert a.sum(axis=[0, 1]).item() == 15.0
+    assert a.mean(axis=0).tolist() == [1.5, 2.5, 3.5]
+    assert a.cumsum(axis=0).tolist() == [[0.0, 1.0, 2.0], [3.0, 5.0, 7.0]]
+    assert (a / a.sum(axis=1, keepdims=True)).sum(axis=1).tolist() == pytest.approx([1.0, 1.0])
+    assert a.max(axis=1).values.tolist() == [2.0, 5.0] and a.argmax(axis=0).tolist() == [1, 1, 1]
+    with pytest.raises(TypeError, match="not both"):
+        a.sum(0, axis=1)

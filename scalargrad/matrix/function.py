@@ -1,5 +1,4 @@
-"""``Function``: one differentiable operation of the matrix engine, forward and backward side
-by side.
+"""``Function``: one differentiable op of the matrix engine, forward and backward side by side.
 
 A subclass writes the math on backend arrays (``numpy.ndarray`` on the CPU, a device array on
 CUDA)::
@@ -38,7 +37,9 @@ A gradient returned for an input that was broadcast must already be summed back 
 shape: ``sum_to_shape(ctx.backend, grad, shape)`` does it. Every subclass names the docs page that
 derives it in ``derivation`` (``docs/derivations/<page>.md``); a test checks that page exists.
 A subclass that makes a *view* of its first argument (reshape, transpose, basic indexing) sets
-``is_view = True`` so the result shares that tensor's storage version counter.
+``is_view = True`` so the result shares that tensor's storage version counter; any other forward
+returns a new array, never one of its inputs. Backward checks each returned gradient's shape
+against its input (an error naming the node if they differ) and converts its dtype if needed.
 """
 
 import numpy as np

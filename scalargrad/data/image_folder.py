@@ -13,10 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from scalargrad.data.dataset import Dataset
+
 __all__ = ["ImageFolderDataset", "save_image_folder"]
 
 
-class ImageFolderDataset:
+class ImageFolderDataset(Dataset):
     """``(image, label)`` pairs: images are float32 arrays in [0, 1] read with
     ``matplotlib.image.imread`` (shape ``(H, W)`` for grey, ``(H, W, C)`` for colour).
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import scalargrad as sg
 from scalargrad.data.image_folder import ImageFolderDataset, save_image_folder
 
 
@@ -13,6 +14,7 @@ def test_round_trip(tmp_path):
     csv_path = save_image_folder(tmp_path / "imgs", images, labels, vmax=16)
     ds = ImageFolderDataset(tmp_path / "imgs", "labels.csv")
     assert len(ds) == 5 and ds.classes == [1, 3, 4, 5]
+    assert isinstance(ds, sg.data.Dataset)
     image, label = ds[2]
     assert image.shape == (8, 8) and image.dtype == np.float32 and label == 4
     np.testing.assert_allclose(image, images[2] / 16, atol=1 / 255 + 1e-6)

@@ -20,7 +20,10 @@ def both(values, name, shape):
     return sg.tensor(a, dtype=ours), torch.tensor(a, dtype=theirs)
 
 
-@pytest.mark.parametrize("a_name,b_name,b_shape", itertools.product(DTYPES, DTYPES, [(2,), ()]))
+PAIRS = list(itertools.product(DTYPES, DTYPES, [(2,), ()]))
+
+
+@pytest.mark.parametrize("a_name,b_name,b_shape", PAIRS)
 def test_type_promotion_matches_torch(a_name, b_name, b_shape):
     a, ta = both([1, 0], a_name, (2,))
     b, tb = both([1, 1][: 2 if b_shape else 1], b_name, b_shape)

@@ -40,12 +40,8 @@ def _float_format(a):
             return "inf" if v > 0 else "-inf"
         return body(v)
 
+    # the column width comes from the finite numbers (nan and inf are padded to it, as PyTorch)
     samples = [fmt(v) for v in (finite.max(), finite.min())] if finite.size else []
-    samples += [
-        fmt(v)
-        for v in (np.nan, np.inf, -np.inf)
-        if (a == v).any() or (v != v and np.isnan(a).any())
-    ]
     width = max((len(s) for s in samples), default=0)
     return lambda v: fmt(v).rjust(width)
 

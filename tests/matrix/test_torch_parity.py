@@ -84,3 +84,17 @@ def test_gradients_match_torch():
     loss(torch, *theirs).backward()
     for a, b in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [[1.0, 2.5], [0.001, 1000.0], [1e-5, 1.0], [1e9, 1.0], [[1.0, -2.0], [3.0, 4.5]],
+     [float("nan"), 1.0], [float("-inf"), 0.5, float("nan")], [-1, 20, 300], 3.25, [[True, False]],
+     [[0.5, 0.25]] * 4],
+)  # fmt: skip
+def test_repr_matches_torch(data):
+    assert repr(sg.tensor(data)) == repr(torch.tensor(data))
+    w = sg.tensor([1.0, 2.0], requires_grad=True)
+    tw = torch.tensor([1.0, 2.0], requires_grad=True)
+    assert repr(w) == repr(tw)
+    assert repr(w * 2) == repr(tw * 2).replace("MulBackward0", "MulBackward")

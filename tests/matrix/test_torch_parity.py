@@ -98,3 +98,25 @@ def test_repr_matches_torch(data):
     tw = torch.tensor([1.0, 2.0], requires_grad=True)
     assert repr(w) == repr(tw)
     assert repr(w * 2) == repr(tw * 2).replace("MulBackward0", "MulBackward")
+
+
+KINKS = {
+    "max ties": lambda t: t.max(),
+    "max dim ties": lambda t: t.max(dim=0)[0],
+    "maximum tie": lambda t: t.maximum(t * 0 + 3.0),
+    "clamp at its bounds": lambda t: t.clamp(1.0, 3.0),
+    "relu at 0": lambda t: (t - 1).relu(),
+    "abs at 0": lambda t: (t - 1).abs(),
+    "norm at 0": lambda t: (t * 0).norm(),
+    "prod with a zero": lambda t: (t - 1).prod(),
+    "prod with two zeros": lambda t: (t - 3).prod(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KINKS))
+def test_gradients_at_kinks_and_ties_match_torch(name):
+    ours = sg.tensor([1.0, 3.0, 3.0, 0.5], dtype=sg.float64, requires_grad=True)
+    theirs = torch.tensor([1.0, 3.0, 3.0, 0.5], dtype=torch.float64, requires_grad=True)
+    KINKS[name](ours).sum().backward()
+    KINKS[name](theirs).sum().backward()
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())

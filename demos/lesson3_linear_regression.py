@@ -57,6 +57,28 @@ def one_parameter_fit(out=None, steps=100, lr=0.01):
     return {"c": round(c.data, 4), "c exact": round(exact, 4)}
 
 
+def regression_losses(out):
+    """MSE, L1 and smooth L1 with reduction mean / sum / none, and their shapes."""
+    import scalargrad as sg
+    from scalargrad.viz.plots import plot_functions
+
+    section("losses for regression: MSE, L1, smooth L1; reduction mean / sum / none")
+    pred, target = sg.tensor([0.5, 2.0, -1.0, 4.0]), sg.tensor([1.0, 1.0, 1.0, 1.0])
+    table = {}
+    for name in ["MSELoss", "L1Loss", "SmoothL1Loss"]:
+        table[name] = {red: getattr(sg.nn, name)(reduction=red)(pred, target).numpy()
+                       for red in ("none", "sum", "mean")}
+        print(f"{name:13s} none {table[name]['none']}, sum {table[name]['sum']:.3f}, "
+              f"mean {table[name]['mean']:.3f}")
+    errors = np.linspace(-3, 3, 121).astype(np.float32)
+    zero = sg.zeros(len(errors))
+    curves = {name: getattr(sg.nn, name)(reduction="none")(sg.from_numpy(errors), zero).numpy()
+              for name in ["MSELoss", "L1Loss", "SmoothL1Loss"]}
+    save(plot_functions(errors, {"loss of one sample against its error": curves}, ncols=1), out,
+         "regression_losses.png")
+    return {"MSE mean": float(table["MSELoss"]["mean"]), "L1 sum": float(table["L1Loss"]["sum"])}
+
+
 def _plot_one_parameter(out, xs, ys, path):
     import matplotlib.pyplot as plt
 
@@ -268,6 +290,7 @@ def main(argv=None):
     results = {}
     results.update(by_hand())
     results.update(one_parameter_fit(args.out))
+    results.update(regression_losses(args.out))
     results.update(fit_linear(args.out, steps=15 if small else 30, seed=args.seed))
     results.update(optimizers(args.out, steps=40, seed=args.seed))
     results.update(batch_sizes(args.out, epochs=3 if small else 8, seed=args.seed))

@@ -47,7 +47,8 @@ def main(argv=None):
     digits = results["lesson8_digits"]["test accuracy"]
     print(f"digits test accuracy with the small budget: {digits:.1%} "
           "(python demos/lesson8_digits.py trains longer)")
-    print("all lessons: python demos/lesson<N>_*.py --help (1 autograd, 2 logistic regression on "
+    print("all lessons: python demos/lesson<N>_*.py --help (0 tensors, 1 autograd, "
+          "2 logistic regression on "
           "images, 3 linear regression, 4 multiple regression, 5 logistic regression, "
           "6 non-linear regression, 7 classification, 8 digits)")
     return results

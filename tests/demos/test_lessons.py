@@ -110,6 +110,7 @@ def test_lesson3(tmp_path):
                                       "stochastic (1)": 500}
     assert r["linear final loss"] < 50
     assert r["step gap"] < 1e-4  # step() is w -= lr * w.grad
+    assert r["MSE mean"] == pytest.approx((0.25 + 1 + 4 + 9) / 4) and r["L1 sum"] == 6.5
     assert r["best lr"] in (1e-3, 1e-2, 1e-1, 1.0)
     costs = r["cost after optimizer"]
     assert costs["SGD lr 0.01, momentum 0.8"] < costs["SGD lr 0.01"]  # momentum gets there faster

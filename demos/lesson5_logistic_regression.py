@@ -4,9 +4,10 @@
 2. Bernoulli likelihood: H,T,H,T has likelihood 0.0625 at theta = 0.5; the maximum-likelihood
    theta is the mean of the labels. Its negative log is the binary cross-entropy (BCE).
 3. Why not MSE for a classifier: the two cost surfaces over (w, b) side by side.
-4. The Wisconsin breast-cancer data (30 features, standardized): nn.Linear(30, 1) on logits with
+4. BCE on probabilities and the stable "with logits" form.
+5. The Wisconsin breast-cancer data (30 features, standardized): nn.Linear(30, 1) on logits with
    BCEWithLogitsLoss, test accuracy; with all weights zero the cost is ln 2 = 0.693147.
-5. A 2-D decision boundary from two of the features.
+6. A 2-D decision boundary from two of the features.
 
     python demos/lesson5_logistic_regression.py [--out DIR] [--budget small|full]
 """
@@ -73,6 +74,20 @@ def surfaces(out, seed):
     print(f"at w = -8 (confidently wrong): |dJ/dw| BCE = {slope['BCE']:.3f}, "
           f"MSE = {slope['MSE']:.5f} -- the MSE surface is flat there, gradient descent stalls")
     return {"slope BCE wrong": slope["BCE"], "slope MSE wrong": slope["MSE"]}
+
+
+def with_logits():
+    """BCE on probabilities loses precision once sigmoid rounds to 1; the logits form does not."""
+    import scalargrad as sg
+
+    section("BCE on probabilities vs the stable 'with logits' form")
+    z, t = sg.tensor([50.0, -3.0, 0.0]), sg.tensor([0.0, 1.0, 1.0])
+    on_probs = sg.nn.BCELoss(reduction="none")(z.sigmoid(), t).numpy()
+    on_logits = sg.nn.BCEWithLogitsLoss(reduction="none")(z, t).numpy()
+    print(f"logits {z.numpy()}, targets {t.numpy()}")
+    print(f"BCELoss(sigmoid(z)):   {on_probs}  (sigmoid(50) rounds to 1: log(1 - 1) is clamped)")
+    print(f"BCEWithLogitsLoss(z):  {on_logits}  (max(z, 0) - z t + log(1 + e^-|z|): exact)")
+    return {"bce with logits at z=50": float(on_logits[0])}
 
 
 def train(model, X, y, epochs, lr, desc):
@@ -151,6 +166,7 @@ def main(argv=None):
     sigmoid_plot(args.out)
     results = bernoulli(args.out, args.seed)
     results.update(surfaces(args.out, args.seed))
+    results.update(with_logits())
     results.update(breast_cancer(args.out, 100 if args.budget == "small" else 300, args.seed))
     return summary("lesson 5, logistic regression", results)
 

@@ -131,6 +131,7 @@ def test_lesson5(tmp_path):
     assert r["zero-weight cost"] == pytest.approx(math.log(2), abs=1e-6)
     assert f"{r['zero-weight cost']:.6f}" == "0.693147"
     assert r["test accuracy"] > 0.93
+    assert r["bce with logits at z=50"] == pytest.approx(50.0)
     assert "decision_boundary.png" in pngs(tmp_path)
 
 

@@ -57,6 +57,17 @@ _EXPORTS = {
     "long": "scalargrad.dtypes",
 }
 
+# PyTorch's functional forms of the Tensor methods: sg.exp(x), sg.matmul(a, b), sg.softmax(x, 1)
+_FUNCTIONAL = (
+    "abs sqrt exp log tanh sigmoid relu softplus neg clamp maximum minimum sum mean var std prod "
+    "max min amax amin argmax argmin cumsum norm softmax log_softmax logsumexp matmul mm mv dot "
+    "reshape flatten squeeze unsqueeze permute transpose pow add sub mul div eq ne lt le gt ge "
+    "detach clone"
+).split()
+for _name in _FUNCTIONAL:
+    _EXPORTS.setdefault(_name, "scalargrad.matrix")
+del _name
+
 # subpackages reachable as attributes: sg.nn, sg.optim, sg.data, ...
 _SUBMODULES = {
     "calculus", "scalar", "matrix", "nn", "optim", "data", "viz", "testing", "cuda", "dtypes",

@@ -137,6 +137,14 @@ def matrix_engine(out, epochs, seed):
 
     acc = accuracy(predict_binary(X), y)
     print(f"circles: training accuracy {acc:.1%}")
+    linear = sg.nn.Linear(2, 1)  # no hidden layer: the boundary can only be a straight line
+    _train(linear, X, y.reshape(-1, 1), sg.nn.BCEWithLogitsLoss(), epochs, 0.03, "linear",
+           np.float32)
+    with sg.no_grad():
+        linear_acc = accuracy(linear(sg.from_numpy(X)).numpy()[:, 0] > 0, y)
+    print(f"the same data with a linear model (no hidden layer, no non-linearity): "
+          f"{linear_acc:.1%} -- a straight line cannot separate a ring from its centre")
+    results["circles linear accuracy"] = linear_acc
     save(plot_decision_boundary(predict_binary, X, y, title=f"circles, accuracy {acc:.0%}"),
          out, "circles.png")
     results["circles accuracy"] = acc

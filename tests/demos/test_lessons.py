@@ -151,6 +151,7 @@ def test_lesson7(tmp_path):
     assert r["activation derivative error"] < 1e-5
     assert r["moons train accuracy (scalar)"] == 1.0
     assert r["circles accuracy"] > 0.95 and r["blobs accuracy"] > 0.9
+    assert r["circles linear accuracy"] < 0.8
     assert r["spiral accuracy"] > 0.8
     assert {"circles.png", "blobs.png", "spiral.png", "activations.png"} <= pngs(tmp_path)
 

@@ -25,7 +25,8 @@ if str(HERE) not in sys.path:  # lessons import each other (and moons_scalar.py)
 
 def parse_args(name, description, argv=None, extra=None):
     """Parse the common options; ``extra(parser)`` adds a lesson's own ones."""
-    parser = argparse.ArgumentParser(prog=f"{name}.py", description=description)
+    parser = argparse.ArgumentParser(prog=f"{name}.py", description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("out") / name,
                         help=f"folder for the figures (default out/{name}/)")
     parser.add_argument("--budget", choices=["small", "full"], default="full",

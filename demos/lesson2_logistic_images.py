@@ -129,6 +129,8 @@ def train_both(out, iterations, lr, train, test):
     curves = {"NumPy, hand-derived gradients": costs_np, "scalargrad, backward()": costs_sg}
     fig = plot_curves(curves, xlabel="iteration", ylabel="cost J",
                       title=f"is it a {DIGIT}? learning curve")
+    fig.axes[0].lines[1].set_linestyle("--")  # the two curves lie on top of each other
+    fig.axes[0].legend()
     save(fig, out, "learning_curve.png")
     results["final cost"] = costs_sg[-1]
     return results

@@ -1,5 +1,7 @@
 """scalargrad.data.datasets: shapes, labels, seeds and clear errors."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -89,3 +91,10 @@ def test_train_test_split_and_standardize():
     np.testing.assert_allclose(a.std(0), 1)
     with pytest.raises(ValueError, match="test_size"):
         datasets.train_test_split(X, test_size=1.5)
+
+
+def test_real_sets_without_sklearn_say_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    with pytest.raises(ImportError, match="scikit-learn"):
+        datasets.load_digits()

@@ -45,7 +45,13 @@ def test_matmul_blocks_and_padding(dtype):
     # and power-of-two sizes, whose rows are padded against cache-set conflicts
     rng = np.random.default_rng(0)
     big_k = cpu_matmul.KC + 37
-    for m, k, n in [(cpu_matmul.MC + 5, big_k, cpu_matmul.NC + 3), (64, 256, 128), (3, 7, 5)]:
+    cases = [
+        (cpu_matmul.MC + 5, big_k, cpu_matmul.NC + 3),
+        (64, 256, 128),
+        (3, 7, 5),
+        (20, 784, 24),
+    ]
+    for m, k, n in cases:  # k = 784: rows used in place, unpacked
         a = rng.standard_normal((m, k)).astype(dtype)
         b = rng.standard_normal((n, k)).astype(dtype).T  # a transposed view, as in backward
         assert_same(cpu.matmul(a, b), a @ b, **_tol(dtype, k))

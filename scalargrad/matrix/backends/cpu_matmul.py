@@ -208,6 +208,8 @@ def _pack(x, transpose):
     ``x`` (B, k, rows) when ``transpose``."""
     if transpose:
         x = np.swapaxes(x, -1, -2)
+    if x.flags.c_contiguous and x.shape[-1] == _leading_dim(x.shape[-1]):
+        return x  # already rows along k with a harmless row length (e.g. W of Linear(784, n))
     if any(s < 0 for s in x.strides):
         x = np.ascontiguousarray(x)
     nb, rows, k = x.shape

@@ -203,13 +203,21 @@ def _leading_dim(k):
     return ld + 16 if ld % 256 == 0 else ld
 
 
+def _read_only(x):
+    """A read-only view: kernels get one argument type whether the caller's array was writable,
+    read-only (a broadcast view) or freshly packed, so each kernel compiles once per dtype."""
+    x = x.view()
+    x.flags.writeable = False
+    return x
+
+
 def _pack(x, transpose):
     """(B, rows, k) contiguous rows along k (padded) from a 3-D view ``x`` (B, rows, k), or from
-    ``x`` (B, k, rows) when ``transpose``."""
+    ``x`` (B, k, rows) when ``transpose``. Read-only."""
     if transpose:
         x = np.swapaxes(x, -1, -2)
     if x.flags.c_contiguous and x.shape[-1] == _leading_dim(x.shape[-1]):
-        return x  # already rows along k with a harmless row length (e.g. W of Linear(784, n))
+        return _read_only(x)  # rows along k with a harmless length (W of Linear(784, n))
     if any(s < 0 for s in x.strides):
         x = np.ascontiguousarray(x)
     nb, rows, k = x.shape
@@ -221,12 +229,12 @@ def _pack(x, transpose):
             x, shape=(span,), strides=(x.itemsize,), writeable=False
         )
         launch(_pack_kernel, x.size, flat, strides, x.shape, dst)
-    return dst
+    return _read_only(dst)
 
 
 def _contiguous(x):
-    """``x`` itself when C-contiguous (no copy), else a packed copy."""
-    return x if x.flags.c_contiguous else _pack(x, False)
+    """``x`` itself (read-only view) when C-contiguous, else a packed copy."""
+    return _read_only(x) if x.flags.c_contiguous else _pack(x, False)
 
 
 def _as3d(a):

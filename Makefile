@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
 export MPLBACKEND := Agg
 
-.PHONY: demo test test-cpu test-cuda lint bench docs clean
+.PHONY: demo test test-ptx lint bench docs clean
 
 $(INSTALLED): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,16 @@ test: $(INSTALLED)
 	$(PY) -m pytest tests --ignore=tests/cuda
 	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest tests/cuda
 	$(PY) -m pytest docs -q
+
+# every CUDA kernel compiled to PTX by the real CUDA compiler (NVVM): no GPU needed, only the
+# toolkit libraries of the [cuda] extra (a large download, so not part of `make test`)
+CUDA_INSTALLED := $(VENV)/.cuda-installed
+$(CUDA_INSTALLED): $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[cuda]'
+	touch $(CUDA_INSTALLED)
+
+test-ptx: $(CUDA_INSTALLED)
+	NUMBA_ENABLE_CUDASIM=0 $(PY) -m pytest tests/cuda/test_ptx.py -q
 
 lint: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'

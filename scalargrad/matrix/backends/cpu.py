@@ -3,6 +3,7 @@
 The kernels live in one file per concept:
 
 * ``cpu_strides.py``      how a strided view becomes (flat buffer, strides, 4-D shape)
+* ``cpu_ops.py``          op code -> calculus.py function tables used by the element-wise kernels
 * ``cpu_elementwise.py``  map / zip / compare / where / pointwise losses and their derivatives
 * ``cpu_reduce.py``       sum prod max min, argmax argmin, softmax family, cumsum
 * ``cpu_matmul.py``       blocked matmul and the fused Linear

@@ -14,10 +14,11 @@ for memory it is our peak / theirs, so lower is better):
 * cold start (first step in a process with an empty numba cache, so every kernel compiles) and
   warm start (a second process with the cache on disk), in subprocesses.
 
-Timings alternate between the two engines and keep the best of several repeats, so that the
-ratios are fair on a busy machine; the seconds themselves are noisy. Each timing row is followed
-by the same measurement on one thread in CPU time (``time.thread_time``), which a busy machine
-disturbs much less: it compares the code's efficiency, the first row what a user waits for.
+Timings alternate between the two engines in blocks (after a pause, so that one library's
+spinning worker threads are idle before the other runs) and keep the best of several repeats;
+the seconds themselves are noisy on a shared machine. Each timing row is followed by the same
+measurement on one thread in CPU time (``time.thread_time``), which a busy machine disturbs much
+less: it compares the code's efficiency, the first row what a user waits for.
 ``--quick`` uses tiny sizes, skips the subprocess rows and runs without PyTorch.
 """
 
@@ -51,18 +52,26 @@ except ImportError:
     threadpool_limits = None
 
 
-def _best_pair(ours, theirs, repeats, clock=time.perf_counter):
-    """Best time of each of two callables, alternating them so both see the same machine load."""
+# After a call, thread pools keep their workers spinning for a while (OpenBLAS for ~0.1 s, OpenMP
+# shorter) and those spinning threads would steal the cores from the other engine's next call.
+PAUSE = 0.3
+
+
+def _best_pair(ours, theirs, repeats, clock=time.perf_counter, rounds=3):
+    """Best time of each of two callables: ``rounds`` rounds of a block of ``ours`` calls then a
+    block of ``theirs`` calls, each block after a pause, so both see the same machine load and
+    neither is slowed by the other's still-spinning threads."""
     ours(), theirs()  # warm up: compile, allocate, fill caches
-    t_ours = t_theirs = float("inf")
-    for _ in range(repeats):
-        t = clock()
-        ours()
-        t_ours = min(t_ours, clock() - t)
-        t = clock()
-        theirs()
-        t_theirs = min(t_theirs, clock() - t)
-    return t_ours, t_theirs
+    block = max(1, -(-repeats // rounds))
+    best = {ours: float("inf"), theirs: float("inf")}
+    for _ in range(rounds):
+        for f in (ours, theirs):
+            time.sleep(PAUSE)
+            for _ in range(block):
+                t = clock()
+                f()
+                best[f] = min(best[f], clock() - t)
+    return best[ours], best[theirs]
 
 
 @contextlib.contextmanager

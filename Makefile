@@ -3,8 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-# compiled numba kernels are kept here between runs (see scalargrad/_numba_cache.py)
-export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
 export MPLBACKEND := Agg
 
 .PHONY: demo test test-ptx lint bench docs clean

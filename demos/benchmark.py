@@ -5,7 +5,8 @@
     python demos/benchmark.py tensor     # CPU kernels vs NumPy (BLAS) and PyTorch CPU
     python demos/benchmark.py cuda       # CUDA kernels vs cuBLAS / PyTorch CUDA (GPU only)
 
-Each section lives in demos/bench/<name>.py and prints its own table. Reference libraries
+Each section lives in demos/bench/<name>.py and prints its own table; the speed ratios of the
+run are also drawn as a bar chart (out/benchmark/benchmark.png, `--out` to change). Reference libraries
 (micrograd, torch) are installed only for the benchmark: `make bench` installs them.
 Timings on a shared machine are noisy: read the ratios, not the seconds.
 """
@@ -16,6 +17,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench.chart import save_chart  # noqa: E402  (after the path set-up above)
 
 SECTIONS = ["scalar", "tensor", "cuda"]
 
@@ -30,6 +33,8 @@ def main(argv=None):
     for name in args.sections or SECTIONS:
         module = importlib.import_module(f"bench.{name}")
         results[name] = module.run(quick=args.quick)
+    chart = save_chart(results, args.out)
+    print(f"\nbar chart of the speed ratios: {chart}" if chart else "\n(no ratios to chart)")
     return results
 
 

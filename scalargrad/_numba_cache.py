@@ -1,22 +1,43 @@
-"""Where numba keeps compiled kernels: ``.cache/numba`` in a source checkout.
+"""Where numba keeps compiled kernels: ``.cache/numba/<source fingerprint>`` in a checkout.
 
 numba compiles each kernel the first time it runs (seconds for a parallel kernel). With
 ``cache=True`` the machine code is written to disk and later processes load it in milliseconds.
 In a checkout (an editable install) the cache goes to the repository's ignored ``.cache/numba``;
 for an installed package, to ``~/.cache/scalargrad/numba``. ``NUMBA_CACHE_DIR`` set by the user wins.
+
+numba checks only the date of the file that defines a cached kernel, not of the files it calls
+into: after an edit to ``calculus.py`` it would load kernels compiled from the old math. So the
+cache lives in a sub-folder named by a hash of every file whose functions numba compiles; any
+edit there starts a fresh cache (and one cold compile).
 """
 
+import hashlib
 import os
 import sys
 from pathlib import Path
 
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def compiled_sources():
+    """The files whose functions numba compiles: calculus.py and the kernel backends."""
+    return [PACKAGE_DIR / "calculus.py", *sorted((PACKAGE_DIR / "matrix" / "backends").glob("*.py"))]
+
+
+def source_fingerprint():
+    digest = hashlib.sha1()
+    for path in compiled_sources():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
 
 def cache_dir():
-    package_dir = Path(__file__).resolve().parent
-    checkout = package_dir.parent
+    checkout = PACKAGE_DIR.parent
     if (checkout / "setup.cfg").exists():
-        return checkout / ".cache" / "numba"
-    return Path.home() / ".cache" / "scalargrad" / "numba"
+        base = checkout / ".cache" / "numba"
+    else:
+        base = Path.home() / ".cache" / "scalargrad" / "numba"
+    return base / source_fingerprint()
 
 
 def configure():

@@ -100,17 +100,25 @@ def pow(x, y):
     """x ** y for real numbers.
 
     A negative base with a non-integer exponent has no real value: nan (as PyTorch). ``0 ** -1``
-    is ``inf``; results past float64's range are +-inf instead of an OverflowError.
+    is ``inf`` (``-inf`` for ``-0.0``, as C); results past float64's range are +-inf instead of an OverflowError; an infinite
+    base or exponent gives C's limit (``(-2) ** inf = inf``, ``0.5 ** inf = 0``).
     Docs: derivations/pow.
     """
-    if y == 0.0:
-        return 1.0
+    if y == 0.0 or x == 1.0:
+        return 1.0  # even for nan, as C and PyTorch
     if x != x or y != y:
         return math.nan
-    if x == 0.0:
-        return math.inf if y < 0.0 else 0.0
+    if math.isinf(y):
+        return math.pow(x, y)  # C's limits: pow(-2, inf) = inf, pow(0.5, inf) = 0, ...
     if x < 0.0 and y != math.floor(y):
         return math.nan
+    if math.isinf(x):
+        return math.pow(x, y)
+    if x == 0.0:
+        if y > 0.0:
+            return math.pow(x, y)  # 0.0 (or -0.0)
+        odd = y == math.floor(y) and y % 2.0 != 0.0  # a pole: -inf for -0.0 to an odd power
+        return math.copysign(math.inf, x) if odd else math.inf
     if y * math.log(math.fabs(x)) > EXP_OVERFLOW:
         if x < 0.0 and y % 2.0 != 0.0:
             return -math.inf
@@ -122,14 +130,21 @@ def pow_dx(x, y):
     """d(x^y)/dx = y x^(y-1). Docs: derivations/pow."""
     if y == 0.0:
         return 0.0
+    if y == 1.0:
+        return 1.0  # d/dx x = 1, even at nan (as pow(nan, 0) = 1)
     if x != x or y != y:
         return math.nan
-    if x == 0.0:
-        if y > 1.0:
-            return 0.0
-        return 1.0 if y == 1.0 else math.inf
+    if math.isinf(y):
+        return y * math.pow(x, y - 1.0)  # the limits of both factors; inf * 0 is nan
     if x < 0.0 and y != math.floor(y):
         return math.nan
+    if math.isinf(x):
+        return y * math.pow(x, y - 1.0)
+    if x == 0.0:
+        if y >= 1.0:
+            return y * math.pow(x, y - 1.0)  # 1 at y = 1, else 0
+        odd = y == math.floor(y) and (y - 1.0) % 2.0 != 0.0  # x^(y-1) has a pole at 0
+        return y * (math.copysign(math.inf, x) if odd else math.inf)
     if (y - 1.0) * math.log(math.fabs(x)) > EXP_OVERFLOW:
         sign = -1.0 if (x < 0.0 and (y - 1.0) % 2.0 != 0.0) else 1.0
         return sign * math.copysign(math.inf, y)
@@ -138,6 +153,8 @@ def pow_dx(x, y):
 
 def pow_dy(x, y):
     """d(x^y)/dy = x^y ln x, defined for x > 0; 0 at x = 0, nan for x < 0. Docs: derivations/pow."""
+    if x == 1.0:
+        return 0.0  # 1^y = 1 for every y, nan included
     if x != x or y != y or x < 0.0:
         return math.nan
     if x == 0.0:

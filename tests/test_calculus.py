@@ -148,6 +148,8 @@ def test_edge_values_never_raise():
         and math.isnan(C.div(0.0, 0.0))
     )
     assert math.isnan(C.pow(-8.0, 1.0 / 3.0)) and C.pow(0.0, -1.0) == math.inf
+    assert C.pow(-0.0, -1.0) == -math.inf and C.pow(-2.0, math.inf) == math.inf
+    assert C.pow_dy(0.0, 2.0) == 0.0 and C.pow_dx(0.0, 1.0) == 1.0 and C.pow_dx(0.0, 0.5) == math.inf
     assert C.pow(10.0, 400.0) == math.inf and C.pow(-10.0, 401.0) == -math.inf
     assert math.isnan(C.sqrt(-1.0))
     assert C.binary_cross_entropy(0.0, 1.0) == 100.0  # log clamped at -100, as PyTorch
@@ -157,6 +159,30 @@ def test_edge_values_never_raise():
         and C.relu_deriv(0.0, 0.0) == 0.0
         and C.abs_deriv(0.0, 0.0) == 0.0
     )
+
+
+
+@given(st.floats(), st.floats())
+def test_pow_any_float_pair_never_raises_and_matches_numpy(x, y):
+    """Infinite and nan bases/exponents included: C's limits, as np.power, never a Python error."""
+    if 0.0 < abs(x) < math.inf:  # within rounding of float64's overflow we return inf early
+        assume(all(not 700.0 < abs(e * math.log(abs(x))) < 720.0 for e in (y, y - 1.0)))
+    # our one rule where numpy is not consistent (np.power(-inf, 0.5) is nan, (-inf)^1.5 inf):
+    # a negative base to a finite non-integer power has no real value
+    no_real_value = x < 0.0 and math.isfinite(y) and y != math.floor(y)
+    with np.errstate(all="ignore"):
+        expected = math.nan if no_real_value else float(np.power(x, y))
+    assert np.isclose(C.pow(x, y), expected, rtol=1e-12, equal_nan=True), (x, y, expected)
+    # y x^(y-1) as numpy writes it is off where y - 1 rounds to an integer that y is not (tiny y)
+    y_minus_1_rounds_to_integer = math.isfinite(y) and y != math.floor(y) and (y - 1.0) % 1.0 == 0
+    if y != 0.0 and not y_minus_1_rounds_to_integer:  # d/dx x^0 = 0 (numpy: 0 * 0^-1 = nan)
+        with np.errstate(all="ignore"):
+            expected_dx = math.nan if no_real_value else float(y * np.power(x, y - 1.0))
+        assert np.isclose(C.pow_dx(x, y), expected_dx, rtol=1e-12, equal_nan=True), (x, y)
+    if x != 0.0 and y != 0.0:  # at x = 0, d/dy is 0 by PyTorch's convention
+        with np.errstate(all="ignore"):
+            expected_dy = float(np.power(x, y) * np.log(x))
+        assert np.isclose(C.pow_dy(x, y), expected_dy, rtol=1e-12, equal_nan=True), (x, y)
 
 
 # ---------------------------------------------------------------- optimizer updates

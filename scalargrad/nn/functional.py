@@ -11,6 +11,7 @@ Shapes::
     mse_loss / l1_loss / smooth_l1_loss / binary_cross_entropy(_with_logits)(input, target)
                                      input and target of one shape; "none" keeps that shape
     cross_entropy(logits, target)    logits (n, c) floats, target (n,) int64 classes; "none": (n,)
+                                     (weight (c,), ignore_index, label_smoothing as PyTorch's)
     nll_loss(log_probs, target)      the same shapes, with log-probabilities (log_softmax output)
 """
 
@@ -18,6 +19,7 @@ import numpy as np
 
 from scalargrad.matrix.functions import fused
 from scalargrad.matrix.tensor import Tensor
+from scalargrad.nn import class_weights
 
 # ---------------------------------------------------------------- checks shared by the functions
 
@@ -254,9 +256,11 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
 # ---------------------------------------------------------------- multi-class classification
 
 
-def _class_targets(name, input, target):
-    """Check (n, c) input and (n,) int64 targets in [0, c); 1-d input (c,) with a 0-d target is
-    one sample. Returns (input 2-d, target 1-d, unbatched?)."""
+def _class_targets(name, input, target, ignore_index=-100):
+    """Check (n, c) input and (n,) int64 targets in [0, c) (or ``ignore_index``); 1-d input (c,)
+    with a 0-d target is one sample. Returns (input 2-d, target 1-d, unbatched?, counted), where
+    counted is None when no target can be ``ignore_index``, else the (n,) bools of the rows that
+    count."""
     _check_float(name, input)
     if not isinstance(target, Tensor):
         from scalargrad.matrix.creation import tensor
@@ -296,35 +300,58 @@ def _class_targets(name, input, target):
         )
     if c == 0:
         raise ValueError(f"{name}: input of shape {input.shape} has no classes")
+    counted = None
     if n:
         lo, hi = _class_range(target)
-        if lo < 0 or hi >= c:
+        if lo <= ignore_index <= hi:  # some rows may be ignored: check the others one by one
+            counted = class_weights.check_targets_ignoring(name, target, c, ignore_index)
+        elif lo < 0 or hi >= c:
             bad = int(lo) if lo < 0 else int(hi)
             raise IndexError(
                 f"{name}: target {bad} is out of bounds: class indices must be in [0, {c}) for "
                 f"{c} classes"
             )
-    return input, target, unbatched
+    return input, target, unbatched, counted
 
 
-def cross_entropy(input, target, reduction="mean"):
+def _class_loss(name, input, target, weight, ignore_index, reduction, label_smoothing, logits):
+    """cross_entropy (logits=True) or nll_loss: fused without options, else composed."""
+    _check_reduction(name, reduction)
+    class_weights.check_options(name, ignore_index, label_smoothing)
+    input2, target, unbatched, counted = _class_targets(name, input, target, ignore_index)
+    if weight is None and not label_smoothing and counted is None:
+        fused_loss = fused.CrossEntropy if logits else fused.NLLLoss
+        out = fused_loss.apply(input2, target, reduction)
+    else:
+        if weight is not None:
+            weight = class_weights.class_weight_tensor(name, weight, input2)
+        if counted is None:
+            counted = np.ones(target.shape, dtype=bool)
+        log_probs = input2.log_softmax(1) if logits else input2
+        out = class_weights.weighted_class_loss(
+            log_probs, target, counted, weight, reduction, label_smoothing
+        )
+    return out.reshape(()) if unbatched and reduction == "none" else out
+
+
+def cross_entropy(
+    input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0
+):
     """Softmax cross-entropy of logits (n, c) at int64 class targets (n,), fused: row losses
     logsumexp(z_i) - z_{i, y_i}; d/dz_i = softmax(z_i) - onehot(y_i) (divided by n for "mean").
 
+    PyTorch's options: ``weight`` (c,) scales each class's rows (a weighted mean for "mean"),
+    rows whose target is ``ignore_index`` count for nothing, and ``label_smoothing`` eps trains
+    against (1 - eps) onehot(y) + eps / c (formulas in ``scalargrad/nn/class_weights.py``).
     Docs: derivations/cross_entropy."""
-    name = "cross_entropy"
-    _check_reduction(name, reduction)
-    input2, target, unbatched = _class_targets(name, input, target)
-    out = fused.CrossEntropy.apply(input2, target, reduction)
-    return out.reshape(()) if unbatched and reduction == "none" else out
+    return _class_loss(
+        "cross_entropy", input, target, weight, ignore_index, reduction, label_smoothing, True
+    )
 
 
-def nll_loss(input, target, reduction="mean"):
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """Negative log-likelihood of log-probabilities (n, c) at int64 class targets (n,): row losses
     -a_{i, y_i}; d/da is -1 at (i, y_i) and 0 elsewhere (divided by n for "mean").
-    ``nll_loss(log_softmax(z, 1), y) == cross_entropy(z, y)``. Docs: derivations/cross_entropy."""
-    name = "nll_loss"
-    _check_reduction(name, reduction)
-    input2, target, unbatched = _class_targets(name, input, target)
-    out = fused.NLLLoss.apply(input2, target, reduction)
-    return out.reshape(()) if unbatched and reduction == "none" else out
+    ``nll_loss(log_softmax(z, 1), y) == cross_entropy(z, y)``; ``weight`` and ``ignore_index`` as
+    in ``cross_entropy``. Docs: derivations/cross_entropy."""
+    return _class_loss("nll_loss", input, target, weight, ignore_index, reduction, 0.0, False)

@@ -1,7 +1,8 @@
 """Loss modules: ``criterion = MSELoss(); loss = criterion(prediction, target)``.
 
-Each holds its options (``reduction``: "mean" (default) | "sum" | "none", and ``beta`` for
-SmoothL1Loss) and calls the function of the same name in ``sg.nn.functional``, where the math,
+Each holds its options (``reduction``: "mean" (default) | "sum" | "none", ``beta`` for
+SmoothL1Loss, ``weight``, ``ignore_index`` and ``label_smoothing`` for the class losses) and
+calls the function of the same name in ``sg.nn.functional``, where the math,
 the gradients and the shape rules are written down. Input first, target second, as PyTorch.
 
     MSELoss            (x - y)^2                            regression
@@ -71,15 +72,48 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(input, target, self.reduction)
 
 
-class CrossEntropyLoss(_Loss):
-    """Softmax + negative log-likelihood of logits at int64 class targets (``F.cross_entropy``)."""
+class _ClassLoss(_Loss):
+    """Options of the class-index losses: ``weight`` (c,), ``ignore_index``, ``reduction``."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        super().__init__(reduction)
+        if isinstance(weight, str):
+            raise TypeError(
+                f"{type(self).__name__}: the first argument is the class weight, as in PyTorch; "
+                f"pass reduction={weight!r} as a keyword"
+            )
+        self.weight, self.ignore_index = weight, ignore_index
+
+    def extra_repr(self):
+        options = [super().extra_repr()]
+        if self.weight is not None:
+            options.append("weight=...")
+        if self.ignore_index != -100:
+            options.append(f"ignore_index={self.ignore_index}")
+        return ", ".join(o for o in options if o)
+
+
+class CrossEntropyLoss(_ClassLoss):
+    """Softmax + negative log-likelihood of logits at int64 class targets (``F.cross_entropy``),
+    with PyTorch's ``weight``, ``ignore_index`` and ``label_smoothing``."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        super().__init__(weight, ignore_index, reduction)
+        F.class_weights.check_options(type(self).__name__, ignore_index, label_smoothing)
+        self.label_smoothing = float(label_smoothing)
 
     def forward(self, input, target):
-        return F.cross_entropy(input, target, self.reduction)
+        return F.cross_entropy(
+            input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing
+        )
+
+    def extra_repr(self):
+        smoothing = f"label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
+        return ", ".join(o for o in (super().extra_repr(), smoothing) if o)
 
 
-class NLLLoss(_Loss):
+class NLLLoss(_ClassLoss):
     """Negative log-likelihood of log-probabilities at int64 class targets (``F.nll_loss``)."""
 
     def forward(self, input, target):
-        return F.nll_loss(input, target, self.reduction)
+        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)

@@ -76,3 +76,22 @@ def test_target_range_is_checked_again_after_an_inplace_change():
     y[1] = 3
     with pytest.raises(IndexError, match="target 3"):
         F.cross_entropy(logits, y)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_options_on_cuda_match_cpu(reduction):
+    rng = np.random.default_rng(4)
+    z, w = rng.normal(size=(7, 5)), rng.uniform(0.2, 2.0, size=5)
+    y = np.array([0, -100, 4, 2, -100, 1, 3])
+    grads, values = {}, {}
+    for dev in ("cpu", "cuda"):
+        zt = sg.tensor(z, dtype=sg.float64).to(dev).requires_grad_()
+        weight = sg.tensor(w, dtype=sg.float64).to(dev)
+        loss = F.cross_entropy(
+            zt, sg.tensor(y).to(dev), weight=weight, reduction=reduction, label_smoothing=0.2
+        )
+        loss.sum().backward()
+        values[dev], grads[dev] = loss.detach().to("cpu").numpy(), zt.grad.to("cpu").numpy()
+    np.testing.assert_allclose(values["cuda"], values["cpu"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(grads["cuda"], grads["cpu"], rtol=1e-12, atol=1e-14)
+    assert np.all(grads["cpu"][[1, 4]] == 0.0)  # ignored rows get no gradient

@@ -286,7 +286,7 @@ def test_losses_match_pytorch():
                 tf.binary_cross_entropy_with_logits(T(z), T(t), reduction=red),
             ),
             (
-                F.cross_entropy(const(z), sg.tensor(y), red),
+                F.cross_entropy(const(z), sg.tensor(y), reduction=red),
                 tf.cross_entropy(T(z), T(y), reduction=red),
             ),
         ]

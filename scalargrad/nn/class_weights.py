@@ -1,0 +1,87 @@
+"""Cross-entropy and NLL with PyTorch's options: ``weight``, ``ignore_index``, ``label_smoothing``.
+
+Without them the losses are one fused node (``functional.cross_entropy``); with them they are
+composed of ordinary tensor ops, so autograd, both devices and the gradients come for free.
+With log-probabilities a = log_softmax(z) (n, c), targets y (n,), class weights w (c,) (all ones
+if not given), v_i = 0 for a row whose target is ``ignore_index`` and 1 otherwise, and the
+smoothing eps:
+
+    l_i = v_i [ (1 - eps) w_{y_i} (-a_{i, y_i})  +  (eps / c) sum_j w_j (-a_{ij}) ]
+
+"sum" is sum_i l_i, "none" the rows l_i, and "mean" divides the sum by sum_i v_i w_{y_i}, the
+total weight of the rows that count (PyTorch's weighted mean; nan when every row is ignored).
+For cross-entropy, dL/dz_i = v_i (sum_j q_ij w_j) softmax(z_i) - v_i (q_i * w) with the smoothed
+target q_i = (1 - eps) onehot(y_i) + eps / c: autograd derives it through log_softmax.
+Docs: derivations/cross_entropy.
+"""
+
+import numpy as np
+
+from scalargrad.matrix.tensor import Tensor
+
+
+def check_options(name, ignore_index, label_smoothing):
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise TypeError(f"{name}: ignore_index must be an int, got {ignore_index!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
+
+
+def class_weight_tensor(name, weight, input):
+    """``weight`` as a (c,) tensor of the input's float dtype and device."""
+    c = input.shape[1]
+    if isinstance(weight, str):
+        raise TypeError(
+            f"{name}: the argument after target is the class weight, as in PyTorch; pass "
+            f"reduction={weight!r} as a keyword"
+        )
+    if not isinstance(weight, Tensor):
+        from scalargrad.matrix.creation import tensor
+
+        weight = tensor(np.asarray(weight), dtype=input.dtype, device=input.device)
+    if weight.device != input.device:
+        raise RuntimeError(f"{name}: input is on {input.device} but weight is on {weight.device}")
+    if weight.dtype != input.dtype:
+        raise TypeError(
+            f"{name}: weight must have the input's dtype {input.dtype}, got {weight.dtype}"
+        )
+    if weight.shape != (c,):
+        raise ValueError(
+            f"{name}: weight must have one entry per class, shape ({c},), got shape {weight.shape}"
+        )
+    return weight
+
+
+def check_targets_ignoring(name, target, c, ignore_index):
+    """Every target that is not ``ignore_index`` must be a class in [0, c); returns v (n,) bools."""
+    t = target.to("cpu").numpy()
+    counted = t != ignore_index
+    bad = t[counted & ((t < 0) | (t >= c))]
+    if bad.size:
+        raise IndexError(
+            f"{name}: target {int(bad[0])} is out of bounds: class indices must be in [0, {c}) "
+            f"for {c} classes (or equal ignore_index={ignore_index})"
+        )
+    return counted
+
+
+def weighted_class_loss(log_probs, target, counted, weight, reduction, label_smoothing):
+    """The loss above from log-probabilities a (n, c), targets (n,) and the rows v that count."""
+    from scalargrad.matrix.creation import arange, tensor
+
+    n, c = log_probs.shape
+    device, dtype = log_probs.device, log_probs.dtype
+    safe_target = tensor(np.where(counted, target.to("cpu").numpy(), 0), device=device)  # any class
+    v = tensor(counted.astype(dtype), device=device)
+    picked = log_probs[arange(n, device=device), safe_target]  # a_{i, y_i}
+    row_weight = v if weight is None else weight[safe_target] * v  # v_i w_{y_i}
+    rows = -(picked * row_weight)
+    if label_smoothing:
+        spread = log_probs if weight is None else log_probs * weight
+        smooth = -spread.sum(1) * v
+        rows = (1.0 - label_smoothing) * rows + (label_smoothing / c) * smooth
+    if reduction == "none":
+        return rows
+    if reduction == "sum":
+        return rows.sum()
+    return rows.sum() / row_weight.sum()

@@ -6,8 +6,8 @@
     python demos/benchmark.py cuda       # CUDA kernels vs cuBLAS / PyTorch CUDA (GPU only)
 
 Each section lives in demos/bench/<name>.py and prints its own table; the speed ratios of the
-run are also drawn as a bar chart (out/benchmark/benchmark.png, `--out` to change). Reference libraries
-(micrograd, torch) are installed only for the benchmark: `make bench` installs them.
+run are also drawn as a bar chart (out/benchmark/benchmark.png, `--out` to change). Reference
+libraries (micrograd, torch) are installed only for the benchmark: `make bench` installs them.
 Timings on a shared machine are noisy: read the ratios, not the seconds.
 """
 
@@ -24,9 +24,13 @@ SECTIONS = ["scalar", "tensor", "cuda"]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("sections", nargs="*", choices=SECTIONS + [[]], default=[])
-    parser.add_argument("--quick", action="store_true", help="small sizes, few repeats (smoke test)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, few repeats (smoke test)"
+    )
     parser.add_argument("--out", default="out/benchmark", help="folder for the bar chart")
     args = parser.parse_args(argv)
     results = {}

@@ -22,10 +22,15 @@ def speed_ratios(results):
         pairs.append(("scalar step vs micrograd", scalar["speedup"]))
     tensor = results.get("tensor", {})
     for section, reference in (("matmul", "BLAS"), ("step", "torch CPU")):
+        model = ""
         for row in tensor.get(section, []):
+            name = row["name"].strip()
+            if name.startswith("same"):  # the 1-thread row under a model's row
+                name = model + name.removeprefix("same")
+            model = name
             if row["ratio"] not in ("", "-"):
                 prefix = "matmul n=" if section == "matmul" else ""
-                pairs.append((f"{prefix}{row['name'].strip()} vs {reference}", float(row["ratio"])))
+                pairs.append((f"{prefix}{name} vs {reference}", float(row["ratio"])))
     cuda = results.get("cuda", {})
     for row in cuda.get("matmul", []):
         if "speed_vs_cublas" in row:

@@ -37,7 +37,10 @@ def test_speed_ratios_reads_every_section():
         "scalar": {"speedup": 35.0},
         "tensor": {
             "matmul": [{"name": "1024", "ratio": "0.74"}],
-            "step": [{"name": "MLP 784-256-128-10, batch 128", "ratio": "-"}],
+            "step": [
+                {"name": "MLP 784-256-128-10, batch 128", "ratio": "-"},
+                {"name": "  same, 1 thread, CPU time", "ratio": "0.52"},
+            ],
             "memory": [{"name": "process peak RSS", "ratio": "0.54"}],
         },
         "cuda": {
@@ -48,6 +51,7 @@ def test_speed_ratios_reads_every_section():
     assert speed_ratios(results) == [
         ("scalar step vs micrograd", 35.0),
         ("matmul n=1024 vs BLAS", 0.74),
+        ("MLP 784-256-128-10, batch 128, 1 thread, CPU time vs torch CPU", 0.52),
         ("cuda matmul n=4096 vs cuBLAS", 0.5),
         ("cuda MLP step vs our CPU", 40.0),
         ("cuda MLP step vs torch CUDA", 0.5),

@@ -3,7 +3,8 @@
 numba compiles each kernel the first time it runs (seconds for a parallel kernel). With
 ``cache=True`` the machine code is written to disk and later processes load it in milliseconds.
 In a checkout (an editable install) the cache goes to the repository's ignored ``.cache/numba``;
-for an installed package, to ``~/.cache/scalargrad/numba``. ``NUMBA_CACHE_DIR`` set by the user wins.
+for an installed package, to ``~/.cache/scalargrad/numba``. A ``NUMBA_CACHE_DIR`` that the user
+set wins.
 
 numba checks only the date of the file that defines a cached kernel, not of the files it calls
 into: after an edit to ``calculus.py`` it would load kernels compiled from the old math. So the
@@ -21,7 +22,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def compiled_sources():
     """The files whose functions numba compiles: calculus.py and the kernel backends."""
-    return [PACKAGE_DIR / "calculus.py", *sorted((PACKAGE_DIR / "matrix" / "backends").glob("*.py"))]
+    backends = sorted((PACKAGE_DIR / "matrix" / "backends").glob("*.py"))
+    return [PACKAGE_DIR / "calculus.py", *backends]
 
 
 def source_fingerprint():

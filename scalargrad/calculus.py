@@ -100,9 +100,9 @@ def pow(x, y):
     """x ** y for real numbers.
 
     A negative base with a non-integer exponent has no real value: nan (as PyTorch). ``0 ** -1``
-    is ``inf`` (``-inf`` for ``-0.0``, as C); results past float64's range are +-inf instead of an OverflowError; an infinite
-    base or exponent gives C's limit (``(-2) ** inf = inf``, ``0.5 ** inf = 0``).
-    Docs: derivations/pow.
+    is ``inf`` (``-inf`` for ``-0.0``, as C); results past float64's range are +-inf instead of
+    an OverflowError; an infinite base or exponent gives C's limit (``(-2) ** inf = inf``,
+    ``0.5 ** inf = 0``). Docs: derivations/pow.
     """
     if y == 0.0 or x == 1.0:
         return 1.0  # even for nan, as C and PyTorch
@@ -173,7 +173,9 @@ def maximum(x, y):
 
 
 def maximum_dx(x, y):
-    """d max(x, y)/dx: 1 where x > y, 0 where x < y, 1/2 at a tie (as PyTorch). Docs: derivations/maximum."""
+    """d max(x, y)/dx: 1 where x > y, 0 where x < y, 1/2 at a tie (as PyTorch).
+
+    Docs: derivations/maximum."""
     if x > y:
         return 1.0
     if x < y:
@@ -241,7 +243,9 @@ def exp_deriv(x, y):
 
 
 def log(x):
-    """Natural log: -inf at 0 and nan below 0 (as PyTorch), never a ValueError. Docs: derivations/log."""
+    """Natural log: -inf at 0 and nan below 0 (as PyTorch), never a ValueError.
+
+    Docs: derivations/log."""
     if x > 0.0:
         return math.log(x)
     if x == 0.0:
@@ -295,7 +299,9 @@ def relu_deriv(x, y):
 
 
 def softplus(x):
-    """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): no overflow for any x. Docs: derivations/softplus."""
+    """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|): no overflow for any x.
+
+    Docs: derivations/softplus."""
     return max(x, 0.0) + math.log1p(math.exp(-math.fabs(x)))
 
 
@@ -335,7 +341,7 @@ def sqrt_deriv(x, y):
     return 0.5 / y
 
 
-# ---------------------------------------------------------------- loss terms (prediction p, target t)
+# ------------------------------------------------------ loss terms (prediction p, target t)
 
 
 def squared_error(p, t):
@@ -401,7 +407,9 @@ def binary_cross_entropy(p, t):
 
 
 def binary_cross_entropy_deriv(p, t):
-    """d bce/dp = (p - t) / (p (1 - p)), with p(1 - p) kept >= 1e-12 (as PyTorch). Docs: derivations/bce."""
+    """d bce/dp = (p - t) / (p (1 - p)), with p(1 - p) kept >= 1e-12 (as PyTorch).
+
+    Docs: derivations/bce."""
     denom = max(p * (1.0 - p), 1e-12)
     return (p - t) / denom
 

@@ -27,7 +27,9 @@ def as_dtype(dtype):
     try:
         d = np.dtype(dtype)
     except TypeError:
-        raise TypeError(f"dtype: {dtype!r} is not a dtype; use one of float32, float64, int64, bool")
+        raise TypeError(
+            f"dtype: {dtype!r} is not a dtype; use one of float32, float64, int64, bool"
+        ) from None
     if d == np.float16 or d.kind == "f" and d not in FLOATING:
         raise TypeError(f"dtype: {d} is not supported; use float32 or float64")
     if d.kind in "iu":

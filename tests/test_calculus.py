@@ -149,7 +149,8 @@ def test_edge_values_never_raise():
     )
     assert math.isnan(C.pow(-8.0, 1.0 / 3.0)) and C.pow(0.0, -1.0) == math.inf
     assert C.pow(-0.0, -1.0) == -math.inf and C.pow(-2.0, math.inf) == math.inf
-    assert C.pow_dy(0.0, 2.0) == 0.0 and C.pow_dx(0.0, 1.0) == 1.0 and C.pow_dx(0.0, 0.5) == math.inf
+    assert C.pow_dy(0.0, 2.0) == 0.0 and C.pow_dx(0.0, 1.0) == 1.0
+    assert C.pow_dx(0.0, 0.5) == math.inf
     assert C.pow(10.0, 400.0) == math.inf and C.pow(-10.0, 401.0) == -math.inf
     assert math.isnan(C.sqrt(-1.0))
     assert C.binary_cross_entropy(0.0, 1.0) == 100.0  # log clamped at -100, as PyTorch

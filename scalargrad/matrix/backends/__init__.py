@@ -24,7 +24,8 @@ Conventions every backend follows
 
 Memory and layout
     name                                   "cpu" or "cuda"
-    from_numpy(array)                      a backend array holding a copy of ``array`` (cpu: may share)
+    from_numpy(array)                      a backend array holding a copy of ``array``
+                                           (cpu: may share its memory)
     to_numpy(a)                            a numpy array (a host copy for cuda)
     empty(shape, dtype) / full(shape, value, dtype)
     copy(a)                                C-contiguous copy
@@ -51,7 +52,8 @@ Element-wise
     inplace_binary(op, a, b)               in place: a = op(a, b), b broadcast to a's shape
     where(cond, a, b)                      cond ? a : b
     pointwise_loss(op, p, t, beta)         op in squared_error absolute_error smooth_l1
-                                           binary_cross_entropy bce_with_logits (beta: smooth_l1 only)
+                                           binary_cross_entropy bce_with_logits
+                                           (beta: smooth_l1 only)
     pointwise_loss_backward(op, p, t, grad, beta)   grad * op_deriv(p, t[, beta])
 
 Reductions (axes: a tuple of non-negative ints, not empty)
@@ -65,10 +67,12 @@ Reductions (axes: a tuple of non-negative ints, not empty)
 Linear algebra
     matmul(a, b)                           (m, k) @ (k, n) or batched (B, m, k) @ (B, k, n);
                                            operands may be transposed views (backward passes a.T)
-    linear(x, w, b)                        fused x @ w.T + b; x (n, in), w (out, in), b (out,) or None
-    cross_entropy(logits, targets)         fused softmax + NLL on (n, c) logits and int64 targets (n,):
+    linear(x, w, b)                        fused x @ w.T + b; x (n, in), w (out, in),
+                                           b (out,) or None
+    cross_entropy(logits, targets)         fused softmax + NLL on (n, c) logits, int64 targets (n,):
                                            returns (per-row losses (n,), probabilities (n, c))
-    cross_entropy_backward(probs, targets, grad_rows)    (probs - onehot(targets)) * grad_rows[:, None]
+    cross_entropy_backward(probs, targets, grad_rows)
+                                           (probs - onehot(targets)) * grad_rows[:, None]
 
 Optimizer updates (in place, one kernel per parameter; math from calculus.sgd_update/adam_update)
     sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first_step)

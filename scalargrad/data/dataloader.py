@@ -18,6 +18,7 @@ global generator that ``sg.manual_seed`` seeds (as PyTorch's default).
 """
 
 import math
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -113,6 +114,9 @@ class DataLoader:
         seed: seed of this loader's own generator, so the shuffled orders repeat run after run.
         transform: applied to each sample's input (its first field) before batching.
         collate_fn: turns a list of samples into a batch (default: ``default_collate``).
+        num_workers, pin_memory: accepted so PyTorch code runs unchanged; batches are always
+            built in this process (a ``num_workers`` above 0 warns that), which gives the same
+            batches in the same order.
     """
 
     def __init__(
@@ -124,6 +128,8 @@ class DataLoader:
         seed=None,
         transform=None,
         collate_fn=None,
+        num_workers=0,
+        pin_memory=False,
     ):
         if (
             isinstance(batch_size, bool)
@@ -145,6 +151,21 @@ class DataLoader:
             raise TypeError(
                 f"DataLoader: collate_fn must be callable, got {type(collate_fn).__name__}"
             )
+        if (
+            isinstance(num_workers, bool)
+            or not isinstance(num_workers, (int, np.integer))
+            or num_workers < 0
+        ):
+            raise ValueError(
+                f"DataLoader: num_workers must be a non-negative integer, got {num_workers!r}"
+            )
+        if num_workers > 0:
+            warnings.warn(
+                f"DataLoader: num_workers={num_workers} is ignored; scalargrad builds every batch "
+                "in the main process (same batches, same order)",
+                stacklevel=2,
+            )
+        self.num_workers, self.pin_memory = int(num_workers), bool(pin_memory)
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)

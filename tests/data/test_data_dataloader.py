@@ -112,3 +112,14 @@ def test_bad_arguments():
         DataLoader(42)
     with pytest.raises(TypeError, match="transform must be callable"):
         DataLoader(ds, transform="normalize")
+
+
+def test_pytorch_worker_options_are_accepted_and_change_nothing():
+    ds = TensorDataset(sg.arange(10), sg.arange(10) * 2)
+    plain = [xb.numpy().tolist() for xb, _ in DataLoader(ds, batch_size=3, shuffle=True, seed=1)]
+    with pytest.warns(UserWarning, match=r"num_workers=2 is ignored.*main process"):
+        ported = DataLoader(ds, batch_size=3, shuffle=True, seed=1, num_workers=2, pin_memory=True)
+    assert [xb.numpy().tolist() for xb, _ in ported] == plain
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match=r"DataLoader: num_workers must be a non-negative"):
+            DataLoader(ds, num_workers=bad)

@@ -1,8 +1,9 @@
 """micrograd's demo on the scalar engine: an MLP learns the two moons, one Value at a time.
 
 MLP(2, [16, 16, 1]) on 100 noisy moons points, labels -1/+1, trained with the SVM hinge loss
-mean(relu(1 - y * score)) + 1e-4 * sum(w^2) and plain SGD whose learning rate falls from 1.0 as
-1.0 - 0.9 k / 100. Writes the decision boundary and a picture of one neuron's computation graph.
+mean(relu(1 - y * score)) + 1e-4 * sum(w^2) and plain SGD whose learning rate falls from 1.0 to
+0.1 over the run, 1.0 - 0.9 k / steps (micrograd's schedule, which has steps = 100). Writes the
+decision boundary and a picture of one neuron's computation graph.
 
     python demos/moons_scalar.py [--out out/moons_scalar] [--budget small|full] [--seed 0]
 """
@@ -30,7 +31,7 @@ def train(model, X, y, steps, log_every=10):
     optimizer = SGD(model.parameters(), lr=1.0)
     losses, accs = [], []
     for k in progress(range(steps), desc="training"):
-        optimizer.param_groups[0]["lr"] = 1.0 - 0.9 * k / 100
+        optimizer.param_groups[0]["lr"] = 1.0 - 0.9 * k / steps
         loss, acc = loss_and_accuracy(model, X, y)
         optimizer.zero_grad()
         loss.backward()
@@ -82,7 +83,7 @@ def main(argv=None):
     print(f"  model: {model}, {len(model.parameters())} parameters")
 
     section("training: hinge loss + 1e-4 L2, SGD with a decaying learning rate")
-    steps = 100 if args.budget == "full" else 40
+    steps = 200 if args.budget == "full" else 40
     losses, accs = train(model, X.tolist(), y, steps)
 
     section("pictures")

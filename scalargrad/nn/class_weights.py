@@ -1,4 +1,5 @@
-"""Cross-entropy and NLL with PyTorch's options: ``weight``, ``ignore_index``, ``label_smoothing``.
+"""Loss weights as PyTorch has them: cross-entropy and NLL with ``weight``, ``ignore_index`` and
+``label_smoothing``; binary cross-entropy with ``weight`` and (of logits) ``pos_weight``.
 
 Without them the losses are one fused node (``functional.cross_entropy``); with them they are
 composed of ordinary tensor ops, so autograd, both devices and the gradients come for free.
@@ -12,7 +13,10 @@ smoothing eps:
 total weight of the rows that count (PyTorch's weighted mean; nan when every row is ignored).
 For cross-entropy, dL/dz_i = v_i (sum_j q_ij w_j) softmax(z_i) - v_i (q_i * w) with the smoothed
 target q_i = (1 - eps) onehot(y_i) + eps / c: autograd derives it through log_softmax.
-Docs: derivations/cross_entropy.
+Binary cross-entropy of logits z with targets y, ``pos_weight`` p and ``weight`` w (both
+broadcast to z's shape) has the terms w [p y softplus(-z) + (1 - y) softplus(z)]: -ln sigmoid(z) =
+softplus(-z) and -ln(1 - sigmoid(z)) = softplus(z), so p > 1 weighs the positives more.
+Docs: derivations/cross_entropy, derivations/bce_with_logits.
 """
 
 import numpy as np
@@ -27,12 +31,11 @@ def check_options(name, ignore_index, label_smoothing):
         raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
 
 
-def class_weight_tensor(name, weight, input):
-    """``weight`` as a (c,) tensor of the input's float dtype and device."""
-    c = input.shape[1]
+def weight_tensor(name, weight, input, what="weight"):
+    """``weight`` as a tensor of the input's float dtype and device."""
     if isinstance(weight, str):
         raise TypeError(
-            f"{name}: the argument after target is the class weight, as in PyTorch; pass "
+            f"{name}: the argument after target is the {what}, as in PyTorch; pass "
             f"reduction={weight!r} as a keyword"
         )
     if not isinstance(weight, Tensor):
@@ -40,11 +43,33 @@ def class_weight_tensor(name, weight, input):
 
         weight = tensor(np.asarray(weight), dtype=input.dtype, device=input.device)
     if weight.device != input.device:
-        raise RuntimeError(f"{name}: input is on {input.device} but weight is on {weight.device}")
+        raise RuntimeError(f"{name}: input is on {input.device} but {what} is on {weight.device}")
     if weight.dtype != input.dtype:
         raise TypeError(
-            f"{name}: weight must have the input's dtype {input.dtype}, got {weight.dtype}"
+            f"{name}: {what} must have the input's dtype {input.dtype}, got {weight.dtype}"
         )
+    return weight
+
+
+def broadcast_weight_tensor(name, weight, input, what="weight"):
+    """``weight`` as a tensor that broadcasts to the input's shape (one factor per term)."""
+    weight = weight_tensor(name, weight, input, what)
+    try:
+        fits = np.broadcast_shapes(weight.shape, input.shape) == input.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{name}: {what} of shape {weight.shape} does not broadcast to the input's shape "
+            f"{input.shape}"
+        )
+    return weight
+
+
+def class_weight_tensor(name, weight, input):
+    """``weight`` as a (c,) tensor of the input's float dtype and device."""
+    c = input.shape[1]
+    weight = weight_tensor(name, weight, input, "class weight")
     if weight.shape != (c,):
         raise ValueError(
             f"{name}: weight must have one entry per class, shape ({c},), got shape {weight.shape}"
@@ -85,3 +110,18 @@ def weighted_class_loss(log_probs, target, counted, weight, reduction, label_smo
     if reduction == "sum":
         return rows.sum()
     return rows.sum() / row_weight.sum()
+
+
+def reduce_terms(terms, reduction):
+    return {"none": lambda t: t, "sum": lambda t: t.sum(), "mean": lambda t: t.mean()}[reduction](
+        terms
+    )
+
+
+def weighted_bce_with_logits(logits, target, weight, pos_weight, reduction):
+    """Terms w [p y softplus(-z) + (1 - y) softplus(z)] (p, w: None for all ones), reduced."""
+    positive, negative = (-logits).softplus(), logits.softplus()  # -ln sigmoid(z), -ln(1 - ..)
+    if pos_weight is not None:
+        positive = positive * pos_weight
+    terms = target * positive + (1.0 - target) * negative
+    return reduce_terms(terms if weight is None else terms * weight, reduction)

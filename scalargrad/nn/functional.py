@@ -225,9 +225,10 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
 # ---------------------------------------------------------------- binary classification
 
 
-def binary_cross_entropy(input, target, reduction="mean"):
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """BCE of probabilities p in [0, 1]: terms -(y ln p + (1 - y) ln(1 - p)), each log clamped at
-    -100 (as PyTorch); d/dp = (p - y) / (p (1 - p)). Docs: derivations/bce.
+    -100 (as PyTorch); d/dp = (p - y) / (p (1 - p)). ``weight`` (broadcast to p's shape) scales
+    each term before the reduction, as in PyTorch. Docs: derivations/bce.
 
     Raises ValueError if any p is outside [0, 1] (pass logits to binary_cross_entropy_with_logits).
     """
@@ -242,15 +243,31 @@ def binary_cross_entropy(input, target, reduction="mean"):
                 f"range over [{lo:g}, {hi:g}]; for raw scores (logits) use "
                 "binary_cross_entropy_with_logits"
             )
-    return _pointwise(name, "binary_cross_entropy", input, target, reduction)
+    if weight is None:
+        return _pointwise(name, "binary_cross_entropy", input, target, reduction)
+    _check_reduction(name, reduction)
+    weight = class_weights.broadcast_weight_tensor(name, weight, input)
+    terms = _pointwise(name, "binary_cross_entropy", input, target, "none")
+    return class_weights.reduce_terms(terms * weight, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
     """BCE of sigmoid(z) against y, stable for any z: terms max(z, 0) - z y + ln(1 + e^-|z|);
-    d/dz = sigmoid(z) - y. Docs: derivations/bce_with_logits."""
-    return _pointwise(
-        "binary_cross_entropy_with_logits", "bce_with_logits", input, target, reduction
-    )
+    d/dz = sigmoid(z) - y. ``weight`` scales each term and ``pos_weight`` (per class, the last
+    axis) the positive part, as in PyTorch (``scalargrad/nn/class_weights.py``).
+    Docs: derivations/bce_with_logits."""
+    name = "binary_cross_entropy_with_logits"
+    if weight is None and pos_weight is None:
+        return _pointwise(name, "bce_with_logits", input, target, reduction)
+    _check_float(name, input)
+    _check_reduction(name, reduction)
+    target = _as_target(name, target, input)
+    _same_shape(name, input, target)
+    if weight is not None:
+        weight = class_weights.broadcast_weight_tensor(name, weight, input)
+    if pos_weight is not None:
+        pos_weight = class_weights.broadcast_weight_tensor(name, pos_weight, input, "pos_weight")
+    return class_weights.weighted_bce_with_logits(input, target, weight, pos_weight, reduction)
 
 
 # ---------------------------------------------------------------- multi-class classification

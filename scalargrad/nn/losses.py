@@ -58,39 +58,58 @@ class SmoothL1Loss(_Loss):
         return f"reduction={self.reduction!r}, beta={self.beta}"
 
 
-class BCELoss(_Loss):
-    """Binary cross-entropy of probabilities (``F.binary_cross_entropy``)."""
+class _WeightedLoss(_Loss):
+    """A loss whose first option is a ``weight``, as PyTorch's (reduction comes after it)."""
 
-    def forward(self, input, target):
-        return F.binary_cross_entropy(input, target, self.reduction)
-
-
-class BCEWithLogitsLoss(_Loss):
-    """Binary cross-entropy of logits, stable (``F.binary_cross_entropy_with_logits``)."""
-
-    def forward(self, input, target):
-        return F.binary_cross_entropy_with_logits(input, target, self.reduction)
-
-
-class _ClassLoss(_Loss):
-    """Options of the class-index losses: ``weight`` (c,), ``ignore_index``, ``reduction``."""
-
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+    def __init__(self, weight=None, reduction="mean"):
         super().__init__(reduction)
         if isinstance(weight, str):
             raise TypeError(
-                f"{type(self).__name__}: the first argument is the class weight, as in PyTorch; "
+                f"{type(self).__name__}: the first argument is the weight, as in PyTorch; "
                 f"pass reduction={weight!r} as a keyword"
             )
-        self.weight, self.ignore_index = weight, ignore_index
+        self.weight = weight
 
     def extra_repr(self):
-        options = [super().extra_repr()]
-        if self.weight is not None:
-            options.append("weight=...")
-        if self.ignore_index != -100:
-            options.append(f"ignore_index={self.ignore_index}")
-        return ", ".join(o for o in options if o)
+        weight = "weight=..." if self.weight is not None else ""
+        return ", ".join(o for o in (super().extra_repr(), weight) if o)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy of probabilities (``F.binary_cross_entropy``), optional ``weight``."""
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
+class BCEWithLogitsLoss(_WeightedLoss):
+    """Binary cross-entropy of logits, stable (``F.binary_cross_entropy_with_logits``), with
+    PyTorch's ``weight`` and ``pos_weight``."""
+
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        super().__init__(weight, reduction)
+        self.pos_weight = pos_weight
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy_with_logits(
+            input, target, self.weight, self.reduction, self.pos_weight
+        )
+
+    def extra_repr(self):
+        pos = "pos_weight=..." if self.pos_weight is not None else ""
+        return ", ".join(o for o in (super().extra_repr(), pos) if o)
+
+
+class _ClassLoss(_WeightedLoss):
+    """Options of the class-index losses: ``weight`` (c,), ``ignore_index``, ``reduction``."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
+
+    def extra_repr(self):
+        ignore = f"ignore_index={self.ignore_index}" if self.ignore_index != -100 else ""
+        return ", ".join(o for o in (super().extra_repr(), ignore) if o)
 
 
 class CrossEntropyLoss(_ClassLoss):

@@ -115,13 +115,13 @@ def test_option_errors_name_the_loss_and_the_values():
     z, y = sg.zeros(3, 4), sg.tensor([0, 1, 2])
     with pytest.raises(ValueError, match=r"cross_entropy: weight .* \(4,\), got shape \(3,\)"):
         F.cross_entropy(z, y, weight=[1.0, 1.0, 1.0])
-    with pytest.raises(TypeError, match=r"cross_entropy: weight .* float32, got float64"):
+    with pytest.raises(TypeError, match=r"cross_entropy: class weight .* float32, got float64"):
         F.cross_entropy(z, y, weight=sg.ones(4, dtype=sg.float64))
     with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\], got 1.5"):
         sg.nn.CrossEntropyLoss(label_smoothing=1.5)
     with pytest.raises(TypeError, match=r"ignore_index must be an int, got 0.5"):
         F.nll_loss(z, y, ignore_index=0.5)
-    with pytest.raises(TypeError, match=r"first argument is the class weight.*reduction='sum'"):
+    with pytest.raises(TypeError, match=r"first argument is the weight.*reduction='sum'"):
         sg.nn.CrossEntropyLoss("sum")
     with pytest.raises(TypeError, match=r"nll_loss: the argument after target is the class weight"):
         F.nll_loss(z, y, "sum")
@@ -152,3 +152,78 @@ def test_options_match_pytorch():
         theirs.sum().backward()
         np.testing.assert_allclose(ours_z.grad.numpy(), theirs_z.grad.numpy(), rtol=1e-10,
                                    atol=1e-14)
+
+
+# ---------------------------------------------------------------- binary cross-entropy weights
+
+
+def softplus_np(x):
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+@st.composite
+def binary_problems(draw):
+    shape = draw(st.sampled_from([(4,), (3, 2), (2, 3, 2)]))
+    z = draw(arrays(shape, -6.0, 6.0))
+    y = draw(arrays(shape, 0.0, 1.0))
+    w = draw(st.none() | arrays(shape[-1:], 0.1, 3.0) | arrays(shape, 0.1, 3.0))
+    pos = draw(st.none() | arrays(shape[-1:], 0.1, 5.0))
+    return z, y, w, pos, draw(st.sampled_from(["mean", "sum", "none"]))
+
+
+def reduce_np(terms, reduction):
+    return {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction](terms)
+
+
+@given(binary_problems())
+def test_bce_with_logits_weight_and_pos_weight(problem):
+    z, y, w, pos, reduction = problem
+    # PyTorch's formula: -w [pos y ln sigmoid(z) + (1 - y) ln(1 - sigmoid(z))]
+    terms = (1.0 if pos is None else pos) * y * softplus_np(-z) + (1 - y) * softplus_np(z)
+    expected = reduce_np(terms * (1.0 if w is None else w), reduction)
+    criterion = sg.nn.BCEWithLogitsLoss(
+        weight=None if w is None else const(w), reduction=reduction,
+        pos_weight=None if pos is None else const(pos),
+    )
+    np.testing.assert_allclose(criterion(const(z), const(y)).numpy(), expected, rtol=1e-10,
+                               atol=1e-12)
+    assert_gradcheck(lambda a, b: criterion(a, b), [leaf(z), leaf(y)])
+
+
+@given(binary_problems())
+def test_bce_weight(problem):
+    z, y, w, _, reduction = problem
+    p = 1 / (1 + np.exp(-z))
+    terms = -(y * np.log(p) + (1 - y) * np.log1p(-p))
+    expected = reduce_np(terms * (1.0 if w is None else w), reduction)
+    weight = None if w is None else const(w)
+    out = F.binary_cross_entropy(const(p), const(y), weight=weight, reduction=reduction)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-9, atol=1e-12)
+    assert_gradcheck(
+        lambda a: F.binary_cross_entropy(a, const(y), weight=weight, reduction=reduction),
+        [leaf(p)], atol=1e-5,
+    )
+
+
+def test_bce_weight_errors_and_repr():
+    z, y = sg.zeros(3, 2), sg.zeros(3, 2)
+    with pytest.raises(ValueError, match=r"pos_weight of shape \(3,\) does not broadcast to the "
+                                         r"input's shape \(3, 2\)"):
+        F.binary_cross_entropy_with_logits(z, y, pos_weight=[1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"BCELoss: the first argument is the weight"):
+        sg.nn.BCELoss("sum")
+    criterion = sg.nn.BCEWithLogitsLoss(pos_weight=[2.0, 1.0], reduction="sum")
+    assert repr(criterion) == "BCEWithLogitsLoss(reduction='sum', pos_weight=...)"
+
+
+def test_bce_weights_match_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    z, y = rng.normal(size=(5, 3)), rng.uniform(size=(5, 3))
+    w, pos = rng.uniform(0.5, 2.0, size=(5, 1)), rng.uniform(0.5, 4.0, size=3)
+    T = torch.tensor
+    ours = F.binary_cross_entropy_with_logits(const(z), const(y), weight=const(w),
+                                              pos_weight=const(pos))
+    theirs = torch.nn.functional.binary_cross_entropy_with_logits(T(z), T(y), weight=T(w),
+                                                                  pos_weight=T(pos))
+    assert ours.item() == pytest.approx(theirs.item(), rel=1e-12)

@@ -271,18 +271,18 @@ def test_losses_match_pytorch():
     T = torch.tensor
     for red in ("mean", "sum", "none"):
         pairs = [
-            (F.mse_loss(const(z), const(t), red), tf.mse_loss(T(z), T(t), reduction=red)),
-            (F.l1_loss(const(z), const(t), red), tf.l1_loss(T(z), T(t), reduction=red)),
+            (F.mse_loss(const(z), const(t), reduction=red), tf.mse_loss(T(z), T(t), reduction=red)),
+            (F.l1_loss(const(z), const(t), reduction=red), tf.l1_loss(T(z), T(t), reduction=red)),
             (
-                F.smooth_l1_loss(const(z), const(t), red, 0.5),
+                F.smooth_l1_loss(const(z), const(t), reduction=red, beta=0.5),
                 tf.smooth_l1_loss(T(z), T(t), reduction=red, beta=0.5),
             ),
             (
-                F.binary_cross_entropy(const(p), const(t), red),
+                F.binary_cross_entropy(const(p), const(t), reduction=red),
                 tf.binary_cross_entropy(T(p), T(t), reduction=red),
             ),
             (
-                F.binary_cross_entropy_with_logits(const(z), const(t), red),
+                F.binary_cross_entropy_with_logits(const(z), const(t), reduction=red),
                 tf.binary_cross_entropy_with_logits(T(z), T(t), reduction=red),
             ),
             (

@@ -77,8 +77,13 @@ def class_weight_tensor(name, weight, input):
     return weight
 
 
-def check_targets_ignoring(name, target, c, ignore_index):
-    """Every target that is not ``ignore_index`` must be a class in [0, c); returns v (n,) bools."""
+def ignored_rows(name, target, c, ignore_index):
+    """Check that every target other than ``ignore_index`` is a class in [0, c) (on the host).
+
+    Returns (targets with the ignored ones replaced by class 0, v (n,): 0.0 where ignored, else
+    1.0), both on the target's device and v of dtype float64 (cast by the caller)."""
+    from scalargrad.matrix.creation import tensor
+
     t = target.to("cpu").numpy()
     counted = t != ignore_index
     bad = t[counted & ((t < 0) | (t >= c))]
@@ -87,29 +92,29 @@ def check_targets_ignoring(name, target, c, ignore_index):
             f"{name}: target {int(bad[0])} is out of bounds: class indices must be in [0, {c}) "
             f"for {c} classes (or equal ignore_index={ignore_index})"
         )
-    return counted
+    safe_target = tensor(np.where(counted, t, 0), device=target.device)
+    return safe_target, tensor(counted, dtype=np.float64, device=target.device)
 
 
-def weighted_class_loss(log_probs, target, counted, weight, reduction, label_smoothing):
-    """The loss above from log-probabilities a (n, c), targets (n,) and the rows v that count."""
-    from scalargrad.matrix.creation import arange, tensor
+def weighted_class_loss(log_probs, target, ignored, weight, reduction, label_smoothing):
+    """The loss above from log-probabilities a (n, c) and targets (n,); ``ignored`` is None when
+    every row counts, else ``ignored_rows``'s (targets, v); ``weight`` None for all ones."""
+    from scalargrad.matrix.creation import arange
 
     n, c = log_probs.shape
-    device, dtype = log_probs.device, log_probs.dtype
-    safe_target = tensor(np.where(counted, target.to("cpu").numpy(), 0), device=device)  # any class
-    v = tensor(counted.astype(dtype), device=device)
-    picked = log_probs[arange(n, device=device), safe_target]  # a_{i, y_i}
-    row_weight = v if weight is None else weight[safe_target] * v  # v_i w_{y_i}
-    rows = -(picked * row_weight)
+    safe_target, v = (target, None) if ignored is None else ignored
+    if v is not None:
+        v = v.to(log_probs.dtype)
+    picked = log_probs[arange(n, device=log_probs.device), safe_target]  # a_{i, y_i}
+    row_weight = v if weight is None else weight[safe_target] * (1.0 if v is None else v)
+    rows = -picked if row_weight is None else -(picked * row_weight)
     if label_smoothing:
         spread = log_probs if weight is None else log_probs * weight
-        smooth = -spread.sum(1) * v
+        smooth = -spread.sum(1) if v is None else -spread.sum(1) * v
         rows = (1.0 - label_smoothing) * rows + (label_smoothing / c) * smooth
-    if reduction == "none":
-        return rows
-    if reduction == "sum":
-        return rows.sum()
-    return rows.sum() / row_weight.sum()
+    if reduction != "mean" or row_weight is None:
+        return reduce_terms(rows, reduction)
+    return rows.sum() / row_weight.sum()  # the weighted mean
 
 
 def reduce_terms(terms, reduction):

@@ -275,9 +275,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 
 def _class_targets(name, input, target, ignore_index=-100):
     """Check (n, c) input and (n,) int64 targets in [0, c) (or ``ignore_index``); 1-d input (c,)
-    with a 0-d target is one sample. Returns (input 2-d, target 1-d, unbatched?, counted), where
-    counted is None when no target can be ``ignore_index``, else the (n,) bools of the rows that
-    count."""
+    with a 0-d target is one sample. Returns (input 2-d, target 1-d, unbatched?, ignored), where
+    ignored is None when no target can be ``ignore_index``, else ``class_weights.ignored_rows``."""
     _check_float(name, input)
     if not isinstance(target, Tensor):
         from scalargrad.matrix.creation import tensor
@@ -317,36 +316,34 @@ def _class_targets(name, input, target, ignore_index=-100):
         )
     if c == 0:
         raise ValueError(f"{name}: input of shape {input.shape} has no classes")
-    counted = None
+    ignored = None
     if n:
         lo, hi = _class_range(target)
         if lo <= ignore_index <= hi:  # some rows may be ignored: check the others one by one
-            counted = class_weights.check_targets_ignoring(name, target, c, ignore_index)
+            ignored = class_weights.ignored_rows(name, target, c, ignore_index)
         elif lo < 0 or hi >= c:
             bad = int(lo) if lo < 0 else int(hi)
             raise IndexError(
                 f"{name}: target {bad} is out of bounds: class indices must be in [0, {c}) for "
                 f"{c} classes"
             )
-    return input, target, unbatched, counted
+    return input, target, unbatched, ignored
 
 
 def _class_loss(name, input, target, weight, ignore_index, reduction, label_smoothing, logits):
     """cross_entropy (logits=True) or nll_loss: fused without options, else composed."""
     _check_reduction(name, reduction)
     class_weights.check_options(name, ignore_index, label_smoothing)
-    input2, target, unbatched, counted = _class_targets(name, input, target, ignore_index)
-    if weight is None and not label_smoothing and counted is None:
+    input2, target, unbatched, ignored = _class_targets(name, input, target, ignore_index)
+    if weight is None and not label_smoothing and ignored is None:
         fused_loss = fused.CrossEntropy if logits else fused.NLLLoss
         out = fused_loss.apply(input2, target, reduction)
     else:
         if weight is not None:
             weight = class_weights.class_weight_tensor(name, weight, input2)
-        if counted is None:
-            counted = np.ones(target.shape, dtype=bool)
         log_probs = input2.log_softmax(1) if logits else input2
         out = class_weights.weighted_class_loss(
-            log_probs, target, counted, weight, reduction, label_smoothing
+            log_probs, target, ignored, weight, reduction, label_smoothing
         )
     return out.reshape(()) if unbatched and reduction == "none" else out
 

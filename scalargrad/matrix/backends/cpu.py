@@ -9,11 +9,10 @@ The kernels live in one file per concept:
 * ``cpu_matmul.py``       blocked matmul and the fused Linear
 * ``cpu_fused.py``        softmax + cross-entropy, SGD and Adam updates
 
-Memory and layout functions are numpy's own: views (reshape, permute, broadcast_to, getitem) cost
-nothing, and copies (copy, astype, gather) are memcpy-speed already.
+Memory and layout functions are numpy's own, shared with ``reference.py``: views (reshape,
+permute, broadcast_to, getitem) cost nothing, and copies (copy, astype, gather) are memcpy-speed
+already.
 """
-
-import numpy as np
 
 from scalargrad import _numba_cache
 
@@ -47,62 +46,22 @@ from scalargrad.matrix.backends.cpu_reduce import (  # noqa: E402,F401
     softmax_backward,
 )
 
+# Host memory is numpy arrays, as in the reference backend: its layout functions serve here too.
+from scalargrad.matrix.backends.reference import (  # noqa: E402,F401
+    astype,
+    broadcast_to,
+    copy,
+    empty,
+    fill,
+    from_numpy,
+    full,
+    gather,
+    getitem,
+    permute,
+    reshape,
+    scatter_add,
+    setitem,
+    to_numpy,
+)
+
 name = "cpu"
-
-
-def from_numpy(array):
-    return np.asarray(array)
-
-
-def to_numpy(a):
-    return np.asarray(a)
-
-
-def empty(shape, dtype):
-    return np.empty(shape, dtype)
-
-
-def full(shape, value, dtype):
-    return np.full(shape, value, dtype)
-
-
-def copy(a):
-    return np.array(a, order="C", copy=True)
-
-
-def astype(a, dtype):
-    return np.array(a, dtype=dtype, order="C", copy=True)
-
-
-def reshape(a, shape):
-    return np.reshape(a, shape)
-
-
-def permute(a, axes):
-    return np.transpose(a, axes)
-
-
-def broadcast_to(a, shape):
-    return np.broadcast_to(a, shape)
-
-
-def getitem(a, index):
-    return a[index]
-
-
-def gather(a, index):
-    return np.array(a[index], order="C", copy=True)
-
-
-def scatter_add(shape, index, values):
-    out = np.zeros(shape, np.asarray(values).dtype)
-    np.add.at(out, index, values)
-    return out
-
-
-def setitem(a, index, values):
-    a[index] = values
-
-
-def fill(a, value):
-    a[...] = value

@@ -341,6 +341,36 @@ def sqrt_deriv(x, y):
     return 0.5 / y
 
 
+def sin(x):
+    """sin x (radians); nan at +-inf (no limit there, as PyTorch), never a ValueError.
+
+    Docs: derivations/sin."""
+    if math.isinf(x):
+        return math.nan
+    return math.sin(x)
+
+
+def sin_deriv(x, y):
+    """d sin(x)/dx = cos x. Docs: derivations/sin."""
+    if math.isinf(x):
+        return math.nan
+    return math.cos(x)
+
+
+def cos(x):
+    """cos x (radians); nan at +-inf, never a ValueError. Docs: derivations/sin."""
+    if math.isinf(x):
+        return math.nan
+    return math.cos(x)
+
+
+def cos_deriv(x, y):
+    """d cos(x)/dx = -sin x. Docs: derivations/sin."""
+    if math.isinf(x):
+        return math.nan
+    return -math.sin(x)
+
+
 # ------------------------------------------------------ loss terms (prediction p, target t)
 
 

@@ -36,6 +36,8 @@ UNARY = [
     ("softplus", C.softplus, C.softplus_deriv, lambda x: math.log1p(math.exp(x)), moderate),
     ("abs", C.abs, C.abs_deriv, abs, floats_away_from([0.0])),
     ("sqrt", C.sqrt, C.sqrt_deriv, math.sqrt, positive_floats(1e-2, 100.0)),
+    ("sin", C.sin, C.sin_deriv, math.sin, st.floats(-50.0, 50.0)),
+    ("cos", C.cos, C.cos_deriv, math.cos, st.floats(-50.0, 50.0)),
 ]
 
 
@@ -153,6 +155,8 @@ def test_edge_values_never_raise():
     assert C.pow_dx(0.0, 0.5) == math.inf
     assert C.pow(10.0, 400.0) == math.inf and C.pow(-10.0, 401.0) == -math.inf
     assert math.isnan(C.sqrt(-1.0))
+    assert all(math.isnan(f(x)) for f in (C.sin, C.cos) for x in (math.inf, -math.inf, math.nan))
+    assert math.isnan(C.sin_deriv(math.inf, math.nan)) and math.isnan(C.cos_deriv(-math.inf, 0.0))
     assert C.binary_cross_entropy(0.0, 1.0) == 100.0  # log clamped at -100, as PyTorch
     assert C.bce_with_logits(1000.0, 0.0) == 1000.0 and C.bce_with_logits(-1000.0, 1.0) == 1000.0
     assert (

@@ -138,3 +138,27 @@ def test_a_model_moves_from_the_matrix_engine_to_the_scalar_engine():
     x = [0.3, -1.1]
     expected = big(sg.tensor([x], dtype=sg.float64)).detach().numpy()[0]
     np.testing.assert_allclose([v.data for v in small(x)], expected, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- every unary op, both engines
+
+UNARY_METHODS = ["exp", "tanh", "sigmoid", "relu", "softplus", "abs", "sin", "cos", "log", "sqrt"]
+
+
+@given(
+    st.sampled_from(UNARY_METHODS),
+    hnp.arrays(np.float64, st.integers(1, 6), elements=st.floats(-4.0, 4.0)),
+    st.floats(-2.0, 2.0),
+)
+def test_unary_ops_agree_across_engines(op, x, c):
+    """sum_i c * op(x_i) (op at |x_i| for log and sqrt): same value and gradient on both engines."""
+    if op in ("log", "sqrt"):
+        x = np.abs(x) + 0.1
+    values = [sg.Value(float(v)) for v in x]
+    scalar_out = sg.Value.sum([getattr(v, op)() * c for v in values])
+    scalar_out.backward()
+    t = sg.tensor(x, dtype=sg.float64, requires_grad=True)
+    tensor_out = (getattr(t, op)() * c).sum()
+    tensor_out.backward()
+    np.testing.assert_allclose(tensor_out.item(), scalar_out.data, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(t.grad.numpy(), [v.grad for v in values], rtol=RTOL, atol=ATOL)

@@ -35,7 +35,8 @@ def _method(name):
 
 
 _FUNCTIONAL = (
-    "abs sqrt exp log tanh sigmoid relu softplus neg clamp maximum minimum sum mean var std prod "
+    "abs sqrt exp log tanh sigmoid relu softplus sin cos neg clamp maximum minimum sum mean var "
+    "std prod "
     "max min amax amin argmax argmin cumsum norm softmax log_softmax logsumexp matmul mm mv dot "
     "reshape flatten squeeze unsqueeze permute transpose pow add sub mul div eq ne lt le gt ge "
     "detach clone"

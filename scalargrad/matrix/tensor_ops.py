@@ -167,6 +167,12 @@ class TensorOps:
     def softplus(self):
         return _ew.unary("softplus", self)
 
+    def sin(self):
+        return _ew.unary("sin", self)
+
+    def cos(self):
+        return _ew.unary("cos", self)
+
     def square(self):
         return _ew.binary("mul", self, self)
 

@@ -237,6 +237,14 @@ class Value:
         """ln(1 + e^self), stable for any input; derivative sigmoid(self)."""
         return self._unary("softplus", calculus.softplus, calculus.softplus_deriv)
 
+    def sin(self):
+        """sin(self) in radians; derivative cos(self)."""
+        return self._unary("sin", calculus.sin, calculus.sin_deriv)
+
+    def cos(self):
+        """cos(self) in radians; derivative -sin(self)."""
+        return self._unary("cos", calculus.cos, calculus.cos_deriv)
+
     def abs(self):
         """|self|; derivative sign(self) (0 at 0)."""
         return self._unary("abs", calculus.abs, calculus.abs_deriv)

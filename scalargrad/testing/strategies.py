@@ -57,6 +57,7 @@ _OPS = {
     "sigmoid": (1, lambda a: 1.0, lambda x: x.sigmoid(), lambda x: 1.0 / (1.0 + math.exp(-x))),
     "softplus": (1, lambda a: a + 1.0, lambda x: x.softplus(), lambda x: math.log1p(math.exp(x))),
     "exp": (1, lambda a: math.exp(a), lambda x: x.exp(), math.exp),
+    "sin": (1, lambda a: 1.0, lambda x: x.sin(), math.sin),
     "log1p_square": (
         1,
         lambda a: math.log1p(a * a),

@@ -36,6 +36,8 @@ OPS = {
     "sigmoid": (lambda a, d: a.sigmoid(), 1, None),
     "relu": (lambda a, d: a.relu(), 1, away_from_zero),
     "softplus": (lambda a, d: a.softplus(), 1, None),
+    "sin": (lambda a, d: a.sin(), 1, None),
+    "cos": (lambda a, d: a.cos(), 1, None),
     "square": (lambda a, d: a.square(), 1, None),
     "clamp": (lambda a, d: a.clamp(-0.7, 0.9), 1, None),
     "add": (lambda a, b, d: a + b, 2, None),

@@ -77,6 +77,8 @@ UNARY = {
     "neg": (np.negative, arrays),
     "log": (np.log, lambda s: arrays(s, min_value=0.2, max_value=5)),
     "sqrt": (np.sqrt, lambda s: arrays(s, min_value=0.2, max_value=5)),
+    "sin": (np.sin, arrays),
+    "cos": (np.cos, arrays),
 }
 
 

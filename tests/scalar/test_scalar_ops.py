@@ -38,6 +38,8 @@ CASES = [
     ("log", lambda a: a.log(), math.log, [positive_floats(0.05, 10)]),
     ("sqrt", lambda a: a.sqrt(), math.sqrt, [positive_floats(0.05, 10)]),
     ("tanh", lambda a: a.tanh(), math.tanh, [anywhere]),
+    ("sin", lambda a: a.sin(), math.sin, [anywhere]),
+    ("cos", lambda a: a.cos(), math.cos, [anywhere]),
     ("sigmoid", lambda a: a.sigmoid(), lambda a: 1 / (1 + math.exp(-a)), [anywhere]),
     ("relu", lambda a: a.relu(), lambda a: max(a, 0.0), [floats_away_from([0.0], 1e-3, -5, 5)]),
     ("softplus", lambda a: a.softplus(), lambda a: math.log1p(math.exp(a)), [anywhere]),

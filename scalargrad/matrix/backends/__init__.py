@@ -43,6 +43,7 @@ Memory and layout
 
 Element-wise
     unary(op, a)                           op in neg exp log tanh sigmoid relu softplus abs sqrt
+                                           sin cos
     unary_backward(op, a, y, grad)         grad * op_deriv(a, y)   (y = op(a))
     binary(op, a, b)                       op in add sub mul div pow maximum minimum
                                            and comparisons eq ne lt le gt ge (bool result)

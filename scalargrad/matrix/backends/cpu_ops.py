@@ -12,7 +12,9 @@ from numba import njit
 
 from scalargrad import calculus
 
-UNARY_OPS = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "softplus", "abs", "sqrt")
+UNARY_OPS = (
+    "neg", "exp", "log", "tanh", "sigmoid", "relu", "softplus", "abs", "sqrt", "sin", "cos"
+)
 BINARY_OPS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum")
 COMPARE_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
 LOSS_OPS = (
@@ -28,10 +30,13 @@ def _jit(name):
     return njit(cache=True)(getattr(calculus, name))
 
 
-_neg, _exp, _log, _tanh, _sigmoid, _relu, _softplus, _abs, _sqrt = map(_jit, UNARY_OPS)
-(_neg_d, _exp_d, _log_d, _tanh_d, _sigmoid_d, _relu_d, _softplus_d, _abs_d, _sqrt_d) = (
-    _jit(op + "_deriv") for op in UNARY_OPS
+_neg, _exp, _log, _tanh, _sigmoid, _relu, _softplus, _abs, _sqrt, _sin, _cos = map(
+    _jit, UNARY_OPS
 )
+(
+    _neg_d, _exp_d, _log_d, _tanh_d, _sigmoid_d, _relu_d, _softplus_d, _abs_d, _sqrt_d, _sin_d,
+    _cos_d,
+) = (_jit(op + "_deriv") for op in UNARY_OPS)
 _add, _sub, _mul, _div, _pow, _maximum, _minimum = map(_jit, BINARY_OPS)
 _add_dx, _sub_dx, _mul_dx, _div_dx, _pow_dx, _maximum_dx, _minimum_dx = (
     _jit(op + "_dx") for op in BINARY_OPS
@@ -65,7 +70,11 @@ def unary_op(code, x):
         return _softplus(x)
     elif code == 7:
         return _abs(x)
-    return _sqrt(x)
+    elif code == 8:
+        return _sqrt(x)
+    elif code == 9:
+        return _sin(x)
+    return _cos(x)
 
 
 @njit(cache=True)
@@ -87,7 +96,11 @@ def unary_deriv(code, x, y):
         return _softplus_d(x, y)
     elif code == 7:
         return _abs_d(x, y)
-    return _sqrt_d(x, y)
+    elif code == 8:
+        return _sqrt_d(x, y)
+    elif code == 9:
+        return _sin_d(x, y)
+    return _cos_d(x, y)
 
 
 @njit(cache=True)
@@ -220,9 +233,15 @@ def unary_row(code, x, out):
     elif code == 7:
         for j in range(out.size):
             out[j] = _abs(np.float64(x[j]))
-    else:
+    elif code == 8:
         for j in range(out.size):
             out[j] = _sqrt(np.float64(x[j]))
+    elif code == 9:
+        for j in range(out.size):
+            out[j] = _sin(np.float64(x[j]))
+    else:
+        for j in range(out.size):
+            out[j] = _cos(np.float64(x[j]))
 
 
 @njit(cache=True)
@@ -252,6 +271,12 @@ def unary_backward_row(code, x, y, g, out):
     elif code == 7:
         for j in range(out.size):
             out[j] = np.float64(g[j]) * _abs_d(np.float64(x[j]), np.float64(y[j]))
-    else:
+    elif code == 8:
         for j in range(out.size):
             out[j] = np.float64(g[j]) * _sqrt_d(np.float64(x[j]), np.float64(y[j]))
+    elif code == 9:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _sin_d(np.float64(x[j]), np.float64(y[j]))
+    else:
+        for j in range(out.size):
+            out[j] = np.float64(g[j]) * _cos_d(np.float64(x[j]), np.float64(y[j]))

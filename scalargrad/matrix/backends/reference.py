@@ -13,7 +13,7 @@ from scalargrad import calculus
 
 name = "reference"
 
-UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "softplus", "abs", "sqrt")
+UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "softplus", "abs", "sqrt", "sin", "cos")
 ARITH = ("add", "sub", "mul", "div", "pow", "maximum", "minimum")
 COMPARE = {
     "eq": np.equal,

@@ -4,8 +4,8 @@ Each module holds ``Function`` subclasses (forward and backward side by side, ea
 page in ``derivation``) and the small functions the ``Tensor`` methods call, which make the
 user-facing checks (shapes, dtypes, dims) before anything is computed:
 
-* ``elementwise``: + - * / ** neg abs sqrt exp log tanh sigmoid relu softplus maximum minimum,
-  with broadcasting and type promotion;
+* ``elementwise``: + - * / ** neg abs sqrt exp log tanh sigmoid relu softplus sin cos maximum
+  minimum, with broadcasting and type promotion;
 * ``comparison``: == != < <= > >= and ~ & | on masks (bool results, no gradient);
 * ``selection``: where and clamp;
 * ``reductions``: sum mean var prod max min argmax argmin cumsum norm;

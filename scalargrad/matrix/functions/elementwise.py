@@ -161,6 +161,18 @@ class Sqrt(_Unary):
     op, derivation = "sqrt", "sqrt"
 
 
+class Sin(_Unary):
+    """y = sin x; dL/dx = G * cos x."""
+
+    op, derivation = "sin", "sin"
+
+
+class Cos(_Unary):
+    """y = cos x; dL/dx = -G * sin x."""
+
+    op, derivation = "cos", "sin"
+
+
 class Neg(Function):
     """y = -x; dL/dx = -G."""
 
@@ -175,12 +187,12 @@ class Neg(Function):
         return ctx.backend.unary("neg", grad)
 
 
-_UNARY = {cls.op: cls for cls in (Exp, Log, Tanh, Sigmoid, Relu, Softplus, Abs, Sqrt)}
+_UNARY = {cls.op: cls for cls in (Exp, Log, Tanh, Sigmoid, Relu, Softplus, Abs, Sqrt, Sin, Cos)}
 _UNARY["neg"] = Neg
 
 
 def unary(op, x):
-    """``op`` (neg abs sqrt exp log tanh sigmoid relu softplus) of every element of ``x``.
+    """``op`` (neg abs sqrt exp log tanh sigmoid relu softplus sin cos) of every element of ``x``.
 
     Math functions of integer or bool tensors give float32, as in PyTorch; ``neg`` and ``abs``
     keep int64.

@@ -58,10 +58,11 @@ _EXPORTS = {
 }
 
 # PyTorch's functional forms of the Tensor methods: sg.exp(x), sg.matmul(a, b), sg.softmax(x, 1)
+# (scalargrad.matrix defines them from this list)
 _FUNCTIONAL = (
     "abs sqrt exp log tanh sigmoid relu softplus sin cos neg clamp maximum minimum sum mean var "
-    "std prod "
-    "max min amax amin argmax argmin cumsum norm softmax log_softmax logsumexp matmul mm mv dot "
+    "std prod max min amax amin argmax argmin cumsum norm softmax log_softmax logsumexp matmul "
+    "mm mv dot "
     "reshape flatten squeeze unsqueeze permute transpose pow add sub mul div eq ne lt le gt ge "
     "detach clone"
 ).split()

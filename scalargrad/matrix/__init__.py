@@ -5,6 +5,7 @@ this package also offers PyTorch's functional forms of the Tensor methods (``exp
 ``matmul(a, b)``, ``softmax(x, dim)``, ...).
 """
 
+from scalargrad import _FUNCTIONAL  # the names, listed once in scalargrad/__init__.py
 from scalargrad.matrix.creation import (  # noqa: F401
     arange,
     eye,
@@ -34,13 +35,6 @@ def _method(name):
     return f
 
 
-_FUNCTIONAL = (
-    "abs sqrt exp log tanh sigmoid relu softplus sin cos neg clamp maximum minimum sum mean var "
-    "std prod "
-    "max min amax amin argmax argmin cumsum norm softmax log_softmax logsumexp matmul mm mv dot "
-    "reshape flatten squeeze unsqueeze permute transpose pow add sub mul div eq ne lt le gt ge "
-    "detach clone"
-).split()
 for _name in _FUNCTIONAL:
     globals()[_name] = _method(_name)
 del _name

@@ -77,11 +77,11 @@ def class_weight_tensor(name, weight, input):
     return weight
 
 
-def ignored_rows(name, target, c, ignore_index):
+def ignored_rows(name, target, c, ignore_index, dtype):
     """Check that every target other than ``ignore_index`` is a class in [0, c) (on the host).
 
     Returns (targets with the ignored ones replaced by class 0, v (n,): 0.0 where ignored, else
-    1.0), both on the target's device and v of dtype float64 (cast by the caller)."""
+    1.0, of the loss's float ``dtype``), both on the target's device."""
     from scalargrad.matrix.creation import tensor
 
     t = target.to("cpu").numpy()
@@ -93,7 +93,7 @@ def ignored_rows(name, target, c, ignore_index):
             f"for {c} classes (or equal ignore_index={ignore_index})"
         )
     safe_target = tensor(np.where(counted, t, 0), device=target.device)
-    return safe_target, tensor(counted, dtype=np.float64, device=target.device)
+    return safe_target, tensor(counted, dtype=dtype, device=target.device)
 
 
 def weighted_class_loss(log_probs, target, ignored, weight, reduction, label_smoothing):
@@ -103,8 +103,6 @@ def weighted_class_loss(log_probs, target, ignored, weight, reduction, label_smo
 
     n, c = log_probs.shape
     safe_target, v = (target, None) if ignored is None else ignored
-    if v is not None:
-        v = v.to(log_probs.dtype)
     picked = log_probs[arange(n, device=log_probs.device), safe_target]  # a_{i, y_i}
     row_weight = v if weight is None else weight[safe_target] * (1.0 if v is None else v)
     rows = -picked if row_weight is None else -(picked * row_weight)

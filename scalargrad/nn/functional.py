@@ -320,7 +320,7 @@ def _class_targets(name, input, target, ignore_index=-100):
     if n:
         lo, hi = _class_range(target)
         if lo <= ignore_index <= hi:  # some rows may be ignored: check the others one by one
-            ignored = class_weights.ignored_rows(name, target, c, ignore_index)
+            ignored = class_weights.ignored_rows(name, target, c, ignore_index, input.dtype)
         elif lo < 0 or hi >= c:
             bad = int(lo) if lo < 0 else int(hi)
             raise IndexError(

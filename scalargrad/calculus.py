@@ -152,13 +152,23 @@ def pow_dx(x, y):
 
 
 def pow_dy(x, y):
-    """d(x^y)/dy = x^y ln x, defined for x > 0; 0 at x = 0, nan for x < 0. Docs: derivations/pow."""
+    """d(x^y)/dy = x^y ln x, defined for x > 0; nan for x < 0.
+
+    At x = 0 the formula's limit as x -> 0+: 0 for y >= 0 (PyTorch's convention, the limit at
+    y > 0) and -inf for y < 0 (inf * -inf; +inf for -0.0 to an odd power, as x^y ln x in IEEE
+    arithmetic, as PyTorch). Docs: derivations/pow.
+    """
     if x == 1.0:
         return 0.0  # 1^y = 1 for every y, nan included
     if x != x or y != y or x < 0.0:
         return math.nan
     if x == 0.0:
-        return 0.0
+        if y >= 0.0:
+            return 0.0
+        if math.isinf(y):
+            return -math.inf  # 0^-inf = inf, times ln 0 = -inf
+        odd = y == math.floor(y) and y % 2.0 != 0.0  # (-0.0)^y = -inf: times -inf is +inf
+        return -math.copysign(math.inf, x) if odd else -math.inf
     log_x = math.log(x)
     if y * log_x > EXP_OVERFLOW:
         return math.copysign(math.inf, log_x)
@@ -254,9 +264,10 @@ def log(x):
 
 
 def log_deriv(x, y):
-    """d ln x/dx = 1/x (inf at 0). Docs: derivations/log."""
+    """d ln x/dx = 1/x: finite below 0, where only the value ln x is nan (as PyTorch); +-inf at
+    +-0.0, as IEEE 1/x. Docs: derivations/log."""
     if x == 0.0:
-        return math.inf
+        return math.copysign(math.inf, x)
     return 1.0 / x
 
 

@@ -184,10 +184,31 @@ def test_pow_any_float_pair_never_raises_and_matches_numpy(x, y):
         with np.errstate(all="ignore"):
             expected_dx = math.nan if no_real_value else float(y * np.power(x, y - 1.0))
         assert np.isclose(C.pow_dx(x, y), expected_dx, rtol=1e-12, equal_nan=True), (x, y)
-    if x != 0.0 and y != 0.0:  # at x = 0, d/dy is 0 by PyTorch's convention
-        with np.errstate(all="ignore"):
-            expected_dy = float(np.power(x, y) * np.log(x))
-        assert np.isclose(C.pow_dy(x, y), expected_dy, rtol=1e-12, equal_nan=True), (x, y)
+    # PyTorch's formula: where(x == 0 and y >= 0, 0, x^y ln x)
+    with np.errstate(all="ignore"):
+        expected_dy = 0.0 if x == 0.0 and y >= 0.0 else float(np.power(x, y) * np.log(x))
+    assert np.isclose(C.pow_dy(x, y), expected_dy, rtol=1e-12, equal_nan=True), (x, y)
+
+
+@given(st.sampled_from([0.0, -0.0]), st.floats(allow_nan=False))
+def test_pow_dy_at_a_zero_base(x, y):
+    """d(x^y)/dy = x^y ln x at x = 0: 0 for y >= 0 (PyTorch's convention, the limit for y > 0);
+    for y < 0 the limit x -> 0+ is -inf (x^y -> inf, ln x -> -inf), and -0.0 to an odd negative
+    power is -inf * -inf = +inf, as PyTorch computes x^y ln x there."""
+    odd = math.isfinite(y) and y == math.floor(y) and y % 2.0 != 0.0
+    if y >= 0.0:
+        expected = 0.0
+    elif odd and math.copysign(1.0, x) < 0.0:
+        expected = math.inf
+    else:
+        expected = -math.inf
+    assert C.pow_dy(x, y) == expected, (x, y)
+
+
+@given(st.floats(-20.0, -0.01), st.floats(1e-3, 1e-2))
+def test_pow_dy_tends_to_minus_inf_at_zero_for_negative_exponents(y, x):
+    """The value at x = 0 is the one-sided limit: x^y ln x falls without bound as x -> 0+."""
+    assert C.pow_dy(x / 10.0, y) < C.pow_dy(x, y) < 0.0
 
 
 # ---------------------------------------------------------------- optimizer updates

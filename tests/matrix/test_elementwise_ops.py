@@ -104,6 +104,53 @@ def test_clamp(a, lo, hi):
 
 
 @given(st.data())
+def test_clamp_with_tensor_bounds_gradients(data):
+    """x, min and max all tensors, broadcast against each other; away from the kinks (x at a
+    bound, min = max) every gradient is a central difference, the min > max case included."""
+    sx, slo, shi = data.draw(broadcastable_shapes(3, max_dims=3, max_side=3))
+    a = data.draw(layouts(arrays(sx, min_value=-2.0, max_value=2.0)))
+    lo = data.draw(layouts(arrays(slo, min_value=-2.0, max_value=2.0)))
+    hi = data.draw(layouts(arrays(shi, min_value=-2.0, max_value=2.0)))
+    for u, v in ((a, lo), (a, hi), (lo, hi)):  # each pair broadcast on its own
+        if np.any(np.isclose(u, v, atol=1e-3)):
+            return
+    y = check_gradients(lambda x, l, h: x.clamp(l, h), a, lo, hi)
+    np.testing.assert_array_equal(y.detach().numpy(), np.minimum(np.maximum(a, lo), hi))
+    check_gradients(lambda x, l: x.clamp(min=l), a, lo)
+    check_gradients(lambda x, h: x.clamp(max=h), a, hi)
+
+
+@given(st.floats(-3, 3), st.floats(0.1, 3))
+def test_clamp_with_tensor_bounds_at_a_bound_gives_the_input_all_the_gradient(v, width):
+    """PyTorch: where x equals a tensor bound the gradient goes to x, none to the bound (torch
+    2.13 gives x.grad = [1, 1], min.grad = [0, 0], max.grad = [0, 0] here)."""
+    x = sg.tensor([v, v + width], dtype=sg.float64, requires_grad=True)
+    lo = sg.tensor([v, v], dtype=sg.float64, requires_grad=True)
+    hi = sg.tensor([v + width, v + width], dtype=sg.float64, requires_grad=True)
+    x.clamp(lo, hi).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+    assert lo.grad.tolist() == [0.0, 0.0] and hi.grad.tolist() == [0.0, 0.0]
+    for bound in ("min", "max"):
+        x.grad = lo.grad = None
+        x.clamp(**{bound: lo}).sum().backward()  # x[0] == lo[0]: all to x
+        assert x.grad.tolist() == [1.0, 1.0 if bound == "min" else 0.0]
+        assert lo.grad.tolist() == [0.0, 0.0 if bound == "min" else 1.0]
+
+
+def test_clamp_with_crossed_tensor_bounds_gives_max_the_gradient():
+    """min > max: the output is max everywhere (as PyTorch), so max gets all of the gradient;
+    torch 2.13 gives x.grad = [0, 0, 0], min.grad = [0, 0, 0], max.grad = [1, 1, 1]."""
+    x = sg.tensor([-5.0, 1.5, 5.0], dtype=sg.float64, requires_grad=True)
+    lo = sg.tensor([2.0, 2.0, 2.0], dtype=sg.float64, requires_grad=True)
+    hi = sg.tensor([1.0, 1.0, 1.0], dtype=sg.float64, requires_grad=True)
+    y = x.clamp(lo, hi)
+    y.sum().backward()
+    assert y.tolist() == [1.0, 1.0, 1.0]
+    assert x.grad.tolist() == [0.0, 0.0, 0.0] and lo.grad.tolist() == [0.0, 0.0, 0.0]
+    assert hi.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+@given(st.data())
 def test_where(data):
     sc, sa, sb = data.draw(broadcastable_shapes(3, max_dims=3, max_side=3))
     cond = data.draw(layouts(arrays(sc, bool)))

@@ -120,7 +120,8 @@ class Exp(_Unary):
 
 
 class Log(_Unary):
-    """y = ln x; dL/dx = G / x (inf at 0, nan below: as PyTorch)."""
+    """y = ln x; dL/dx = G / x (+-inf at +-0; below 0 the value is nan, the gradient G / x is
+    finite: as PyTorch)."""
 
     op, derivation = "log", "log"
 

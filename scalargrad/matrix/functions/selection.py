@@ -53,13 +53,66 @@ class Clamp(Function):
         return grad, None, None
 
 
+class ClampBounds(Function):
+    """y = min(max(x, lo), hi) with tensor bounds (broadcast); the gradient as PyTorch's:
+
+    dL/dx = G where lo <= x <= hi (at a bound the input gets all of it, the bound nothing);
+    dL/dlo = G where x < lo < hi; dL/dhi = G where x > hi or hi < lo (min > max: y = hi).
+    Each summed back to its input's shape. A missing bound (None) drops its condition.
+    """
+
+    derivation = "clamp"
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        be = ctx.backend
+        shapes = [b.shape for b in (a, lo, hi) if b is not None]
+        shape = broadcast_shapes("clamp", *shapes)
+        ctx.save_for_backward(a, lo, hi)
+        y = _expand(be, a, shape)
+        if lo is not None:
+            y = be.binary("maximum", y, _expand(be, lo, shape))
+        if hi is not None:
+            y = be.binary("minimum", y, _expand(be, hi, shape))
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        be = ctx.backend
+        a, lo, hi = ctx.saved_tensors
+        need_a, need_lo, need_hi = ctx.needs_input_grad
+        shape = grad.shape
+        zero = zeros_like_array(be, grad)
+        x = _expand(be, a, shape)
+        lo_e = None if lo is None else _expand(be, lo, shape)
+        hi_e = None if hi is None else _expand(be, hi, shape)
+        ga = glo = ghi = None
+        if need_a:  # lo <= x <= hi (False at a nan, as PyTorch)
+            ga = grad
+            if lo_e is not None:
+                ga = be.where(be.binary("ge", x, lo_e), ga, zero)
+            if hi_e is not None:
+                ga = be.where(be.binary("le", x, hi_e), ga, zero)
+            ga = sum_to_shape(be, ga, a.shape)
+        if need_lo:  # x < lo (and lo < hi when there is an upper bound)
+            glo = be.where(be.binary("lt", x, lo_e), grad, zero)
+            if hi_e is not None:
+                glo = be.where(be.binary("lt", lo_e, hi_e), glo, zero)
+            glo = sum_to_shape(be, glo, lo.shape)
+        if need_hi:  # x > hi (or hi < lo, where the output is hi)
+            ghi = be.where(be.binary("gt", x, hi_e), grad, zero)
+            if lo_e is not None:
+                ghi = be.where(be.binary("lt", hi_e, lo_e), grad, ghi)
+            ghi = sum_to_shape(be, ghi, hi.shape)
+        return ga, glo, ghi
+
+
 def clamp(x, lo=None, hi=None):
     """Every element limited to [lo, hi] (either bound may be None; tensors as bounds too)."""
     if lo is None and hi is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
-        y = x if lo is None else binary("maximum", x, lo)
-        return y if hi is None else binary("minimum", y, hi)
+        return _clamp_tensor_bounds(x, lo, hi)
     for name, bound in (("min", lo), ("max", hi)):
         if bound is not None and not is_number(bound):
             raise TypeError(
@@ -122,3 +175,22 @@ def where(condition, x, y):
     ys = y._array.shape if isinstance(y, Tensor) else ()
     broadcast_shapes("where", condition._array.shape, xs, ys)
     return Where.apply(condition, as_array("where", x, dtype, be), as_array("where", y, dtype, be))
+
+
+def _clamp_tensor_bounds(x, lo, hi):
+    """clamp with at least one Tensor bound (the other a Tensor, a number or None)."""
+    bounds = [b for b in (lo, hi) if b is not None]
+    for name, bound in (("min", lo), ("max", hi)):
+        if bound is not None and not isinstance(bound, Tensor) and not is_number(bound):
+            raise TypeError(
+                f"clamp: {name} must be a number or a Tensor, got {type(bound).__name__}"
+            )
+    dtype = result_type(x, *bounds)
+    if dtype.kind != "f":  # exact integer max/min, no gradient
+        y = x if lo is None else binary("maximum", x, lo)
+        return y if hi is None else binary("minimum", y, hi)
+    be = x._backend
+    x = as_array("clamp", x, dtype, be)
+    lo_a = None if lo is None else as_array("clamp", lo, dtype, be)
+    hi_a = None if hi is None else as_array("clamp", hi, dtype, be)
+    return ClampBounds.apply(x, lo_a, hi_a)

@@ -1,0 +1,87 @@
+"""Where PyTorch is installed, check the edge cases the derivation pages state "as PyTorch":
+pow's exponent gradient at a zero base, clamp's gradients with tensor bounds (at the bounds, with
+crossed bounds, with nan), and log's gradient below 0 and at +-0. Float32 and float64."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import scalargrad as sg
+
+torch = pytest.importorskip("torch")
+
+DTYPES = {"float32": (sg.float32, torch.float32), "float64": (sg.float64, torch.float64)}
+
+
+def leaves(values, name):
+    ours, theirs = DTYPES[name]
+    a = np.asarray(values, dtype=np.float64)
+    return (
+        sg.tensor(a, dtype=ours, requires_grad=True),
+        torch.tensor(a, dtype=theirs, requires_grad=True),
+    )
+
+
+def same(ours, theirs):
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+
+
+EDGE_EXPONENTS = [-math.inf, -3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0, math.inf, math.nan]
+
+
+@pytest.mark.parametrize("name", sorted(DTYPES))
+@given(
+    st.lists(
+        st.sampled_from(EDGE_EXPONENTS) | st.integers(-20, 20).map(lambda k: k / 4),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_pow_gradients_at_a_zero_base_match_torch(name, exponents):
+    """Exponents exact in float32 (multiples of 1/4): for a tiny y, y - 1 rounds to -1 in float32
+    (torch's arithmetic) but not in float64 (ours), and (-0.0)^-1 is -inf where (-0.0)^(-1 + tiny)
+    is +inf: a difference of rounding in d/dx, not of the derivative's definition."""
+    bases = [0.0 if i % 2 else -0.0 for i in range(len(exponents))]
+    (xo, xt), (yo, yt) = leaves(bases, name), leaves(exponents, name)
+    (xo**yo).sum().backward()
+    (xt**yt).sum().backward()
+    same(yo.grad, yt.grad)
+    same(xo.grad, xt.grad)
+
+
+@pytest.mark.parametrize("name", sorted(DTYPES))
+@given(
+    st.lists(
+        st.tuples(*[st.sampled_from([-1.0, 0.0, 1.0, math.nan]) | st.floats(-2, 2)] * 3),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_clamp_with_tensor_bounds_matches_torch(name, triples):
+    """Ties at the bounds, crossed bounds (min > max) and nan are drawn often."""
+    x, lo, hi = (list(v) for v in zip(*triples, strict=True))
+    (xo, xt), (loo, lot), (hio, hit) = leaves(x, name), leaves(lo, name), leaves(hi, name)
+    weights = np.arange(1.0, len(x) + 1.0)
+    yo, yt = xo.clamp(loo, hio), torch.clamp(xt, lot, hit)
+    same(yo, yt)
+    (yo * sg.tensor(weights, dtype=yo.dtype)).sum().backward()
+    (yt * torch.tensor(weights, dtype=yt.dtype)).sum().backward()
+    for ours, theirs in ((xo, xt), (loo, lot), (hio, hit)):
+        same(ours.grad, theirs.grad)
+    for bound in ("min", "max"):  # one bound only
+        (xo, xt), (bo, bt) = leaves(x, name), leaves(lo, name)
+        getattr(xo, "clamp")(**{bound: bo}).sum().backward()
+        torch.clamp(xt, **{bound: bt}).sum().backward()
+        same(xo.grad, xt.grad)
+        same(bo.grad, bt.grad)
+
+
+@pytest.mark.parametrize("name", sorted(DTYPES))
+def test_log_gradient_below_zero_and_at_signed_zeros_matches_torch(name):
+    (xo, xt) = leaves([-2.0, -0.5, 0.0, -0.0, 3.0], name)
+    xo.log().sum().backward()
+    xt.log().sum().backward()
+    same(xo.grad, xt.grad)

@@ -90,7 +90,7 @@ def div_dx(x, y):
 def div_dy(x, y):
     """d(x/y)/dy = -x/y^2. Docs: derivations/div."""
     if y == 0.0:
-        if x == 0.0:
+        if x == 0.0 or x != x:
             return math.nan
         return -math.copysign(math.inf, x)
     return -x / (y * y)
@@ -185,21 +185,24 @@ def maximum(x, y):
 def maximum_dx(x, y):
     """d max(x, y)/dx: 1 where x > y, 0 where x < y, 1/2 at a tie (as PyTorch).
 
-    Docs: derivations/maximum."""
-    if x > y:
-        return 1.0
+    A nan on either side is neither a tie nor smaller: the gradient passes (1), as PyTorch's
+    ``where(x == y, G/2, G).masked_fill(x < y, 0)``. Docs: derivations/maximum."""
+    if x == y:
+        return 0.5
     if x < y:
         return 0.0
-    return 0.5
+    return 1.0
 
 
 def maximum_dy(x, y):
-    """d max(x, y)/dy: 1 where y > x, 0 where y < x, 1/2 at a tie. Docs: derivations/maximum."""
-    if y > x:
-        return 1.0
+    """d max(x, y)/dy: 1 where y > x, 0 where y < x, 1/2 at a tie, 1 at a nan.
+
+    Docs: derivations/maximum."""
+    if x == y:
+        return 0.5
     if y < x:
         return 0.0
-    return 0.5
+    return 1.0
 
 
 def minimum(x, y):
@@ -210,21 +213,25 @@ def minimum(x, y):
 
 
 def minimum_dx(x, y):
-    """d min(x, y)/dx: 1 where x < y, 0 where x > y, 1/2 at a tie. Docs: derivations/maximum."""
-    if x < y:
-        return 1.0
+    """d min(x, y)/dx: 1 where x < y, 0 where x > y, 1/2 at a tie, 1 at a nan.
+
+    Docs: derivations/maximum."""
+    if x == y:
+        return 0.5
     if x > y:
         return 0.0
-    return 0.5
+    return 1.0
 
 
 def minimum_dy(x, y):
-    """d min(x, y)/dy: 1 where y < x, 0 where y > x, 1/2 at a tie. Docs: derivations/maximum."""
-    if y < x:
-        return 1.0
+    """d min(x, y)/dy: 1 where y < x, 0 where y > x, 1/2 at a tie, 1 at a nan.
+
+    Docs: derivations/maximum."""
+    if x == y:
+        return 0.5
     if y > x:
         return 0.0
-    return 0.5
+    return 1.0
 
 
 # ---------------------------------------------------------------- unary functions
@@ -305,8 +312,9 @@ def relu(x):
 
 
 def relu_deriv(x, y):
-    """d relu(x)/dx: 1 for x > 0, else 0 (0 at the kink, as PyTorch). Docs: derivations/relu."""
-    return 1.0 if x > 0.0 else 0.0
+    """d relu(x)/dx: 1 for x > 0, 0 for x <= 0 (0 at the kink, as PyTorch); at nan the gradient
+    passes (1), as PyTorch's test "x <= 0" is false there. Docs: derivations/relu."""
+    return 0.0 if x <= 0.0 else 1.0
 
 
 def softplus(x):
@@ -346,9 +354,10 @@ def sqrt(x):
 
 
 def sqrt_deriv(x, y):
-    """d sqrt(x)/dx = 1/(2 sqrt x) = 1/(2y) (inf at 0). Docs: derivations/sqrt."""
+    """d sqrt(x)/dx = 1/(2 sqrt x) = 1/(2y): +-inf at y = +-0.0 (sqrt(-0.0) = -0.0, as IEEE and
+    PyTorch), nan below 0. Docs: derivations/sqrt."""
     if y == 0.0:
-        return math.inf
+        return math.copysign(math.inf, y)
     return 0.5 / y
 
 

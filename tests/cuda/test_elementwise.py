@@ -54,6 +54,18 @@ def test_binary_edge_values_follow_calculus():
         assert_matches(C.binary(op, C.from_numpy(a), C.from_numpy(b)), R.binary(op, a, b))
 
 
+def test_pow_backward_at_a_zero_base_follows_calculus():
+    """d(x^y)/dy at x = +-0: 0 for y >= 0, -inf for y < 0, +inf for -0.0 to an odd power."""
+    a = np.array([0.0, -0.0, 0.0, -0.0, 0.0, -0.0, 0.0])
+    b = np.array([2.0, 2.0, -1.0, -1.0, -2.0, -0.5, 0.0])
+    g = np.ones(7)
+    got = C.binary_backward("pow", C.from_numpy(a), C.from_numpy(b), C.from_numpy(g), True, True)
+    want = R.binary_backward("pow", a, b, g, True, True)
+    assert_matches(got[0], want[0])
+    assert_matches(got[1], want[1])
+    np.testing.assert_array_equal(want[1], [0.0, 0.0, -np.inf, np.inf, -np.inf, -np.inf, 0.0])
+
+
 @pytest.mark.parametrize("op", COMPARE)
 @pytest.mark.parametrize("dtype", [np.float32, np.int64, np.bool_])
 @settings(max_examples=4)

@@ -40,6 +40,7 @@ OPS = {
     "cos": (lambda a, d: a.cos(), 1, None),
     "square": (lambda a, d: a.square(), 1, None),
     "clamp": (lambda a, d: a.clamp(-0.7, 0.9), 1, None),
+    "clamp_tensor_bounds": (lambda a, b, d: a.clamp(b - 0.5, b + 0.5), 2, None),
     "add": (lambda a, b, d: a + b, 2, None),
     "sub": (lambda a, b, d: a - b, 2, None),
     "mul": (lambda a, b, d: a * b, 2, None),

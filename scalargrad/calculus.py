@@ -445,6 +445,8 @@ def smooth_l1_deriv(p, t, beta):
 
 # PyTorch clamps the log in BCE at -100 so that log(0) gives a large finite loss, not inf.
 BCE_LOG_FLOOR = -100.0
+# PyTorch floors p(1 - p) at the float32 number nearest 1e-12, in every dtype
+BCE_GRAD_FLOOR = 9.999999960041972e-13
 
 
 def binary_cross_entropy(p, t):
@@ -457,10 +459,9 @@ def binary_cross_entropy(p, t):
 
 
 def binary_cross_entropy_deriv(p, t):
-    """d bce/dp = (p - t) / (p (1 - p)), with p(1 - p) kept >= 1e-12 (as PyTorch).
-
-    Docs: derivations/bce."""
-    denom = max(p * (1.0 - p), 1e-12)
+    """d bce/dp = (p - t) / (p (1 - p)), with p(1 - p) kept >= 1e-12 (as PyTorch, whose 1e-12 is
+    a single-precision constant: BCE_GRAD_FLOOR). Docs: derivations/bce."""
+    denom = max(p * (1.0 - p), BCE_GRAD_FLOOR)
     return (p - t) / denom
 
 

@@ -85,3 +85,45 @@ def test_log_gradient_below_zero_and_at_signed_zeros_matches_torch(name):
     xo.log().sum().backward()
     xt.log().sum().backward()
     same(xo.grad, xt.grad)
+
+
+LOSSES = {
+    "mse_loss": {},
+    "l1_loss": {},
+    "smooth_l1_loss": {"beta": 0.5},
+    "binary_cross_entropy_with_logits": {},
+}
+
+
+@pytest.mark.parametrize("name", sorted(DTYPES))
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_pointwise_loss_gradients_for_input_and_target_match_torch(name, loss, reduction):
+    """d/dp and d/dt (the target's gradient the mse and bce_with_logits pages derive), with
+    predictions far past exp's float32 range (+-1e4) and at the kinks p = t, |p - t| = beta."""
+    p = [-1e4, -3.0, -0.5, 0.0, 0.25, 1.0, 2.0, 1e4]
+    t = [0.0, 1.0, 0.0, 0.0, 0.75, 0.5, 1.0, 1.0]
+    (po, pt), (to, tt) = leaves(p, name), leaves(t, name)
+    import scalargrad.nn.functional as F
+
+    getattr(F, loss)(po, to, reduction=reduction, **LOSSES[loss]).backward()
+    getattr(torch.nn.functional, loss)(pt, tt, reduction=reduction, **LOSSES[loss]).backward()
+    rtol = 1e-6 if name == "float32" else 1e-12
+    for ours, theirs in ((po.grad, pt.grad), (to.grad, tt.grad)):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=rtol, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(DTYPES))
+def test_bce_gradient_at_clamped_probabilities_matches_torch(name):
+    """log clamped at -100 and p(1 - p) at 1e-12, as PyTorch: finite at p = 0 and p = 1."""
+    p, t = [0.0, 1e-30, 0.3, 1.0 - 1e-7, 1.0], [1.0, 1.0, 0.0, 0.0, 0.0]
+    (po, pt) = leaves(p, name)
+    import scalargrad.nn.functional as F
+
+    yo = F.binary_cross_entropy(po, sg.tensor(t, dtype=po.dtype), reduction="sum")
+    yt = torch.nn.functional.binary_cross_entropy(pt, torch.tensor(t, dtype=pt.dtype), reduction="sum")
+    yo.backward()
+    yt.backward()
+    rtol = 1e-6 if name == "float32" else 1e-12
+    np.testing.assert_allclose(yo.item(), yt.item(), rtol=rtol)
+    np.testing.assert_allclose(po.grad.numpy(), pt.grad.numpy(), rtol=rtol)

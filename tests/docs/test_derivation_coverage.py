@@ -95,3 +95,42 @@ def test_pages_named_by_calculus_exist_as_a_set():
     """One readable list of every missing page (the per-primitive tests say the same one by one)."""
     named = {ref for _, fn in calculus_primitives() for ref in DOCS_REF.findall(fn.__doc__ or "")}
     assert sorted(n for n in named if not page_exists(n)) == []
+
+
+# ---------------------------------------------------------------- "How it is tested" on every page
+
+TESTS = Path(__file__).resolve().parents[1]
+CITED = re.compile(r"`(tests/[\w/]+\.py)::(\w+)(?:\[([^\]`]+)\])?`")
+
+
+def derivation_pages():
+    return sorted(p for p in DERIVATIONS.glob("*.md") if p.stem != "index")
+
+
+@pytest.mark.parametrize("page", [pytest.param(p, id=p.stem) for p in derivation_pages()])
+def test_every_derivation_page_says_how_it_is_tested(page):
+    text = page.read_text()
+    assert "\n## How it is tested\n" in text, f"{page.name}: no '## How it is tested' section"
+    section = text.split("\n## How it is tested\n", 1)[1]
+    assert CITED.search(section), f"{page.name}: its 'How it is tested' section cites no test"
+
+
+@pytest.mark.parametrize("page", [pytest.param(p, id=p.stem) for p in derivation_pages()])
+def test_tests_cited_by_a_derivation_page_exist(page):
+    """A cited ``tests/x.py::test_name[case]`` names a real file, a real test function in it,
+    and (for a parametrized case) ids that the file spells out as strings."""
+    root = TESTS.parent
+    missing = []
+    for path, name, case in CITED.findall(page.read_text()):
+        source = root / path
+        if not source.is_file():
+            missing.append(f"{path} does not exist")
+            continue
+        text = source.read_text()
+        if not re.search(rf"^\s*def {name}\(", text, re.M):
+            missing.append(f"{path} has no test {name}")
+            continue
+        for part in case.split("-") if case else []:
+            if part not in ("float32", "float64") and f'"{part}"' not in text:
+                missing.append(f"{path}::{name}: no case {part!r} in the file")
+    assert not missing, f"{page.name} cites:\n" + "\n".join(missing)

@@ -47,6 +47,21 @@ def test_var_std(data):
     np.testing.assert_allclose(s.numpy(), np.std(a, axis=axes, ddof=int(unbiased)), atol=1e-12)
 
 
+@pytest.mark.parametrize("op", ["var", "std"])
+@given(st.floats(-100, 100), st.sampled_from([sg.float32, sg.float64]))
+def test_var_of_one_element_is_nan_as_torch(op, v, dtype):
+    """N - c = 0 (one element, unbiased): 0/0, so value and gradient are nan, as PyTorch (which
+    warns); with correction=0 the variance of one element is 0 and so is its gradient."""
+    x = sg.tensor([v], dtype=dtype, requires_grad=True)
+    with np.errstate(all="ignore"):
+        y = getattr(x, op)()
+        y.backward()
+    assert np.isnan(y.item()) and np.isnan(x.grad.item())
+    x.grad = None
+    x.var(correction=0).backward()
+    assert x.var(correction=0).item() == 0.0 and x.grad.item() == 0.0
+
+
 def test_std_is_unbiased_by_default():
     x = sg.tensor([1.0, 2.0, 3.0, 4.0])
     assert x.std().item() == pytest.approx(np.std([1, 2, 3, 4], ddof=1))

@@ -127,3 +127,26 @@ def test_bce_gradient_at_clamped_probabilities_matches_torch(name):
     rtol = 1e-6 if name == "float32" else 1e-12
     np.testing.assert_allclose(yo.item(), yt.item(), rtol=rtol)
     np.testing.assert_allclose(po.grad.numpy(), pt.grad.numpy(), rtol=rtol)
+
+
+@pytest.mark.parametrize("name", sorted(DTYPES))
+@pytest.mark.parametrize("p", [0.5, 1, 1.5, 2, 3, math.inf, "fro"])
+@given(
+    st.lists(
+        st.sampled_from([0.0, -0.0, 1.0, -2.0]) | st.floats(-3, 3).filter(lambda v: abs(v) > 1e-3),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_norm_gradients_with_zeros_match_torch(name, p, values):
+    """Zero entries (the kink of |x|; an infinite slope for p < 1) and the zero vector: PyTorch
+    sets the gradient there to 0, and so does scalargrad. (Nonzero entries tiny enough for |x|^p
+    to underflow are left out: there both libraries return rounding artifacts, see norm.md.)"""
+    for data in (values, [0.0] * len(values)):
+        (xo, xt) = leaves(data, name)
+        yo, yt = xo.norm(p=p), xt.norm(p=p)
+        yo.backward()
+        yt.backward()
+        rtol = 1e-5 if name == "float32" else 1e-12
+        np.testing.assert_allclose(yo.item(), yt.item(), rtol=rtol, atol=1e-30)
+        np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=rtol, atol=1e-6 * rtol)

@@ -278,6 +278,46 @@ class Norm(Function):
         return be.binary("mul", be.broadcast_to(q, a.shape), a), None, None
 
 
+class NormP(Function):
+    """y = (sum of |x|^p over ``axes``)^(1/p) for any p > 0 other than 1, 2 and inf;
+    dL/dx = G sign(x) |x|^(p-1) / y^(p-1), as PyTorch: 0 where x = 0 (for p < 1 the true slope
+    there is infinite) and 0 everywhere where y = 0."""
+
+    derivation = "norm"
+
+    @staticmethod
+    def forward(ctx, a, p, axes, keepdim):
+        be = ctx.backend
+        power = be.binary("pow", be.unary("abs", a), scalar_array(be, p, a.dtype, a.shape))
+        total = reduce_array(be, "sum", power, axes, True)
+        y = be.binary("pow", total, scalar_array(be, 1.0 / p, a.dtype, total.shape))
+        ctx.p, ctx.axes = p, axes
+        ctx.save_for_backward(a, y)
+        return y if keepdim else be.reshape(y, tuple(s for i, s in enumerate(a.shape) if i not in axes))
+
+    @staticmethod
+    def backward(ctx, grad):
+        be = ctx.backend
+        a, y = ctx.saved_tensors
+        p = ctx.p
+        zero_a, zero_y = zeros_like_array(be, a), zeros_like_array(be, y)
+
+        def full(value, array):
+            return scalar_array(be, value, array.dtype, array.shape)
+
+        # sign(x) |x|^(p-1), and 0 at x = 0 (where |x|^(p-1) is inf for p < 1)
+        sign = be.where(be.binary("lt", a, zero_a), full(-1.0, a), full(1.0, a))
+        along = be.binary("mul", sign, be.binary("pow", be.unary("abs", a), full(p - 1.0, a)))
+        along = be.where(be.binary("eq", a, zero_a), zero_a, along)
+        g = be.reshape(grad, y.shape)
+        if p < 1.0:  # G y^(1-p): finite at y = 0
+            scale = be.binary("mul", g, be.binary("pow", y, full(1.0 - p, y)))
+        else:  # G / y^(p-1), and 0 where y = 0
+            scale = be.binary("div", g, be.binary("pow", y, full(p - 1.0, y)))
+            scale = be.where(be.binary("eq", y, zero_y), zero_y, scale)
+        return be.binary("mul", along, be.broadcast_to(scale, a.shape)), None, None, None
+
+
 # ---------------------------------------------------------------- the functions Tensor calls
 
 
@@ -414,7 +454,7 @@ def norm(x, p="fro", dim=None, keepdim=False):
         return Amax.apply(unary("abs", x), "max", axes, keepdim)
     if p <= 0:
         raise ValueError(f"norm: p must be positive, got {p}")
-    return Sum.apply(unary("abs", x) ** p, axes, keepdim) ** (1.0 / p)
+    return NormP.apply(x, float(p), axes, keepdim)
 
 
 def any_all(op, x, dim=None, keepdim=False):

@@ -150,3 +150,19 @@ def test_norm_gradients_with_zeros_match_torch(name, p, values):
         rtol = 1e-5 if name == "float32" else 1e-12
         np.testing.assert_allclose(yo.item(), yt.item(), rtol=rtol, atol=1e-30)
         np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=rtol, atol=1e-6 * rtol)
+
+
+@pytest.mark.parametrize("name", sorted(DTYPES))
+@given(st.floats(0.1, 10.0), st.lists(st.floats(-50, 50), min_size=1, max_size=6))
+def test_softplus_with_beta_matches_torch(name, beta, values):
+    """ln(1 + e^(beta x)) / beta and its slope sigmoid(beta x). PyTorch returns x (slope 1) past
+    beta x = 20, off by less than e^-20 / beta, so the tolerance allows that in float64."""
+    import scalargrad.nn.functional as F
+
+    (xo, xt) = leaves(values, name)
+    yo, yt = F.softplus(xo, beta=beta), torch.nn.functional.softplus(xt, beta=beta)
+    yo.sum().backward()
+    yt.sum().backward()
+    rtol = 1e-5 if name == "float32" else 1e-9
+    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=rtol, atol=1e-8 / beta)
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=rtol, atol=1e-8)

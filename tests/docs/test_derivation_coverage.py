@@ -134,3 +134,66 @@ def test_tests_cited_by_a_derivation_page_exist(page):
             if part not in ("float32", "float64") and f'"{part}"' not in text:
                 missing.append(f"{path}::{name}: no case {part!r} in the file")
     assert not missing, f"{page.name} cites:\n" + "\n".join(missing)
+
+
+# ---------------------------------------------------------------- every loss and layer has a page
+
+# The page that derives each public loss, functional op, init rule, layer and optimizer. A new
+# public name here fails the test below until it gets a page (and an entry in this table).
+PAGE_OF = {
+    "scalargrad.scalar.losses": {
+        "mse": "mse", "l1": "l1", "smooth_l1": "smooth_l1", "bce": "bce",
+        "bce_with_logits": "bce_with_logits", "hinge": "hinge", "cross_entropy": "cross_entropy",
+    },
+    "scalargrad.nn.functional": {
+        "linear": "linear", "relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh",
+        "softplus": "softplus", "softmax": "softmax", "log_softmax": "log_softmax",
+        "dropout": "dropout", "mse_loss": "mse", "l1_loss": "l1", "smooth_l1_loss": "smooth_l1",
+        "binary_cross_entropy": "bce", "binary_cross_entropy_with_logits": "bce_with_logits",
+        "cross_entropy": "cross_entropy", "nll_loss": "cross_entropy",
+    },
+    "scalargrad.nn.init": {
+        "calculate_gain": "initialization", "calculate_fan_in_and_fan_out": "initialization",
+        "uniform_": "initialization", "normal_": "initialization", "constant_": "initialization",
+        "zeros_": "initialization", "ones_": "initialization",
+        "kaiming_uniform_": "initialization", "kaiming_normal_": "initialization",
+        "xavier_uniform_": "initialization", "xavier_normal_": "initialization",
+    },
+    "scalargrad.nn.losses": {
+        "MSELoss": "mse", "L1Loss": "l1", "SmoothL1Loss": "smooth_l1", "BCELoss": "bce",
+        "BCEWithLogitsLoss": "bce_with_logits", "CrossEntropyLoss": "cross_entropy",
+        "NLLLoss": "cross_entropy",
+    },
+    "scalargrad.nn.dropout": {"Dropout": "dropout"},
+    "scalargrad.optim": {"Optimizer": "optimizers", "SGD": "weight_decay", "Adam": "weight_decay"},
+}  # fmt: skip
+
+
+def public_names(module):
+    """Functions and classes defined in ``module`` itself, without a leading underscore."""
+    return sorted(
+        name
+        for name, obj in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(obj) or inspect.isclass(obj))
+        and obj.__module__ == module.__name__
+    )
+
+
+@pytest.mark.parametrize("module_name", sorted(PAGE_OF))
+def test_every_loss_layer_init_and_optimizer_has_a_page(module_name):
+    module = importlib.import_module(module_name)
+    pages = PAGE_OF[module_name]
+    unmapped = [n for n in public_names(module) if n not in pages]
+    assert not unmapped, (
+        f"{module_name}: no derivation page recorded for {unmapped}; write "
+        "docs/derivations/<page>.md and add the name to PAGE_OF"
+    )
+    missing = sorted({p for p in pages.values() if not page_exists(p)})
+    assert not missing, f"{module_name}: pages {missing} are missing from docs/derivations/"
+
+
+def test_every_derivation_page_is_in_the_index():
+    index = (DERIVATIONS / "index.md").read_text()
+    listed = set(re.findall(r"^([a-z_0-9]+)$", index, re.M))
+    assert sorted(p.stem for p in derivation_pages() if p.stem not in listed) == []

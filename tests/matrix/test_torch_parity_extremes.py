@@ -36,7 +36,11 @@ def test_unary_value_and_gradient_at_the_edges_match_torch(op, dtype):
     ty.sum().backward()
     for ours, theirs, what in ((y, ty, "value"), (x.grad, tx.grad, "gradient")):
         np.testing.assert_allclose(
-            ours.detach().numpy(), theirs.detach().numpy(), rtol=rtol, atol=atol, equal_nan=True,
+            ours.detach().numpy(),
+            theirs.detach().numpy(),
+            rtol=rtol,
+            atol=atol,
+            equal_nan=True,
             err_msg=f"{op} {what} in {dtype} at {EDGES}",
         )
 
@@ -59,7 +63,8 @@ def test_binary_value_and_gradients_at_the_edges_match_torch(op, dtype):
     """Every pair of edge values: overflow (2^100 in float32, 1e30 * 1e30), division by +-0,
     0^negative, a negative base, infinities and nan."""
     ours_dtype, theirs_dtype, rtol, atol = DTYPES[dtype]
-    a, b = (np.array(v) for v in zip(*[(x, y) for x in PAIR_EDGES for y in PAIR_EDGES]))
+    a = np.repeat(PAIR_EDGES, len(PAIR_EDGES))  # every (a, b) pair
+    b = np.tile(PAIR_EDGES, len(PAIR_EDGES))
     x = sg.tensor(a, dtype=ours_dtype, requires_grad=True)
     y = sg.tensor(b, dtype=ours_dtype, requires_grad=True)
     tx = torch.tensor(a, dtype=theirs_dtype, requires_grad=True)
@@ -67,7 +72,12 @@ def test_binary_value_and_gradients_at_the_edges_match_torch(op, dtype):
     z, tz = BINARY[op](x, y), BINARY[op](tx, ty)
     z.sum().backward()
     tz.sum().backward()
-    for ours, theirs, what in ((z, tz, "value"), (x.grad, tx.grad, "d/dx"), (y.grad, ty.grad, "d/dy")):
+    for ours, theirs, what in (
+        (z, tz, "value"),
+        (x.grad, tx.grad, "d/dx"),
+        (y.grad, ty.grad, "d/dy"),
+    ):
         got, want = ours.detach().numpy(), theirs.detach().numpy()
         bad = ~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
-        assert not bad.any(), (op, what, dtype, list(zip(a[bad], b[bad], got[bad], want[bad])))
+        cases = list(zip(a[bad], b[bad], got[bad], want[bad], strict=True))
+        assert not bad.any(), (op, what, dtype, cases)

@@ -293,7 +293,11 @@ class NormP(Function):
         y = be.binary("pow", total, scalar_array(be, 1.0 / p, a.dtype, total.shape))
         ctx.p, ctx.axes = p, axes
         ctx.save_for_backward(a, y)
-        return y if keepdim else be.reshape(y, tuple(s for i, s in enumerate(a.shape) if i not in axes))
+        return (
+            y
+            if keepdim
+            else be.reshape(y, tuple(s for i, s in enumerate(a.shape) if i not in axes))
+        )
 
     @staticmethod
     def backward(ctx, grad):

@@ -170,3 +170,18 @@ def test_softplus_with_beta_matches_torch(name, beta, values):
         yo.detach().numpy(), yt.detach().numpy(), rtol=rtol, atol=1e-8 / beta
     )
     np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=rtol, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", sorted(DTYPES))
+@pytest.mark.parametrize("op", ["max", "min"])
+@given(
+    st.lists(
+        st.sampled_from([1.0, 3.0, math.nan, -math.inf]) | st.floats(-3, 3), min_size=1, max_size=6
+    )
+)
+def test_max_over_all_with_ties_and_nan_matches_torch(name, op, values):
+    """max() and min() share the gradient among ties; a nan result shares it among the nans."""
+    (xo, xt) = leaves(values, name)
+    getattr(xo, op)().backward()
+    getattr(xt, op)().backward()
+    same(xo.grad, xt.grad)

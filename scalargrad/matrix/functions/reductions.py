@@ -177,7 +177,8 @@ class Prod(Function):
 
 class Amax(Function):
     """y = max (or min) of x over ``axes``; the gradient is shared equally by the elements equal to
-    the extreme: dL/dx_i = G / (number of ties) where x_i = y, else 0."""
+    the extreme: dL/dx_i = G / (number of ties) where x_i = y, else 0 (a nan extreme: shared by
+    the nan elements, as PyTorch's max())."""
 
     derivation = "max"
 
@@ -200,7 +201,9 @@ class Amax(Function):
         shape = a.shape
         if a.ndim == 0:
             return be.copy(grad), None, None, None
-        mask = be.binary("eq", a, be.broadcast_to(y, shape))
+        y_b = be.broadcast_to(y, shape)
+        # the elements equal to the extreme; where it is nan, the nan elements (as PyTorch's max())
+        mask = be.where(be.binary("ne", y_b, y_b), be.binary("ne", a, a), be.binary("eq", a, y_b))
         ties = be.astype(be.reduce("sum", be.astype(mask, dtypes.int64), ctx.axes, True), a.dtype)
         g = be.binary("div", be.reshape(grad, y.shape), ties)
         return be.where(mask, be.broadcast_to(g, shape), zeros_like_array(be, a)), None, None, None

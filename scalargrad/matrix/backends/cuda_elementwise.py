@@ -23,6 +23,7 @@ from scalargrad.matrix.backends.cuda_memory import (
     broadcast_to,
     empty,
     flat_to_offset,
+    launch,
     launch_1d,
     reshape,
     strided,
@@ -267,7 +268,7 @@ def astype(a, dtype):
     out, flat = _result(a.shape, dtype)
     if out.size:
         (x,), shape, (xs,) = operands(a)
-        _copy_kernel[launch_1d(out.size)](flat, x, shape, xs)
+        launch(_copy_kernel, *launch_1d(out.size), flat, x, shape, xs)
     return out
 
 
@@ -277,14 +278,14 @@ def assign(dst, src):
         return
     src = broadcast_to(src, dst.shape) if tuple(src.shape) != tuple(dst.shape) else src
     (d, s), shape, (ds, ss) = operands(dst, src)
-    _assign_kernel[launch_1d(dst.size)](d, ds, s, ss, shape)
+    launch(_assign_kernel, *launch_1d(dst.size), d, ds, s, ss, shape)
 
 
 def fill(a, value):
     """In place: every element of ``a`` (any view) set to ``value``."""
     if a.size:
         (d,), shape, (ds,) = operands(a)
-        _fill_kernel[launch_1d(a.size)](d, ds, shape, a.dtype.type(value))
+        launch(_fill_kernel, *launch_1d(a.size), d, ds, shape, a.dtype.type(value))
 
 
 def full(shape, value, dtype):
@@ -298,7 +299,7 @@ def unary(op, a):
     out, flat = _result(a.shape, a.dtype)
     if out.size:
         (x,), shape, (xs,) = operands(a)
-        _map_kernel(op)[launch_1d(out.size)](flat, x, shape, xs)
+        launch(_map_kernel(op), *launch_1d(out.size), flat, x, shape, xs)
     return out
 
 
@@ -307,7 +308,7 @@ def _grad(name, g, a, b, dtype):
     out, flat = _result(shape, dtype)
     if out.size:
         (gd, ad, bd), shp, (gs, as_, bs) = operands(g, a, b)
-        _grad_kernel(name)[launch_1d(out.size)](flat, gd, gs, ad, as_, bd, bs, shp)
+        launch(_grad_kernel(name), *launch_1d(out.size), flat, gd, gs, ad, as_, bd, bs, shp)
     return out
 
 
@@ -328,7 +329,9 @@ def binary(op, a, b):
     out, flat = _result(shape, np.bool_ if op in COMPARISONS else a.dtype)
     if out.size:
         (ad, bd), shp, (as_, bs) = operands(a, b)
-        _zip_kernel(_binary_name(op, a.dtype))[launch_1d(out.size)](flat, ad, as_, bd, bs, shp)
+        launch(
+            _zip_kernel(_binary_name(op, a.dtype)), *launch_1d(out.size), flat, ad, as_, bd, bs, shp
+        )
     return out
 
 
@@ -345,7 +348,7 @@ def inplace_binary(op, a, b):
         return
     b = broadcast_to(b, a.shape) if tuple(b.shape) != tuple(a.shape) else b
     (ad, bd), shape, (as_, bs) = operands(a, b)
-    _inplace_kernel(_binary_name(op, a.dtype))[launch_1d(a.size)](ad, as_, bd, bs, shape)
+    launch(_inplace_kernel(_binary_name(op, a.dtype)), *launch_1d(a.size), ad, as_, bd, bs, shape)
 
 
 def where(cond, a, b):
@@ -354,7 +357,7 @@ def where(cond, a, b):
     out, flat = _result(shape, a.dtype)
     if out.size:
         (cd, ad, bd), shp, (cs, as_, bs) = operands(cond, a, b)
-        _where_kernel[launch_1d(out.size)](flat, cd, cs, ad, as_, bd, bs, shp)
+        launch(_where_kernel, *launch_1d(out.size), flat, cd, cs, ad, as_, bd, bs, shp)
     return out
 
 
@@ -365,7 +368,19 @@ def _loss(name, p, t, g, beta, backward):
         g = broadcast_to(g, shape) if backward else p
         (pd, td, gd), shp, (ps, ts, gs) = operands(p, t, g)
         beta = 0.0 if beta is None else float(beta)
-        _loss_kernel(name, backward)[launch_1d(out.size)](flat, pd, ps, td, ts, gd, gs, shp, beta)
+        launch(
+            _loss_kernel(name, backward),
+            *launch_1d(out.size),
+            flat,
+            pd,
+            ps,
+            td,
+            ts,
+            gd,
+            gs,
+            shp,
+            beta,
+        )
     return out
 
 

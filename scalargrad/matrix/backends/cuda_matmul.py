@@ -39,7 +39,15 @@ import numpy as np
 from numba import cuda
 from numba.np import numpy_support
 
-from scalargrad.matrix.backends.cuda_memory import broadcast_to, empty, make_view, reshape
+from scalargrad.matrix.backends import cuda_memory
+from scalargrad.matrix.backends.cuda_memory import (
+    broadcast_to,
+    empty,
+    getitem,
+    launch,
+    make_view,
+    reshape,
+)
 
 # (TILE, TILE_K, WORK): tile of C per block, depth of the staged slices, outputs per thread side.
 # Both use 16 x 16 = 256 threads and 4 loads of A and of B per thread per slice.
@@ -143,11 +151,26 @@ def _launch(out3, a3, b3, bias):
     a_by_rows = a3.strides[2] != item and a3.strides[1] == item  # A transposed (column-major)
     b_by_k = b3.strides[2] != item and b3.strides[1] == item  # B transposed
     kernel, side = _matmul_kernel(out3.dtype.str, config, a_by_rows, b_by_k)
-    tile = config[0]
-    grid = (math.ceil(n / tile), math.ceil(m / tile), batch)
+    tile, tile_k, _ = config
+    shared = 2 * tile_k * (tile + 1) * item  # a_tile and b_tile
     has_bias = bias is not None
     bias = bias if has_bias else out3[0, 0, :1]
-    kernel[grid, (side, side)](out3, a3, b3, bias, has_bias)
+    # grid (column tiles, row tiles, batch entries): y and z may not exceed MAX_GRID_YZ, so a
+    # batch over 65,535 entries or more than 65,535 row tiles is launched in chunks, each over
+    # views of the operands (the kernel sees a smaller batch / fewer rows; nothing is copied)
+    zs = cuda_memory.MAX_GRID_YZ
+    rows = cuda_memory.MAX_GRID_YZ * tile
+    for z0 in range(0, batch, zs):
+        z1 = min(batch, z0 + zs)
+        for r0 in range(0, m, rows):
+            r1 = min(m, r0 + rows)
+            o, a, b = out3, a3, b3
+            if (z1 - z0, r1 - r0) != (batch, m):
+                o = getitem(out3, (slice(z0, z1), slice(r0, r1)))
+                a = getitem(a3, (slice(z0, z1), slice(r0, r1)))
+                b = getitem(b3, (slice(z0, z1),))
+            grid = (math.ceil(n / tile), math.ceil((r1 - r0) / tile), z1 - z0)
+            launch(kernel, grid, (side, side), o, a, b, bias, has_bias, shared=shared)
 
 
 def matmul(a, b):

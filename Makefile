@@ -26,6 +26,7 @@ test: $(INSTALLED)
 CUDA_INSTALLED := $(VENV)/.cuda-installed
 $(CUDA_INSTALLED): $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[cuda]'
+	$(PY) -m pip install --quiet --disable-pip-version-check nvidia-cuda-nvcc==13.5.37  # ptxas
 	touch $(CUDA_INSTALLED)
 
 test-ptx: $(CUDA_INSTALLED)

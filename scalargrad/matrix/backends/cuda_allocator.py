@@ -51,10 +51,12 @@ class CachingPool:
         self.peak_allocated = 0
         self.driver_allocations = 0
         self.driver_frees = 0
+        self.requests = 0  # arrays allocated (from the cache or the driver)
 
     def take(self, nbytes):
         """(block, size class) for a request of ``nbytes``."""
         size = size_class(nbytes)
+        self.requests += 1
         blocks = self.free_blocks.get(size)
         if blocks:
             block = blocks.pop()
@@ -94,6 +96,7 @@ class CachingPool:
             "reserved_bytes.all.current": self.reserved,
             "num_device_alloc": self.driver_allocations,
             "num_device_free": self.driver_frees,
+            "allocation.all.allocated": self.requests,
         }
 
 

@@ -209,7 +209,7 @@ def _launch(out3, a3, b3, bias):
     splits = math.ceil(k / k_chunk)
     has_bias = bias is not None and splits == 1
     target = out3 if splits == 1 else empty((batch * splits, m, n), out3.dtype)
-    dummy_bias = bias if has_bias else out3[0, 0, :1]
+    dummy_bias = bias if has_bias else make_view(out3, (1,), (item,))  # (never read)
     # grid (column tiles, row tiles, batch entries x K parts): y and z may not exceed
     # MAX_GRID_YZ, so a batch over 65,535 entries or more than 65,535 row tiles is launched in
     # chunks, each over views of the operands (the kernel sees a smaller batch / fewer rows)
@@ -241,6 +241,10 @@ def matmul(a, b):
     """(m, k) @ (k, n), or batched (..., m, k) @ (..., k, n) with the batch axes broadcast.
     1-D operands are promoted as NumPy does (a vector is a row on the left, a column on the
     right)."""
+    if a.ndim == 2 and b.ndim == 2:  # the common case, without the batch bookkeeping's views
+        out = empty((a.shape[0], b.shape[1]), a.dtype)
+        _launch(_as_3d(out), _as_3d(a), _as_3d(b), None)
+        return out
     squeeze = []
     if a.ndim == 1:
         a = reshape(a, (1, a.shape[0]))

@@ -17,6 +17,7 @@ flat (C-order) element number into a memory position with ``flat_to_offset``; a 
 same element again, which is how broadcasting costs no memory.
 """
 
+import functools
 import math
 import os
 
@@ -29,7 +30,7 @@ if SIMULATOR:
 
     from scalargrad.matrix.backends.cuda_allocator import simulator_array
 
-    class SimulatedDeviceArray(FakeCUDAArray):
+    class SimulatedDeviceNDArray(FakeCUDAArray):
         """The simulator's device array, with a real DeviceNDArray's host-side ``shape``: a plain
         tuple (the simulator's own ``FakeShape`` refuses negative indices such as ``shape[-1]``,
         which host code may use on a GPU array)."""
@@ -155,7 +156,7 @@ def block_size(n, most):
 
 
 def _host_side(a):
-    return SimulatedDeviceArray(a._ary) if SIMULATOR else a
+    return SimulatedDeviceNDArray(a._ary) if SIMULATOR else a
 
 
 # Tests set this: every new array is filled with NaN (integers: their most negative value, bools:
@@ -170,12 +171,34 @@ def empty(shape, dtype):
     require_cuda()
     shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
     if SIMULATOR:
-        a = SimulatedDeviceArray(simulator_array(shape, dtype))
+        a = SimulatedDeviceNDArray(simulator_array(shape, dtype))
     else:
-        a = cuda.device_array(shape, dtype)
+        a = _device_array(shape, dtype)
     if POISON_NEW_ARRAYS and a.size:
         _poison(a)
     a.owns_memory = True
+    return a
+
+
+def _device_array(shape, dtype):
+    """A new C-contiguous device array (numba asks the memory manager, our cache, for memory)."""
+    return _c_typed(DeviceNDArray(shape, c_strides(shape, dtype.itemsize), dtype))
+
+
+@functools.cache
+def _c_array_type(dtype, ndim):
+    from numba import types
+    from numba.np import numpy_support
+
+    return types.Array(numpy_support.from_dtype(dtype), ndim, "C")
+
+
+def _c_typed(a):
+    """``a`` (C-contiguous, no 0 stride) with its numba type filled in from a cache: numba types
+    every argument at every launch, and building ``types.Array(...)`` for each new array was as
+    costly as all of our own host code of an element-wise op (numba caches it per array, but
+    every op makes new arrays: its output and the views it launches on)."""
+    a.__dict__["_numba_type_"] = _c_array_type(a.dtype, a.ndim)
     return a
 
 
@@ -201,7 +224,8 @@ def from_numpy(array):
         a = empty(array.shape, array.dtype)
         a._ary[...] = array
     else:
-        a = cuda.to_device(array)
+        a = empty(array.shape, array.dtype)
+        a.copy_to_device(array)
     a.owns_memory = False  # it will be a tensor's data: never handed out as a gradient
     return a
 
@@ -241,11 +265,14 @@ def make_view(a, shape, strides, offset=0):
         # the simulator's device array wraps a NumPy array: build the same header with as_strided
         flat = np.lib.stride_tricks.as_strided(a._ary, shape=(_span(a),), strides=(item,))
         start = flat[offset // item :]
-        return SimulatedDeviceArray(
+        return SimulatedDeviceNDArray(
             np.lib.stride_tricks.as_strided(start, shape=shape, strides=strides)
         )
     nbytes = driver.memory_size_from_info(shape, strides, item)
-    return DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data.view(offset, offset + nbytes))
+    view = DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data.view(offset, offset + nbytes))
+    if strides == c_strides(shape, item) and 0 not in strides:
+        _c_typed(view)  # (e.g. the 1-D storage views every strided kernel reads through)
+    return view
 
 
 def _span(a):
@@ -307,6 +334,15 @@ def getitem(a, index):
         return gather(a, index)
     offset = d.__array_interface__["data"][0] - base.__array_interface__["data"][0]
     return make_view(a, d.shape, d.strides, offset)
+
+
+def flat(a):
+    """The 1-D view of a C-contiguous array, built directly: the fast path's operands need none
+    of ``make_view``'s layout work (on a GPU: a new header over the same ``gpu_data``)."""
+    n = int(a.size)
+    if SIMULATOR:
+        return SimulatedDeviceNDArray(a._ary.reshape(n))
+    return _c_typed(DeviceNDArray((n,), (a.dtype.itemsize,), a.dtype, gpu_data=a.gpu_data))
 
 
 def strided(a):

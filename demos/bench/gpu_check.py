@@ -50,7 +50,7 @@ def _layouts(rng, shape, dtype, C):
     yield C.getitem(C.from_numpy(big), index), big[index]
 
 
-def check_kernels(quick):
+def check_kernels(quick, sides=None, big_batch=70000, matmuls=None):
     from scalargrad.matrix.backends import cuda as C
     from scalargrad.matrix.backends import reference as R
 
@@ -74,7 +74,10 @@ def check_kernels(quick):
         except AssertionError as error:
             failures.append(f"{name}: {str(error).strip().splitlines()[0][:150]}")
 
-    sides = (1, 31, 32, 33, 255, 256, 257) if not quick else (1, 33, 257)
+    if sides is None:
+        sides = (1, 31, 32, 33, 255, 256, 257) if not quick else (1, 33, 257)
+    if matmuls is None:
+        matmuls = ((1, 1, 1), (63, 15, 65), (65, 17, 63), (129, 9, 127), (7, 2049, 5))
     for dtype in (np.float32, np.float64):
         d = np.dtype(dtype).name
         for n in sides:
@@ -136,7 +139,7 @@ def check_kernels(quick):
             R.softmax(ties, 1),
             dtype,
         )
-        for m, k, n in ((1, 1, 1), (63, 15, 65), (65, 17, 63), (129, 9, 127), (7, 2049, 5)):
+        for m, k, n in matmuls:
             ha = rng.standard_normal((m, k)).astype(dtype)
             hb = rng.standard_normal((k, n)).astype(dtype)
             a, b = C.from_numpy(ha), C.from_numpy(hb)
@@ -147,11 +150,11 @@ def check_kernels(quick):
             got = C.linear(a, C.from_numpy(hw), C.from_numpy(hbias))
             same(f"linear {m}x{k}x{n} {d}", got, ha @ hw.T + hbias, dtype, k)
         h3a, h3b = (
-            rng.standard_normal((70000, 2, 3)).astype(dtype),
-            rng.standard_normal((70000, 3, 2)).astype(dtype),
+            rng.standard_normal((big_batch, 2, 3)).astype(dtype),
+            rng.standard_normal((big_batch, 3, 2)).astype(dtype),
         )
         same(
-            f"matmul batch 70000 (> 65535 grid z) {d}",
+            f"matmul batch {big_batch} (> 65535: grid z in chunks) {d}",
             C.matmul(C.from_numpy(h3a), C.from_numpy(h3b)),
             h3a @ h3b,
             dtype,

@@ -138,7 +138,10 @@ def gpu_pool():
     if _GPU_POOL is None:
         from numba.cuda.cudadrv.driver import driver
 
-        _GPU_POOL = CachingPool(alloc=driver.cuMemAlloc, free=driver.cuMemFree)
+        # (looked up at each call: touching the driver's functions starts the driver)
+        _GPU_POOL = CachingPool(
+            alloc=lambda size: driver.cuMemAlloc(size), free=lambda ptr: driver.cuMemFree(ptr)
+        )
     return _GPU_POOL
 
 

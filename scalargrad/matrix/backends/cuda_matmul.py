@@ -3,30 +3,39 @@
 C = A @ B with A (M, K), B (K, N), optionally batched (a grid z index per batch entry) and with a
 fused bias added to every row (``linear``: x @ W^T + b).
 
-Tiling, with the sizes of the ``SMALL`` configuration (``LARGE`` in brackets, used once C has
-at least ``LARGE_FROM`` elements per batch entry):
+Tiling, with the sizes of the ``SMALL`` configuration (``LARGE`` in brackets):
 
 * Each block of ``16 x 16 = 256`` threads computes a ``TILE x TILE = 64 x 64`` (128 x 128)
   tile of C.
-* It walks along K in steps of ``TILE_K = 16`` (8): all 256 threads together copy a TILE x TILE_K
-  slice of A and a TILE_K x TILE slice of B from global memory into shared memory (4 elements of
-  each per thread), wait at a barrier, then compute from shared memory only, and wait again
-  before the next slice overwrites it. Each element of A and B is read from global memory once
-  per block instead of once per output element: TILE times fewer global reads than the naive
-  kernel.
-* Each thread owns a ``WORK x WORK = 4 x 4`` (8 x 8) patch of the tile, kept in registers
-  (``cuda.local.array``). For every k of the slice it loads WORK numbers of A's column and WORK
-  of B's row from shared memory and does WORK^2 multiply-adds: WORK/2 times more arithmetic per
-  shared-memory read than one output per thread, which keeps the arithmetic units busy. The
-  bigger tile doubles that again; it pays off only when C has many tiles to spread over the GPU.
-* The A slice is stored transposed (``a_tile[kk, r]``) so the WORK numbers a thread needs are
-  neighbours. Both slices have one column of padding so that threads writing down a column of
-  them hit different shared-memory banks.
+* It walks along K in slices of ``TILE_K = 16`` (8): all 256 threads together copy a
+  TILE x TILE_K slice of A and a TILE_K x TILE slice of B from global memory into shared memory
+  (4 elements of each per thread). Each element of A and B is read from global memory once per
+  block instead of once per output element: TILE times fewer global reads.
+* Double buffering: there are two shared buffers of each slice. While the block computes on
+  slice s, each thread already has its part of slice s + 1 on the way from global memory into
+  registers; after the computation it stores them into the other buffer, and one barrier per
+  slice separates "buffer complete" from "buffer reused".
+* Each thread owns a ``WORK x WORK = 4 x 4`` (8 x 8) patch of outputs, kept in registers
+  (``cuda.local.array``): rows ``ty + i * 16`` and columns ``tx + j * 16``, i.e. strided by the
+  block side. For every k it loads WORK numbers of A's column and WORK of B's row from shared
+  memory and does WORK^2 multiply-adds. With the stride, the 32 threads of a warp read 32
+  consecutive words of the B slice (32 different banks: no bank conflict; with contiguous
+  patches ``tx * WORK + j`` they would hit each bank WORK times) and a few words of the A slice
+  (the same word for 16 threads: a broadcast). Stores of C are coalesced for the same reason.
+* The A slice is stored transposed (``a_tile[kk, r]``); both slices have one column of padding so
+  that threads writing down a column of them hit different banks.
 * Loading follows each operand's layout so neighbouring threads read neighbouring addresses
   (coalesced): a transposed operand (``x @ w.T`` in ``linear``, ``A^T`` and ``B^T`` in the
   backward pass) is read in place with the threads laid out along its contiguous axis.
 * Ragged edges (M, N or K not multiples of the tile) are padded with zeros when loading and
   skipped when storing; no thread leaves the loop early, so every thread reaches every barrier.
+
+Choosing the launch (``plan``): LARGE does twice the arithmetic per shared-memory read but
+makes a quarter of the blocks, so it is used only when its blocks still fill every streaming
+multiprocessor (SM). When even SMALL leaves SMs idle and K is long (the weight gradient x^T G
+has K = batch size), K is split into parts, one block per (tile, part), each writing its own
+partial C; a reduction sums the parts and the bias is added after (split-K). Grid y and z may
+not exceed 65,535: bigger batches and taller matrices are launched in chunks over views.
 
 Operands may be any strided views: a transposed operand (the backward pass uses A^T and B^T) is
 read through its strides, no copy is made.

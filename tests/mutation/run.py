@@ -51,8 +51,8 @@ def run(target):
     quoted = ", ".join(f'"{t}"' for t in tests)
     (work / "pyproject.toml").write_text(
         "[tool.mutmut]\n"
-        f"paths_to_mutate = [{', '.join(repr(p) for p in paths)}]\n"
         'source_paths = ["scalargrad"]\n'
+        f"only_mutate = [{', '.join(repr(p) for p in paths)}]\n"
         'also_copy = ["tests"]\n'
         f"pytest_add_cli_args_test_selection = [{quoted}]\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'

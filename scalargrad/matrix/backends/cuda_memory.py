@@ -30,7 +30,7 @@ if SIMULATOR:
 
     from scalargrad.matrix.backends.cuda_allocator import simulator_array
 
-    class SimulatedDeviceNDArray(FakeCUDAArray):
+    class SimulatedDeviceArray(FakeCUDAArray):
         """The simulator's device array, with a real DeviceNDArray's host-side ``shape``: a plain
         tuple (the simulator's own ``FakeShape`` refuses negative indices such as ``shape[-1]``,
         which host code may use on a GPU array)."""
@@ -156,7 +156,7 @@ def block_size(n, most):
 
 
 def _host_side(a):
-    return SimulatedDeviceNDArray(a._ary) if SIMULATOR else a
+    return SimulatedDeviceArray(a._ary) if SIMULATOR else a
 
 
 # Tests set this: every new array is filled with NaN (integers: their most negative value, bools:
@@ -171,7 +171,7 @@ def empty(shape, dtype):
     require_cuda()
     shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
     if SIMULATOR:
-        a = SimulatedDeviceNDArray(simulator_array(shape, dtype))
+        a = SimulatedDeviceArray(simulator_array(shape, dtype))
     else:
         a = _device_array(shape, dtype)
     if POISON_NEW_ARRAYS and a.size:
@@ -225,7 +225,8 @@ def from_numpy(array):
         a._ary[...] = array
     else:
         a = empty(array.shape, array.dtype)
-        a.copy_to_device(array)
+        if array.size:
+            a.copy_to_device(array)
     a.owns_memory = False  # it will be a tensor's data: never handed out as a gradient
     return a
 
@@ -265,7 +266,7 @@ def make_view(a, shape, strides, offset=0):
         # the simulator's device array wraps a NumPy array: build the same header with as_strided
         flat = np.lib.stride_tricks.as_strided(a._ary, shape=(_span(a),), strides=(item,))
         start = flat[offset // item :]
-        return SimulatedDeviceNDArray(
+        return SimulatedDeviceArray(
             np.lib.stride_tricks.as_strided(start, shape=shape, strides=strides)
         )
     nbytes = driver.memory_size_from_info(shape, strides, item)
@@ -341,7 +342,7 @@ def flat(a):
     of ``make_view``'s layout work (on a GPU: a new header over the same ``gpu_data``)."""
     n = int(a.size)
     if SIMULATOR:
-        return SimulatedDeviceNDArray(a._ary.reshape(n))
+        return SimulatedDeviceArray(a._ary.reshape(n))
     return _c_typed(DeviceNDArray((n,), (a.dtype.itemsize,), a.dtype, gpu_data=a.gpu_data))
 
 

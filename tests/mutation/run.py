@@ -7,8 +7,8 @@ mutant (a change that cannot alter any result). The kill rate is killed / (kille
 
 Each target is a module and the tests that check it directly. mutmut swaps functions through
 a trampoline, which numba cannot compile, so the tests must call the mutated functions from
-Python: for ``calculus.py`` the calculus tests (central differences, ties, kinks), whose
-functions the kernels compile as they are.
+Python: for ``calculus.py`` the calculus tests (central differences, ties, kinks, special
+values) and the scalar engine's tests, whose functions the kernels compile as they are.
 
 The run happens in ``out/mutation/<target>`` (a copy of the package and the tests, with mutmut's
 configuration written there), so the repository itself is never mutated.
@@ -31,6 +31,12 @@ TARGETS = {
             "tests/test_ties_and_bounds.py::test_maximum_and_minimum_split_the_gradient_at_a_tie",
             "tests/test_ties_and_bounds.py::test_maximum_and_minimum_off_a_tie",
             "tests/test_ties_and_bounds.py::test_kinks_at_zero",
+            "tests/test_calculus_special_values.py",
+            # the scalar engine calls calculus from Python (no numba): its tests count too
+            "tests/scalar/test_scalar_ops.py",
+            "tests/scalar/test_scalar_losses.py",
+            "tests/scalar/test_scalar_optim.py",
+            "tests/scalar/test_scalar_stability.py",
         ],
     ),
 }

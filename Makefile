@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 export MPLBACKEND := Agg
 
-.PHONY: demo test test-ptx lint bench docs clean
+.PHONY: demo test test-ptx lint bench docs clean mutation
 
 $(INSTALLED): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,10 +26,16 @@ test: $(INSTALLED)
 CUDA_INSTALLED := $(VENV)/.cuda-installed
 $(CUDA_INSTALLED): $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[cuda]'
+	$(PY) -m pip install --quiet --disable-pip-version-check nvidia-cuda-nvcc==13.5.37  # ptxas
 	touch $(CUDA_INSTALLED)
 
 test-ptx: $(CUDA_INSTALLED)
 	NUMBA_ENABLE_CUDASIM=0 $(PY) -m pytest tests/cuda/test_ptx.py -q
+
+# mutation testing (mutmut 3) of calculus.py against its tests: long, not part of CI
+mutation: $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check mutmut==3.8.1
+	$(PY) tests/mutation/run.py
 
 lint: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'

@@ -157,6 +157,7 @@ class SGD(Optimizer):
             nesterov=nesterov,
         )
         super().__init__(params, defaults)
+        self._scratch = {}  # id(param) -> the never-read buffer of a momentum-0 step
 
     def _step_value(self, group, p, state):
         first = "momentum_buffer" not in state
@@ -178,9 +179,17 @@ class SGD(Optimizer):
         backend = p._backend
         first = "momentum_buffer" not in state
         if group["momentum"] != 0.0:
-            buf = state.setdefault("momentum_buffer", backend.full(tuple(p.shape), 0.0, p.dtype))
-        else:  # the kernel needs a buffer; with momentum 0 it is never read
-            buf = backend.full(tuple(p.shape), 0.0, p.dtype)
+            # made once, on the first step (setdefault would build a new one every step, since
+            # Python evaluates its argument before the call)
+            if first:
+                state["momentum_buffer"] = backend.full(tuple(p.shape), 0.0, p.dtype)
+            buf = state["momentum_buffer"]
+        else:
+            # the kernels take a buffer; with momentum 0 sgd_update returns it unchanged, so one
+            # scratch array per parameter, made once and kept out of the state, serves every step
+            buf = self._scratch.get(id(p))
+            if buf is None:
+                buf = self._scratch[id(p)] = backend.full(tuple(p.shape), 0.0, p.dtype)
         backend.sgd_step(
             p._array,
             p.grad._array,

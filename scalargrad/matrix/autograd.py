@@ -40,7 +40,9 @@ def _topological_counts(root):
 
 def _is_private(array, handed):
     """True if ``array`` may become a leaf's ``.grad`` without a copy (nothing else refers to
-    it)."""
+    it): a fresh backend output, not a view, not already handed to another leaf in this backward
+    (``x + y`` hands one gradient array to both x and y: sharing it, the next backward's in-place
+    accumulation would add twice into both)."""
     if id(array) in handed:
         return False
     if isinstance(array, np.ndarray):
@@ -49,7 +51,9 @@ def _is_private(array, handed):
             and array.flags.c_contiguous
             and not isinstance(array.base, np.ndarray)
         )
-    return False
+    # device arrays: the backend marks the ones its allocator made (views are new objects
+    # without the mark)
+    return getattr(array, "owns_memory", False)
 
 
 def _accumulate(leaf, grad, handed):

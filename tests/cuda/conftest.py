@@ -31,6 +31,12 @@ def _skip_reason():
 
 SKIP_REASON = _skip_reason()
 
+if SKIP_REASON is None:
+    from scalargrad.matrix.backends import cuda_memory
+
+    # every new device array starts as NaN: an output element a kernel forgot to write shows
+    cuda_memory.POISON_NEW_ARRAYS = True
+
 
 def pytest_configure(config):
     config.addinivalue_line(

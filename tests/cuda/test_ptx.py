@@ -163,12 +163,19 @@ def test_arg_and_cumsum_kernels(op, dtype):
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_fused_kernels(dtype):
     f = vec(dtype)
-    for kind in (0, 1, 2):
-        ptx(F._softmax_kernel(kind, 128), f, TUP, I64, f, TUP, TUP, I64, I64)
-    for log in (False, True):
-        ptx(F._softmax_backward_kernel(log, 64), f, TUP, I64, f, TUP, I64, f, TUP, I64, TUP, I64)
+    d = np.dtype(dtype).str
     targets = vec(np.int64)
-    ptx(F._cross_entropy_kernel(32), f, f, f, I64, I64, targets, I64, I64)
+    rows = [
+        ptx(F._softmax_kernel(kind, 128, d), f, TUP, I64, f, TUP, TUP, I64, I64)
+        for kind in (0, 1, 2)
+    ]
+    for log in (False, True):
+        args = (f, TUP, I64, f, TUP, I64, f, TUP, I64, TUP, I64)
+        rows.append(ptx(F._softmax_backward_kernel(log, 64, d), *args))
+    rows.append(ptx(F._cross_entropy_kernel(32, d), f, f, f, I64, I64, targets, I64, I64))
+    if dtype == np.float32:  # the row kernels compute in float32: no float64 instruction at all
+        for code in rows:
+            assert not re.findall(r"\.f64\b", code)
     ptx(F._cross_entropy_backward_kernel, f, f, I64, I64, targets, I64, f, I64, I64)
     scalars = (types.float64,) * 4
     ptx(F._sgd_kernel, f, TUP, f, TUP, f, TUP, TUP, I64, *scalars, *(types.boolean,) * 3)
@@ -198,14 +205,74 @@ def test_index_kernels(dtype):
     ptx(X._scatter_kernel, vec(dtype), TUP, TUP, pos, vec(dtype), TUP, TUP)
 
 
+def _ptxas():
+    """The ptxas of the nvidia-cuda-nvcc wheel (or the PATH), or None."""
+    import shutil
+    from pathlib import Path
+
+    try:
+        import nvidia
+
+        for root in nvidia.__path__:
+            for found in Path(root).glob("cu*/bin/ptxas"):
+                return str(found)
+    except ImportError:
+        pass
+    return shutil.which("ptxas")
+
+
+PTXAS = _ptxas()
+MAX_REGISTERS = 255  # per thread (sm_90); more cannot be allocated at all
+
+
+def _matmul_ptx(config, dtype, layouts):
+    kernel, side = M._matmul_kernel(np.dtype(dtype).str, config, *layouts)
+    three = types.Array(t(dtype), 3, "A")
+    args = (types.Array(t(dtype), 3, "C"), three, three, vec(dtype), types.boolean, I64, I64)
+    return ptx(kernel, *args), side
+
+
 @pytest.mark.parametrize("layouts", [(False, False), (True, False), (False, True), (True, True)])
 @pytest.mark.parametrize("config", [M.SMALL, M.LARGE])
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_matmul_kernel_keeps_its_patch_in_registers(config, dtype, layouts):
-    kernel, _ = M._matmul_kernel(np.dtype(dtype).str, config, *layouts)
-    three = types.Array(t(dtype), 3, "A")
-    code = ptx(kernel, types.Array(t(dtype), 3, "C"), three, three, vec(dtype), types.boolean)
+    code, _ = _matmul_ptx(config, dtype, layouts)
     work = config[2]
     # the WORK x WORK multiply-adds of one k are unrolled, and nothing spills to local memory
     assert len(re.findall(r"\bfma\.rn\.f(32|64)", code)) >= work * work
     assert ".local" not in code
+
+
+@pytest.mark.skipif(PTXAS is None, reason="ptxas not found (pip install nvidia-cuda-nvcc)")
+@pytest.mark.parametrize("layouts", [(False, False), (True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("config", [M.SMALL, M.LARGE])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_matmul_resources_fit_sm90(tmp_path, config, dtype, layouts):
+    """ptxas -arch=sm_90 -v: no spill, registers for a full block, the shared memory we declare.
+
+    R registers per thread: at most 255 (the hardware limit); SMALL must also leave room for two
+    resident blocks of 256 threads in the SM's 64K registers (R <= 128), to hide latency. LARGE
+    (64 accumulators per thread) runs one block per SM and relies on its 8 x 8 patch for
+    instruction-level parallelism instead."""
+    import subprocess
+
+    code, side = _matmul_ptx(config, dtype, layouts)
+    source = tmp_path / "matmul.ptx"
+    source.write_text(code)
+    report = subprocess.run(
+        [PTXAS, "-arch=sm_90", "-v", str(source), "-o", str(tmp_path / "matmul.cubin")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    registers = int(re.search(r"Used (\d+) registers", report).group(1))
+    spills = [int(n) for n in re.findall(r"(\d+) bytes spill (?:stores|loads)", report)]
+    smem = re.search(r"(\d+) bytes smem", report)
+    tile, tile_k, _ = config
+    item = np.dtype(dtype).itemsize
+    print(config, dtype.__name__, layouts, f"{registers} registers", report.strip()[-160:])
+    assert spills and not any(spills), report
+    assert registers <= MAX_REGISTERS, report
+    if config == M.SMALL:
+        assert registers * side * side <= 65536 // 2, report
+    assert smem is not None and int(smem.group(1)) == 2 * 2 * tile_k * (tile + 1) * item, report

@@ -287,3 +287,29 @@ def test_mlp_trained_on_cuda_matches_cpu_step_for_step(optimizer):
     np.testing.assert_allclose(runs["cuda"][0], runs["cpu"][0], rtol=RTOL, atol=ATOL)
     for key, value in runs["cpu"][1].items():
         np.testing.assert_allclose(runs["cuda"][1][key], value, rtol=RTOL, atol=ATOL)
+
+
+def test_one_gradient_array_reaching_two_leaves_is_not_shared_on_cuda():
+    """add's backward hands one fresh device array to x and y: sharing it as both .grad, the
+    second backward would add into it twice (3 G each instead of 2 G)."""
+    x = sg.tensor([1.0, 2.0], requires_grad=True, device="cuda")
+    y = sg.tensor([3.0, 4.0], requires_grad=True, device="cuda")
+    for _ in range(2):
+        ((x + y) * 2.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), [4.0, 4.0])
+    np.testing.assert_array_equal(y.grad.cpu().numpy(), [4.0, 4.0])
+
+
+def test_a_fresh_device_gradient_becomes_the_grad_without_a_copy(monkeypatch):
+    from scalargrad.matrix.backends import cuda as backend
+
+    copies = []
+    original = backend.copy
+    monkeypatch.setattr(backend, "copy", lambda a: copies.append(a.shape) or original(a))
+    w = sg.tensor(np.ones((4, 3)), requires_grad=True, device="cuda")
+    x = sg.tensor(np.arange(8.0).reshape(2, 4), device="cuda")
+    (x @ w).sum().backward()  # dL/dw = x^T G, a new array of the matmul kernel
+    assert copies == []
+    np.testing.assert_array_equal(
+        w.grad.cpu().numpy(), np.tile(np.arange(8.0).reshape(2, 4).sum(0)[:, None], (1, 3))
+    )

@@ -22,9 +22,10 @@ from scalargrad import calculus
 from scalargrad.matrix.backends.cuda_memory import (
     broadcast_to,
     empty,
+    flat,
     flat_to_offset,
+    launch,
     launch_1d,
-    reshape,
     strided,
 )
 
@@ -217,13 +218,63 @@ def _where_kernel(out, c, cs, a, as_, b, bs, shape):
             out[i] = b[flat_to_offset(i, shape, bs)]
 
 
+# ---------------------------------------------------------------- stride-free kernels
+# The fast path: every operand C-contiguous and of the output's shape (most of a training step:
+# activations, their gradients, same-shaped sums). Element i is at position i everywhere: no
+# shape, no strides, no index arithmetic, and on the host no view or layout work.
+
+
+@functools.cache
+def _flat_map_kernel(name):
+    f = device_function(name)
+
+    @cuda.jit
+    def kernel(out, x):
+        i = cuda.grid(1)
+        if i < out.size:
+            out[i] = f(x[i])
+
+    return kernel
+
+
+@functools.cache
+def _flat_zip_kernel(name):
+    f = device_function(name)
+
+    @cuda.jit
+    def kernel(out, a, b):
+        i = cuda.grid(1)
+        if i < out.size:
+            out[i] = f(a[i], b[i])
+
+    return kernel
+
+
+@functools.cache
+def _flat_grad_kernel(name):
+    f = device_function(name)
+
+    @cuda.jit
+    def kernel(out, g, a, b):
+        i = cuda.grid(1)
+        if i < out.size:
+            out[i] = g[i] * f(a[i], b[i])
+
+    return kernel
+
+
+def _fast(shape, *arrays):
+    """True when every array has this shape and is C-contiguous (the stride-free kernels)."""
+    return all(tuple(a.shape) == shape and a.is_c_contiguous() for a in arrays)
+
+
 # ---------------------------------------------------------------- the backend functions
 
 
 def _result(shape, dtype):
     """A C-contiguous output and its flat 1-D view (what the kernels write)."""
     out = empty(shape, dtype)
-    return out, reshape(out, (out.size,))
+    return out, flat(out)
 
 
 def _same_shape(*arrays):
@@ -264,10 +315,10 @@ def copy(a):
 
 def astype(a, dtype):
     """A converted C-contiguous copy (float -> int truncates, nonzero -> True, as NumPy)."""
-    out, flat = _result(a.shape, dtype)
+    out, flat_out = _result(a.shape, dtype)
     if out.size:
         (x,), shape, (xs,) = operands(a)
-        _copy_kernel[launch_1d(out.size)](flat, x, shape, xs)
+        launch(_copy_kernel, *launch_1d(out.size), flat_out, x, shape, xs)
     return out
 
 
@@ -277,14 +328,14 @@ def assign(dst, src):
         return
     src = broadcast_to(src, dst.shape) if tuple(src.shape) != tuple(dst.shape) else src
     (d, s), shape, (ds, ss) = operands(dst, src)
-    _assign_kernel[launch_1d(dst.size)](d, ds, s, ss, shape)
+    launch(_assign_kernel, *launch_1d(dst.size), d, ds, s, ss, shape)
 
 
 def fill(a, value):
     """In place: every element of ``a`` (any view) set to ``value``."""
     if a.size:
         (d,), shape, (ds,) = operands(a)
-        _fill_kernel[launch_1d(a.size)](d, ds, shape, a.dtype.type(value))
+        launch(_fill_kernel, *launch_1d(a.size), d, ds, shape, a.dtype.type(value))
 
 
 def full(shape, value, dtype):
@@ -295,19 +346,30 @@ def full(shape, value, dtype):
 
 def unary(op, a):
     """op(a) element by element; op is a calculus function name (exp, tanh, ...)."""
-    out, flat = _result(a.shape, a.dtype)
-    if out.size:
+    out, flat_out = _result(a.shape, a.dtype)
+    if not out.size:
+        return out
+    if a.is_c_contiguous():
+        launch(_flat_map_kernel(op), *launch_1d(out.size), flat_out, flat(a))
+    else:
         (x,), shape, (xs,) = operands(a)
-        _map_kernel(op)[launch_1d(out.size)](flat, x, shape, xs)
+        launch(_map_kernel(op), *launch_1d(out.size), flat_out, x, shape, xs)
     return out
 
 
 def _grad(name, g, a, b, dtype):
+    shape = tuple(g.shape)
+    if _fast(shape, g, a, b):
+        out, flat_out = _result(shape, dtype)
+        if out.size:
+            args = (flat_out, flat(g), flat(a), flat(b))
+            launch(_flat_grad_kernel(name), *launch_1d(out.size), *args)
+        return out
     (g, a, b), shape = _same_shape(g, a, b)
-    out, flat = _result(shape, dtype)
+    out, flat_out = _result(shape, dtype)
     if out.size:
         (gd, ad, bd), shp, (gs, as_, bs) = operands(g, a, b)
-        _grad_kernel(name)[launch_1d(out.size)](flat, gd, gs, ad, as_, bd, bs, shp)
+        launch(_grad_kernel(name), *launch_1d(out.size), flat_out, gd, gs, ad, as_, bd, bs, shp)
     return out
 
 
@@ -324,11 +386,19 @@ def _binary_name(op, dtype):
 
 def binary(op, a, b):
     """op(a, b) element by element; comparisons give bool, add/mul on bools are or/and."""
+    dtype = np.bool_ if op in COMPARISONS else a.dtype
+    name = _binary_name(op, a.dtype)
+    shape = tuple(a.shape)
+    if _fast(shape, a, b):
+        out, flat_out = _result(shape, dtype)
+        if out.size:
+            launch(_flat_zip_kernel(name), *launch_1d(out.size), flat_out, flat(a), flat(b))
+        return out
     (a, b), shape = _same_shape(a, b)
-    out, flat = _result(shape, np.bool_ if op in COMPARISONS else a.dtype)
+    out, flat_out = _result(shape, dtype)
     if out.size:
         (ad, bd), shp, (as_, bs) = operands(a, b)
-        _zip_kernel(_binary_name(op, a.dtype))[launch_1d(out.size)](flat, ad, as_, bd, bs, shp)
+        launch(_zip_kernel(name), *launch_1d(out.size), flat_out, ad, as_, bd, bs, shp)
     return out
 
 
@@ -345,27 +415,39 @@ def inplace_binary(op, a, b):
         return
     b = broadcast_to(b, a.shape) if tuple(b.shape) != tuple(a.shape) else b
     (ad, bd), shape, (as_, bs) = operands(a, b)
-    _inplace_kernel(_binary_name(op, a.dtype))[launch_1d(a.size)](ad, as_, bd, bs, shape)
+    launch(_inplace_kernel(_binary_name(op, a.dtype)), *launch_1d(a.size), ad, as_, bd, bs, shape)
 
 
 def where(cond, a, b):
     """cond ? a : b element by element (all three broadcast to one shape)."""
     (cond, a, b), shape = _same_shape(cond, a, b)
-    out, flat = _result(shape, a.dtype)
+    out, flat_out = _result(shape, a.dtype)
     if out.size:
         (cd, ad, bd), shp, (cs, as_, bs) = operands(cond, a, b)
-        _where_kernel[launch_1d(out.size)](flat, cd, cs, ad, as_, bd, bs, shp)
+        launch(_where_kernel, *launch_1d(out.size), flat_out, cd, cs, ad, as_, bd, bs, shp)
     return out
 
 
 def _loss(name, p, t, g, beta, backward):
     (p, t), shape = _same_shape(p, t)
-    out, flat = _result(shape, p.dtype)
+    out, flat_out = _result(shape, p.dtype)
     if out.size:
         g = broadcast_to(g, shape) if backward else p
         (pd, td, gd), shp, (ps, ts, gs) = operands(p, t, g)
         beta = 0.0 if beta is None else float(beta)
-        _loss_kernel(name, backward)[launch_1d(out.size)](flat, pd, ps, td, ts, gd, gs, shp, beta)
+        launch(
+            _loss_kernel(name, backward),
+            *launch_1d(out.size),
+            flat_out,
+            pd,
+            ps,
+            td,
+            ts,
+            gd,
+            gs,
+            shp,
+            beta,
+        )
     return out
 
 

@@ -20,14 +20,16 @@ import functools
 import math
 
 import numpy as np
-from numba import cuda, float64  # float64: the shared-memory scratch of the row reductions
+from numba import cuda
+from numba.np import numpy_support
 
 from scalargrad import calculus
-from scalargrad.matrix.backends.cuda_elementwise import device_function, operands
+from scalargrad.matrix.backends.cuda_elementwise import operands
 from scalargrad.matrix.backends.cuda_memory import (
     block_size,
     empty,
     flat_to_offset,
+    launch,
     launch_1d,
     reshape,
     strided,
@@ -36,18 +38,11 @@ from scalargrad.matrix.backends.cuda_reduce import rows
 
 THREADS = 128  # threads per row block: a power of two (the tree halves it)
 
-_exp = device_function("exp")
-_log = device_function("log")
-_div = device_function("div")
-_add = device_function("add")
-_maximum = device_function("maximum")
-
 
 @functools.cache
-def block_reduce(name):
+def block_reduce(f):
     """Device function ``reduce(shared, value)``: called by every thread of the block with its own
-    value, returns the combination (calculus.<name>) of all of them to every thread."""
-    f = device_function(name)
+    value, returns the combination f(., .) of all of them to every thread."""
 
     @cuda.jit(device=True)
     def reduce(shared, value):
@@ -67,48 +62,95 @@ def block_reduce(name):
     return reduce
 
 
-_block_max = block_reduce("maximum")
-_block_sum = block_reduce("add")
+@functools.cache
+def row_math(dtype):
+    """(exp, log, row_max_and_sum, block_sum) for rows of ``dtype``, computing in that dtype.
+
+    All arithmetic stays in the input's dtype (float32 for float32 input, as the CPU kernels):
+    float64 runs at 1/32 to 1/64 of the float32 rate on consumer GPUs. calculus.exp/maximum are
+    not used here because their special branches return float64 constants (math.inf, math.nan),
+    which makes numba compute the whole expression in float64. The sums are over exp(x - max),
+    terms in (0, 1], so float32 keeps ~7 significant digits for any realistic row length.
+    """
+    inf = np.dtype(dtype).type(np.inf)
+    zero = np.dtype(dtype).type(0)
+    # above this e^x overflows (the simulator's math.exp would raise OverflowError, a GPU gives inf)
+    top = np.dtype(dtype).type(np.log(np.finfo(dtype).max))
+
+    @cuda.jit(device=True)
+    def exp(x):
+        if x > top:
+            return inf
+        return math.exp(x)
+
+    @cuda.jit(device=True)
+    def log(x):  # -inf at 0 (a row of -inf has s = 0), nan below, as calculus.log
+        if x > zero:
+            return math.log(x)
+        if x == zero:
+            return -inf
+        return x - x + (x - x) / zero  # nan (x is nan or negative)
+
+    @cuda.jit(device=True)
+    def maximum(a, b):  # nan if either is nan, as calculus.maximum
+        if a != a or b != b:
+            return a + b
+        return a if a >= b else b
+
+    @cuda.jit(device=True)
+    def add(a, b):
+        return a + b
+
+    block_max, block_sum = block_reduce(maximum), block_reduce(add)
+
+    @cuda.jit(device=True)
+    def row_max_and_sum(shared, x, xb, xk, k_total):
+        """(m, s): the row's max (0 when it is +-inf or nan, as the reference) and the sum of
+        exp(x - m)."""
+        t = cuda.threadIdx.x
+        m = -inf
+        for k in range(t, k_total, cuda.blockDim.x):
+            m = maximum(m, x[xb + k * xk])
+        m = block_max(shared, m)
+        if not math.isfinite(m):
+            m = zero
+        s = zero
+        for k in range(t, k_total, cuda.blockDim.x):
+            s += exp(x[xb + k * xk] - m)
+        return m, block_sum(shared, s)
+
+    return exp, log, row_max_and_sum, block_sum
 
 
-@cuda.jit(device=True)
-def _row_max_and_sum(shared, x, xb, xk, k_total):
-    """(m, s): the row's max (0 when it is +-inf or nan, as the reference) and sum of exp(x - m)."""
-    t = cuda.threadIdx.x
-    m = -math.inf
-    for k in range(t, k_total, cuda.blockDim.x):
-        m = _maximum(m, x[xb + k * xk])
-    m = _block_max(shared, m)
-    if not math.isfinite(m):
-        m = 0.0
-    s = 0.0
-    for k in range(t, k_total, cuda.blockDim.x):
-        s += _exp(x[xb + k * xk] - m)
-    s = _block_sum(shared, s)
-    return m, s
+def _scratch_type(dtype):
+    """(numba type, zero) of the shared-memory scratch of a row kernel for this input dtype."""
+    return numpy_support.from_dtype(np.dtype(dtype)), np.dtype(dtype).type(0)
 
 
 @functools.cache
-def _softmax_kernel(kind, threads):
+def _softmax_kernel(kind, threads, dtype):
     """kind: softmax, log_softmax or logsumexp (one output per row); ``threads`` per block."""
+    acc, zero = _scratch_type(dtype)
+    exp, log, row_max_and_sum, _ = row_math(dtype)
 
     @cuda.jit
     def kernel(out, ostr, ok, x, oshape, xstr, xk, k_total):
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(threads, float64)
+        shared = cuda.shared.array(threads, acc)
         xb = flat_to_offset(row, oshape, xstr)
         ob = flat_to_offset(row, oshape, ostr)
-        m, s = _row_max_and_sum(shared, x, xb, xk, k_total)
+        m, s = row_max_and_sum(shared, x, xb, xk, k_total)
+        # s >= 1 (the max's own term is e^0), or 0 for a row of -inf, or nan
         if kind == 2:  # logsumexp
             if t == 0:
-                out[ob] = _log(s) + m
+                out[ob] = log(s) + m
         else:
-            log_s = _log(s)
+            log_s = log(s)
             for k in range(t, k_total, threads):
                 z = x[xb + k * xk] - m
                 if kind == 0:  # softmax
-                    out[ob + k * ok] = _div(_exp(z), s)
+                    out[ob + k * ok] = exp(z) / s
                 else:  # log_softmax
                     out[ob + k * ok] = z - log_s
 
@@ -125,7 +167,20 @@ def _row_op(kind, a, axis, out_shape):
     od, _, ostr, _, (ok,), _, _ = rows(out, (axis,))  # logsumexp: out's axis has length 1
     if m and k:
         threads = block_size(k, THREADS)
-        _softmax_kernel(_KINDS[kind], threads)[m, threads](od, ostr, ok, x, oshape, xstr, xk, k)
+        launch(
+            _softmax_kernel(_KINDS[kind], threads, a.dtype.str),
+            m,
+            threads,
+            od,
+            ostr,
+            ok,
+            x,
+            oshape,
+            xstr,
+            xk,
+            k,
+            shared=threads * a.dtype.itemsize,
+        )
     elif m and kind == "logsumexp":
         from scalargrad.matrix.backends.cuda_elementwise import fill
 
@@ -152,29 +207,31 @@ def logsumexp(a, axis, keepdim):
 
 
 @functools.cache
-def _softmax_backward_kernel(log, threads):
+def _softmax_backward_kernel(log, threads, dtype):
     """softmax: y * (grad - sum(grad * y));  log_softmax: grad - exp(y) * sum(grad)."""
+    acc, zero = _scratch_type(dtype)
+    exp, _, _, block_sum = row_math(dtype)
 
     @cuda.jit
     def kernel(out, ostr, ok, y, ystr, yk, g, gstr, gk, oshape, k_total):
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(threads, float64)
+        shared = cuda.shared.array(threads, acc)
         yb = flat_to_offset(row, oshape, ystr)
         gb = flat_to_offset(row, oshape, gstr)
         ob = flat_to_offset(row, oshape, ostr)
-        s = 0.0
+        s = zero
         for k in range(t, k_total, threads):
             if log:
                 s += g[gb + k * gk]
             else:
                 s += g[gb + k * gk] * y[yb + k * yk]
-        s = _block_sum(shared, s)
+        s = block_sum(shared, s)
         for k in range(t, k_total, threads):
             yv = y[yb + k * yk]
             gv = g[gb + k * gk]
             if log:
-                out[ob + k * ok] = gv - _exp(yv) * s
+                out[ob + k * ok] = gv - exp(yv) * s
             else:
                 out[ob + k * ok] = yv * (gv - s)
 
@@ -188,8 +245,13 @@ def _softmax_backward(log, y, grad, axis):
     od, _, ostr, _, (ok,), _, _ = rows(out, (axis,))
     if m and k:
         threads = block_size(k, THREADS)
-        _softmax_backward_kernel(log, threads)[m, threads](
-            od, ostr, ok, yd, ystr, yk, gd, gstr, gk, oshape, k
+        kernel = _softmax_backward_kernel(log, threads, y.dtype.str)
+        launch(
+            kernel,
+            m,
+            threads,
+            *(od, ostr, ok, yd, ystr, yk, gd, gstr, gk, oshape, k),
+            shared=threads * y.dtype.itemsize,
         )
     return out
 
@@ -206,20 +268,23 @@ def log_softmax_backward(y, grad, axis):
 
 
 @functools.cache
-def _cross_entropy_kernel(threads):
+def _cross_entropy_kernel(threads, dtype):
+    acc, _ = _scratch_type(dtype)
+    exp, log, row_max_and_sum, _ = row_math(dtype)
+
     @cuda.jit
     def kernel(loss, probs, x, xr, xc, targets, ts, c_total):
         """One block per row of (n, c) logits: probs = softmax(row),
         loss = logsumexp(row) - row[target]."""
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(threads, float64)
+        shared = cuda.shared.array(threads, acc)
         xb = row * xr
-        m, s = _row_max_and_sum(shared, x, xb, xc, c_total)
+        m, s = row_max_and_sum(shared, x, xb, xc, c_total)
         for k in range(t, c_total, threads):
-            probs[row * c_total + k] = _div(_exp(x[xb + k * xc] - m), s)
+            probs[row * c_total + k] = exp(x[xb + k * xc] - m) / s
         if t == 0:
-            loss[row] = _log(s) + m - x[xb + targets[row * ts] * xc]
+            loss[row] = log(s) + m - x[xb + targets[row * ts] * xc]
 
     return kernel
 
@@ -232,8 +297,12 @@ def cross_entropy(logits, targets):
         x, _, (xr, xc) = strided(logits)
         td, _, (ts,) = strided(targets)
         threads = block_size(c, THREADS)
-        _cross_entropy_kernel(threads)[n, threads](
-            loss, reshape(probs, (n * c,)), x, xr, xc, td, ts, c
+        launch(
+            _cross_entropy_kernel(threads, logits.dtype.str),
+            n,
+            threads,
+            *(loss, reshape(probs, (n * c,)), x, xr, xc, td, ts, c),
+            shared=threads * logits.dtype.itemsize,
         )
     return loss, probs
 
@@ -257,8 +326,18 @@ def cross_entropy_backward(probs, targets, grad_rows):
         p, _, (pr, pc) = strided(probs)
         td, _, (ts,) = strided(targets)
         g, _, (gs,) = strided(grad_rows)
-        _cross_entropy_backward_kernel[launch_1d(n * c)](
-            reshape(out, (n * c,)), p, pr, pc, td, ts, g, gs, c
+        launch(
+            _cross_entropy_backward_kernel,
+            *launch_1d(n * c),
+            reshape(out, (n * c,)),
+            p,
+            pr,
+            pc,
+            td,
+            ts,
+            g,
+            gs,
+            c,
         )
     return out
 
@@ -314,7 +393,9 @@ def sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first_s
         return
     has_buf = buf is not None
     (pd, gd, bd), shape, (ps, gs, bs) = operands(p, g, buf if has_buf else p)
-    _sgd_kernel[launch_1d(p.size)](
+    launch(
+        _sgd_kernel,
+        *launch_1d(p.size),
         pd,
         ps,
         gd,
@@ -362,7 +443,9 @@ def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, step):
     if not p.size:
         return
     (pd, gd, md, vd), shape, (ps, gs, ms, vs) = operands(p, g, m, v)
-    _adam_kernel[launch_1d(p.size)](
+    launch(
+        _adam_kernel,
+        *launch_1d(p.size),
         pd,
         ps,
         gd,

@@ -31,6 +31,7 @@ from scalargrad.matrix.backends.cuda_memory import (
     from_numpy,
     getitem,
     is_device_array,
+    launch,
     launch_1d,
     reshape,
     strided,
@@ -91,8 +92,14 @@ def gather(a, index):
     out = empty(pos.shape, a.dtype)
     if out.size:
         x, shape, xs = strided(a)
-        _gather_kernel[launch_1d(out.size)](
-            reshape(out, (out.size,)), from_numpy(pos.reshape(-1)), x, shape, xs
+        launch(
+            _gather_kernel,
+            *launch_1d(out.size),
+            reshape(out, (out.size,)),
+            from_numpy(pos.reshape(-1)),
+            x,
+            shape,
+            xs,
         )
     return out
 
@@ -105,8 +112,14 @@ def scatter_add(shape, index, values):
     fill(out, 0)
     if pos.size:
         v, vshape, vs = strided(broadcast_to(values, pos.shape))
-        _scatter_add_kernel[launch_1d(pos.size)](
-            reshape(out, (out.size,)), from_numpy(pos.reshape(-1)), v, vshape, vs
+        launch(
+            _scatter_add_kernel,
+            *launch_1d(pos.size),
+            reshape(out, (out.size,)),
+            from_numpy(pos.reshape(-1)),
+            v,
+            vshape,
+            vs,
         )
     return out
 
@@ -127,6 +140,14 @@ def setitem(a, index, values):
         values = from_numpy(np.asarray(values, a.dtype))
     ad, ashape, as_ = strided(a)
     v, vshape, vs = strided(broadcast_to(values, pos.shape))
-    _scatter_kernel[launch_1d(pos.size)](
-        ad, ashape, as_, from_numpy(pos.reshape(-1)), v, vshape, vs
+    launch(
+        _scatter_kernel,
+        *launch_1d(pos.size),
+        ad,
+        ashape,
+        as_,
+        from_numpy(pos.reshape(-1)),
+        v,
+        vshape,
+        vs,
     )

@@ -17,7 +17,9 @@ flat (C-order) element number into a memory position with ``flat_to_offset``; a 
 same element again, which is how broadcasting costs no memory.
 """
 
+import functools
 import math
+import os
 
 import numpy as np
 from numba import config, cuda
@@ -25,6 +27,8 @@ from numba import config, cuda
 SIMULATOR = bool(config.ENABLE_CUDASIM)
 if SIMULATOR:
     from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray, is_cuda_ndarray
+
+    from scalargrad.matrix.backends.cuda_allocator import simulator_array
 
     class SimulatedDeviceArray(FakeCUDAArray):
         """The simulator's device array, with a real DeviceNDArray's host-side ``shape``: a plain
@@ -38,6 +42,17 @@ if SIMULATOR:
 else:
     from numba.cuda.cudadrv import driver
     from numba.cuda.cudadrv.devicearray import DeviceNDArray, is_cuda_ndarray
+
+    # numba's device allocations go through the caching allocator (cuda_allocator.py), unless
+    # the user chose another EMM plugin (NUMBA_CUDA_MEMORY_MANAGER) or SCALARGRAD_CUDA_CACHE=0.
+    # It must be set before numba creates its CUDA context (the first device array or launch).
+    if config.CUDA_MEMORY_MANAGER == "default" and os.environ.get("SCALARGRAD_CUDA_CACHE") != "0":
+        from scalargrad.matrix.backends.cuda_allocator import caching_memory_manager
+
+        try:
+            cuda.set_memory_manager(caching_memory_manager())
+        except Exception:  # no CUDA bindings: no GPU either, and require_cuda() says so
+            pass
 
 # Threads per block of the 1-D launches (one thread per output element): a multiple of the
 # 32-thread warp; 256 keeps several blocks resident on each streaming multiprocessor.
@@ -71,6 +86,56 @@ def is_device_array(a):
     return is_cuda_ndarray(a)
 
 
+# ---------------------------------------------------------------- launches
+
+# What every NVIDIA GPU since compute capability 3.0 accepts (CUDA C Programming Guide, "Technical
+# Specifications per Compute Capability"). numba's simulator accepts anything, so ``launch``
+# checks them itself: a launch the hardware would refuse fails in the simulator tests too.
+MAX_GRID_X = 2**31 - 1
+MAX_GRID_YZ = 65535
+MAX_THREADS = 1024  # threads per block (x * y * z)
+MAX_BLOCK_XY, MAX_BLOCK_Z = 1024, 64
+MAX_SHARED = 48 * 1024  # bytes of static shared memory per block
+
+launches = 0  # kernels launched so far (demos/bench/gpu_check.py counts them per step)
+
+
+def _dims(d):
+    d = (d,) if isinstance(d, int) else tuple(d)
+    return tuple(int(x) for x in d) + (1,) * (3 - len(d))
+
+
+def check_launch(name, grid, block, shared=0):
+    """Raise a ValueError naming the kernel if a GPU would refuse this launch configuration."""
+    (gx, gy, gz), (bx, by, bz) = _dims(grid), _dims(block)
+    problems = []
+    if not 1 <= gx <= MAX_GRID_X:
+        problems.append(f"grid x = {gx} (1 to {MAX_GRID_X})")
+    for axis, g in (("y", gy), ("z", gz)):
+        if not 1 <= g <= MAX_GRID_YZ:
+            problems.append(f"grid {axis} = {g} (1 to {MAX_GRID_YZ})")
+    if not (1 <= bx <= MAX_BLOCK_XY and 1 <= by <= MAX_BLOCK_XY and 1 <= bz <= MAX_BLOCK_Z):
+        problems.append(f"block {(bx, by, bz)} (at most {MAX_BLOCK_XY} x {MAX_BLOCK_XY} x 64)")
+    if bx * by * bz > MAX_THREADS:
+        problems.append(f"{bx * by * bz} threads per block (at most {MAX_THREADS})")
+    if shared > MAX_SHARED:
+        problems.append(f"{shared} bytes of shared memory per block (at most {MAX_SHARED})")
+    if problems:
+        raise ValueError(
+            f"CUDA kernel {name}: a GPU would refuse the launch with grid {(gx, gy, gz)} and "
+            f"block {(bx, by, bz)}: " + "; ".join(problems)
+        )
+
+
+def launch(kernel, grid, block, *args, shared=0):
+    """``kernel[grid, block](*args)`` after ``check_launch``; ``shared``: the kernel's static
+    shared memory in bytes (the caller knows it from the shapes of its ``cuda.shared.array``s)."""
+    global launches
+    check_launch(getattr(kernel, "__name__", "kernel"), grid, block, shared)
+    launches += 1
+    kernel[grid, block](*args)
+
+
 def launch_1d(n):
     """(blocks, threads) for one thread per element of an n-element output. A small output gets a
     smaller block (whole warps of 32 threads) rather than a block of mostly idle threads."""
@@ -94,9 +159,59 @@ def _host_side(a):
     return SimulatedDeviceArray(a._ary) if SIMULATOR else a
 
 
+# Tests set this: every new array is filled with NaN (integers: their most negative value, bools:
+# True), so an element a kernel forgot to write shows up instead of reading as a plausible 0.
+POISON_NEW_ARRAYS = False
+
+
 def empty(shape, dtype):
+    """A new C-contiguous device array, its memory from the caching allocator. It is marked
+    ``owns_memory``: no view and nothing else refers to it yet (autograd may hand it to a leaf
+    as its ``.grad`` without a copy)."""
     require_cuda()
-    return _host_side(cuda.device_array(tuple(int(s) for s in shape), np.dtype(dtype)))
+    shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
+    if SIMULATOR:
+        a = SimulatedDeviceArray(simulator_array(shape, dtype))
+    else:
+        a = _device_array(shape, dtype)
+    if POISON_NEW_ARRAYS and a.size:
+        _poison(a)
+    a.owns_memory = True
+    return a
+
+
+def _device_array(shape, dtype):
+    """A new C-contiguous device array (numba asks the memory manager, our cache, for memory)."""
+    return _c_typed(DeviceNDArray(shape, c_strides(shape, dtype.itemsize), dtype))
+
+
+@functools.cache
+def _c_array_type(dtype, ndim):
+    from numba import types
+    from numba.np import numpy_support
+
+    return types.Array(numpy_support.from_dtype(dtype), ndim, "C")
+
+
+def _c_typed(a):
+    """``a`` (C-contiguous, no 0 stride) with its numba type filled in from a cache: numba types
+    every argument at every launch, and building ``types.Array(...)`` for each new array was as
+    costly as all of our own host code of an element-wise op (numba caches it per array, but
+    every op makes new arrays: its output and the views it launches on)."""
+    a.__dict__["_numba_type_"] = _c_array_type(a.dtype, a.ndim)
+    return a
+
+
+def _poison(a):
+    value = True if a.dtype == np.bool_ else np.nan
+    if a.dtype.kind == "i":
+        value = np.iinfo(a.dtype).min
+    if SIMULATOR:
+        a._ary.fill(value)
+    else:
+        from scalargrad.matrix.backends.cuda_elementwise import fill
+
+        fill(a, value)
 
 
 def from_numpy(array):
@@ -105,7 +220,15 @@ def from_numpy(array):
     array = np.asarray(array)
     if not array.flags.c_contiguous:  # (np.ascontiguousarray would turn a 0-d array into 1-d)
         array = array.copy(order="C")
-    return _host_side(cuda.to_device(array))
+    if SIMULATOR:  # through the pool, as numba's allocations go on a GPU
+        a = empty(array.shape, array.dtype)
+        a._ary[...] = array
+    else:
+        a = empty(array.shape, array.dtype)
+        if array.size:
+            a.copy_to_device(array)
+    a.owns_memory = False  # it will be a tensor's data: never handed out as a gradient
+    return a
 
 
 def to_numpy(a):
@@ -147,7 +270,10 @@ def make_view(a, shape, strides, offset=0):
             np.lib.stride_tricks.as_strided(start, shape=shape, strides=strides)
         )
     nbytes = driver.memory_size_from_info(shape, strides, item)
-    return DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data.view(offset, offset + nbytes))
+    view = DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data.view(offset, offset + nbytes))
+    if strides == c_strides(shape, item) and 0 not in strides:
+        _c_typed(view)  # (e.g. the 1-D storage views every strided kernel reads through)
+    return view
 
 
 def _span(a):
@@ -209,6 +335,15 @@ def getitem(a, index):
         return gather(a, index)
     offset = d.__array_interface__["data"][0] - base.__array_interface__["data"][0]
     return make_view(a, d.shape, d.strides, offset)
+
+
+def flat(a):
+    """The 1-D view of a C-contiguous array, built directly: the fast path's operands need none
+    of ``make_view``'s layout work (on a GPU: a new header over the same ``gpu_data``)."""
+    n = int(a.size)
+    if SIMULATOR:
+        return SimulatedDeviceArray(a._ary.reshape(n))
+    return _c_typed(DeviceNDArray((n,), (a.dtype.itemsize,), a.dtype, gpu_data=a.gpu_data))
 
 
 def strided(a):

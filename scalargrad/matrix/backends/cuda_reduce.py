@@ -33,6 +33,7 @@ from scalargrad.matrix.backends.cuda_memory import (
     block_size,
     empty,
     flat_to_offset,
+    launch,
     launch_1d,
     permute,
     reshape,
@@ -149,19 +150,32 @@ def reduce(op, a, axes, keepdim):
     if k == 0:
         fill(out, identity)
     elif k <= SEQUENTIAL_MAX:
-        _sequential_kernel(op)[launch_1d(m)](
-            reshape(out, (m,)), x, oshape, ostr, ishape, istr, k, identity
+        launch(
+            _sequential_kernel(op),
+            *launch_1d(m),
+            reshape(out, (m,)),
+            x,
+            oshape,
+            ostr,
+            ishape,
+            istr,
+            k,
+            identity,
         )
     else:
         threads, chunks = _layout(k)
         # pass 1 writes straight into the output when one block per row is enough
         partial = reshape(out, (m, 1)) if chunks == 1 else empty((m, chunks), acc_dtype)
         kernel = _tree_kernel(op, acc_dtype.str, threads)
-        kernel[(m, chunks), threads](partial, x, oshape, ostr, ishape, istr, k, identity)
+        args = (partial, x, oshape, ostr, ishape, istr, k, identity)
+        launch(kernel, (m, chunks), threads, *args, shared=threads * acc_dtype.itemsize)
         if chunks > 1:  # pass 2: one block per row over the chunks' results
             threads = block_size(chunks, THREADS)
             kernel = _tree_kernel(op, acc_dtype.str, threads)
-            kernel[(m, 1), threads](
+            launch(
+                kernel,
+                (m, 1),
+                threads,
                 reshape(out, (m, 1)),
                 reshape(partial, (m * chunks,)),
                 (m,),
@@ -170,6 +184,7 @@ def reduce(op, a, axes, keepdim):
                 (1,),
                 chunks,
                 identity,
+                shared=threads * acc_dtype.itemsize,
             )
     return out
 
@@ -257,12 +272,17 @@ def arg_reduce(op, a, axis):
     values, indices = empty((m, chunks), a.dtype), empty((m, chunks), np.int64)
     flat_i = reshape(indices, (m * chunks,))
     kernel = _arg_kernel(op, a.dtype.str, threads)
-    kernel[(m, chunks), threads](values, indices, x, flat_i, oshape, ostr, ishape, istr, k, True)
+    args = (values, indices, x, flat_i, oshape, ostr, ishape, istr, k, True)
+    shared = threads * (a.dtype.itemsize + 8)  # the values and the int64 indices
+    launch(kernel, (m, chunks), threads, *args, shared=shared)
     if chunks > 1:  # pass 2 over the chunks' (value, index) pairs
         values2, indices2 = empty((m, 1), a.dtype), empty((m, 1), np.int64)
         threads = block_size(chunks, THREADS)
         kernel = _arg_kernel(op, a.dtype.str, threads)
-        kernel[(m, 1), threads](
+        launch(
+            kernel,
+            (m, 1),
+            threads,
             values2,
             indices2,
             reshape(values, (m * chunks,)),
@@ -273,6 +293,7 @@ def arg_reduce(op, a, axis):
             (1,),
             chunks,
             False,
+            shared=threads * (a.dtype.itemsize + 8),
         )
         indices = indices2
     return reshape(indices, shape)
@@ -310,5 +331,15 @@ def cumsum(a, axis):
     oshape = shape[:-1] if len(shape) > 1 else (1,)
     if len(shape) == 1:
         xs, os = (0,) + xs, (0,) + os
-    _cumsum_kernel[launch_1d(math.prod(oshape))](od, os, xd, xs, oshape, shape[-1], a.dtype.type(0))
+    launch(
+        _cumsum_kernel,
+        *launch_1d(math.prod(oshape)),
+        od,
+        os,
+        xd,
+        xs,
+        oshape,
+        shape[-1],
+        a.dtype.type(0),
+    )
     return out

@@ -9,6 +9,7 @@ memory on the CPU (changing one changes the other).
 import numpy as np
 
 from scalargrad import dtypes
+from scalargrad.errors import InputValueError
 from scalargrad.matrix.backends import get_backend
 from scalargrad.matrix.tensor import Tensor
 
@@ -41,6 +42,23 @@ def _finish(array, dtype, requires_grad, device, op):
     return t
 
 
+def _check_exact(op, array, dtype):
+    """Refuse a conversion to int64 that would change a value (PyTorch's RuntimeError): nan, inf
+    or a number beyond int64's range would otherwise wrap around silently."""
+    if dtype != dtypes.int64 or array.dtype.kind not in "fu" or not array.size:
+        return
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array) | (array >= 2.0**63) | (array < -(2.0**63))
+    else:
+        bad = array > np.iinfo(np.int64).max
+    if bad.any():
+        value = array[bad].flat[0].item()
+        raise InputValueError(
+            f"{op}: value {value!r} cannot be converted to type int64 without overflow "
+            f"(int64 holds whole numbers in [-2**63, 2**63 - 1]; the data is {array.dtype})"
+        )
+
+
 def _size(op, size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
@@ -64,6 +82,11 @@ def tensor(data, dtype=None, requires_grad=False, device="cpu"):
                 f"tensor: cannot make a tensor from {type(data).__name__} data: {e} "
                 "(rows of nested lists must all have the same length)"
             ) from None
+        if array.dtype == object and _has_huge_int(data):
+            raise InputValueError(
+                "tensor: a Python int in the data is too large for int64 "
+                "(whole numbers in [-2**63, 2**63 - 1])"
+            )
         if array.dtype == object:
             raise TypeError(
                 "tensor: data must be numbers or (nested) lists of numbers of one shape; got "
@@ -71,8 +94,21 @@ def tensor(data, dtype=None, requires_grad=False, device="cpu"):
             )
     if dtype is None:
         dtype = dtypes.infer_dtype(array) if not isinstance(data, Tensor) else array.dtype
+    _check_exact("tensor", array, dtype)
     array = np.array(array, dtype=dtype, order="C", copy=True)
     return _finish(array, dtype, requires_grad, device, "tensor")
+
+
+def _has_huge_int(data):
+    """True if nested lists ``data`` hold a Python int outside int64 (NumPy then makes objects)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, int) and not -(2**63) <= item < 2**63:
+            return True
+    return False
 
 
 def from_numpy(array):
@@ -81,6 +117,7 @@ def from_numpy(array):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     dtype = dtypes.as_dtype(array.dtype)
     if array.dtype != dtype:
+        _check_exact("from_numpy", array, dtype)
         array = array.astype(dtype)
     backend = get_backend("cpu")
     return Tensor._wrap(backend.from_numpy(array), backend)

@@ -18,6 +18,7 @@ Shapes::
 import numpy as np
 
 from scalargrad.matrix.functions import fused
+from scalargrad.errors import InputValueError
 from scalargrad.matrix.tensor import Tensor
 from scalargrad.nn import class_weights
 
@@ -193,11 +194,26 @@ def dropout(input, p=0.5, training=True):
 # ---------------------------------------------------------------- regression losses
 
 
+def _probability_targets(name, target):
+    """Binary cross-entropy targets must be probabilities: every y in [0, 1]."""
+    if not target.numel():
+        return
+    lo, hi = _class_range(target)
+    if not (0.0 <= lo and hi <= 1.0):
+        raise InputValueError(
+            f"{name}: targets must be probabilities in [0, 1], but they range over "
+            f"[{lo:g}, {hi:g}]; for labels in {{-1, 1}} use (y + 1) / 2, for labels in {{1, 2}} "
+            "use y - 1 (or CrossEntropyLoss for class indices)"
+        )
+
+
 def _pointwise(name, op, input, target, reduction, beta=0.0):
     _check_float(name, input)
     _check_reduction(name, reduction)
     target = _as_target(name, target, input)
     _same_shape(name, input, target)
+    if op in ("binary_cross_entropy", "bce_with_logits"):
+        _probability_targets(name, target)
     return fused.POINTWISE[op].apply(input, target, beta, reduction)
 
 
@@ -263,6 +279,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     _check_reduction(name, reduction)
     target = _as_target(name, target, input)
     _same_shape(name, input, target)
+    _probability_targets(name, target)
     if weight is not None:
         weight = class_weights.broadcast_weight_tensor(name, weight, input)
     if pos_weight is not None:

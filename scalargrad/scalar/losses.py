@@ -14,6 +14,7 @@ import math
 import numbers
 
 from scalargrad import calculus
+from scalargrad.errors import InputValueError
 from scalargrad.scalar.value import Value
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -61,8 +62,20 @@ def _reduce(name, terms, reduction):
     return Value._make(total * scale, name, tuple(terms), (scale,) * len(terms))
 
 
+def _probability_targets(name, targets):
+    """Binary cross-entropy targets must be probabilities: every t in [0, 1]."""
+    for i, t in enumerate(targets):
+        if not 0.0 <= t <= 1.0:
+            raise InputValueError(
+                f"{name}: target {i} is {t!r}, but targets must be probabilities in [0, 1]; "
+                "for labels in {-1, 1} use (y + 1) / 2, for labels in {1, 2} use y - 1"
+            )
+
+
 def _pointwise(name, f, f_deriv, predictions, targets, reduction, *extra):
     predictions, targets = _check(name, predictions, targets, reduction)
+    if name in ("bce", "bce_with_logits"):
+        _probability_targets(name, targets)
     terms = [
         Value._make(f(p.data, t, *extra), name, (p,), (f_deriv(p.data, t, *extra),))
         for p, t in zip(predictions, targets, strict=True)

@@ -133,7 +133,9 @@ def _is_real(x):
 def _check_numbers(name, **values):
     for key, value in values.items():
         if not _is_real(value):
-            raise TypeError(f"{name}: {key} must be a number, got {type(value).__name__} ({value!r})")
+            raise TypeError(
+                f"{name}: {key} must be a number, got {type(value).__name__} ({value!r})"
+            )
 
 
 def _group_params(name, group):
@@ -175,7 +177,7 @@ def _checked_params(name, params, seen):
                 )
             if p.dtype.kind != "f":
                 raise TypeError(
-                    f"{name}: parameter {i} is a {p.dtype} tensor of shape {tuple(p.shape)}; "
+                    f"{name}: parameter {i} has dtype {p.dtype} (shape {tuple(p.shape)}); "
                     "only floating point tensors can be optimized (make it with "
                     "dtype=sg.float32, or call .float())"
                 )

@@ -39,6 +39,7 @@ class Tensor(TensorOps):
     grad_fn = None  # the Function node that made this tensor; None for a leaf
     _base = None  # the tensor this one is a view of (shares storage and version counter)
     _acc = None  # this leaf's AccumulateGrad node, made on first use
+    _made_in_no_grad = False  # computed from tensors requiring grad, but under no_grad()
     __array_ufunc__ = None  # numpy defers to our operators: ndarray + Tensor -> Tensor.__radd__
     __array_priority__ = 1000
 
@@ -194,9 +195,19 @@ class Tensor(TensorOps):
         from scalargrad.matrix.autograd import run_backward
 
         if not self._requires_grad:
+            if self._made_in_no_grad:
+                cause = (
+                    "it was computed inside sg.no_grad() (or a function decorated with it), "
+                    "where no graph is recorded; compute the loss outside no_grad()"
+                )
+            else:
+                cause = (
+                    "nothing it was computed from has requires_grad=True: make the parameters "
+                    "with requires_grad=True, and compute the loss outside sg.no_grad() and "
+                    "without .detach()"
+                )
             raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn "
-                "(nothing this tensor was computed from has requires_grad=True)"
+                f"element 0 of tensors does not require grad and does not have a grad_fn: {cause}"
             )
         be = self._backend
         if gradient is None:

@@ -17,17 +17,24 @@ Shapes::
 
 import numpy as np
 
+from scalargrad.errors import InputTypeError, InputValueError
 from scalargrad.matrix.functions import fused
-from scalargrad.errors import InputValueError
 from scalargrad.matrix.tensor import Tensor
 from scalargrad.nn import class_weights
 
 # ---------------------------------------------------------------- checks shared by the functions
 
 
-def _check_float(name, x, what="input"):
+def _check_tensor(name, x, what="input"):
     if not isinstance(x, Tensor):
-        raise TypeError(f"{name}: {what} must be a Tensor, got {type(x).__name__}")
+        raise TypeError(
+            f"{name}: {what} must be a Tensor, got {type(x).__name__}; wrap it with "
+            "sg.tensor(...)"
+        )
+
+
+def _check_float(name, x, what="input"):
+    _check_tensor(name, x, what)
     if x.dtype.kind != "f":
         raise TypeError(
             f"{name}: {what} must be a float tensor (float32 or float64), got {x.dtype} of shape "
@@ -106,8 +113,7 @@ def linear(input, weight, bias=None):
     Gradients: dL/dx = G W, dL/dW = G^T x (summed over every leading axis), dL/db = sum of G,
     with G = dL/dy. Docs: derivations/linear.
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"linear: input must be a Tensor, got {type(input).__name__}")
+    _check_tensor("linear", input)
     shape = input.shape
     if weight.ndim != 2 or not shape or shape[-1] != weight.shape[1]:
         raise ValueError(
@@ -136,16 +142,19 @@ def linear(input, weight, bias=None):
 
 def relu(input):
     """max(x, 0) element-wise; derivative 1 where x > 0, else 0. Docs: derivations/relu."""
+    _check_tensor("relu", input)
     return input.relu()
 
 
 def sigmoid(input):
     """1 / (1 + e^-x) element-wise; derivative s (1 - s). Docs: derivations/sigmoid."""
+    _check_tensor("sigmoid", input)
     return input.sigmoid()
 
 
 def tanh(input):
     """tanh x element-wise; derivative 1 - tanh^2 x. Docs: derivations/tanh."""
+    _check_tensor("tanh", input)
     return input.tanh()
 
 
@@ -153,6 +162,7 @@ def softplus(input, beta=1.0):
     """ln(1 + e^(beta x)) / beta element-wise, a smooth ReLU; derivative sigmoid(beta x).
 
     Docs: derivations/softplus."""
+    _check_tensor("softplus", input)
     if beta == 1:
         return input.softplus()
     return (input * beta).softplus() / beta
@@ -162,11 +172,13 @@ def softmax(input, dim=-1):
     """e^x_i / sum_j e^x_j along ``dim`` (stable: the max is subtracted first).
 
     Docs: derivations/softmax."""
+    _check_tensor("softmax", input)
     return input.softmax(dim)
 
 
 def log_softmax(input, dim=-1):
     """x_i - logsumexp(x) along ``dim``; stable for any magnitude. Docs: derivations/softmax."""
+    _check_tensor("log_softmax", input)
     return input.log_softmax(dim)
 
 
@@ -177,6 +189,12 @@ def dropout(input, p=0.5, training=True):
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
+    _check_tensor("dropout", input)
+    if training and input.dtype.kind != "f":
+        raise InputTypeError(
+            f"dropout: input must be a float tensor, got {input.dtype} of shape {input.shape} "
+            "(the kept elements are scaled by 1/(1 - p)); call .float() first"
+        )
     if not training or p == 0.0:
         return input
     from scalargrad.matrix.creation import from_numpy

@@ -143,14 +143,38 @@ def plot_cost_surface(cost, w_range, b_range, path_wb=None, resolution=60, title
     return _finish(fig, path)
 
 
+def _class_labels(name, labels):
+    """``labels`` as a flat int64 array; scores or probabilities (non-whole floats) are refused."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "f":
+        whole = np.isfinite(labels) & (labels == np.round(labels))
+        if not whole.all():
+            raise ValueError(
+                f"confusion_matrix: {name} holds {labels[~whole].flat[0]!r}, not a class index; "
+                "pass predicted classes (e.g. logits.argmax(1)), not scores or probabilities"
+            )
+    elif labels.dtype.kind not in "iub":
+        raise TypeError(f"confusion_matrix: {name} must hold class indices, got {labels.dtype}")
+    return labels.astype(np.int64).reshape(-1)
+
+
 def confusion_matrix(y_true, y_pred, n_classes=None):
     """Counts ``C[i, j]`` of samples of true class i predicted as j."""
-    y_true = np.asarray(y_true, dtype=np.int64).reshape(-1)
-    y_pred = np.asarray(y_pred, dtype=np.int64).reshape(-1)
+    y_true = _class_labels("y_true", y_true)
+    y_pred = _class_labels("y_pred", y_pred)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}")
+        raise ValueError(
+            f"confusion_matrix: y_true has {y_true.size} labels but y_pred has {y_pred.size}"
+        )
     if n_classes is None:
         n_classes = int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        bad = (labels < 0) | (labels >= n_classes)
+        if bad.any():
+            raise ValueError(
+                f"confusion_matrix: {name} holds label {int(labels[bad][0])}, outside the "
+                f"{n_classes} classes [0, {n_classes}); labels must be class indices 0, 1, ..."
+            )
     cm = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(cm, (y_true, y_pred), 1)
     return cm

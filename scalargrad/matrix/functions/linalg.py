@@ -12,7 +12,7 @@ rules).
 
 from scalargrad import dtypes
 from scalargrad.matrix.function import Function, sum_to_shape
-from scalargrad.matrix.promotion import ShapeError, broadcast_shapes, result_type
+from scalargrad.matrix.promotion import ShapeError, broadcast_shapes, refuse_sequence, result_type
 from scalargrad.matrix.tensor import Tensor
 
 
@@ -134,6 +134,7 @@ def _check(op, a, b):
 def matmul(a, b):
     """a @ b: dot product, matrix-vector, matrix-matrix or batched product (module docstring)."""
     if not isinstance(b, Tensor) or not isinstance(a, Tensor):
+        refuse_sequence("matmul", a, b)
         return NotImplemented
     operands, done = _check("matmul", a, b)
     return done if done is not None else MatMul.apply(*operands)

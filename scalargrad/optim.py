@@ -166,8 +166,8 @@ def _checked_params(name, params, seen):
                     f"{name}: can't optimize a non-leaf Value (parameter {i}, made by op "
                     f"{p.op!r}); optimize the Value you created, e.g. w = Value(0.5)"
                 )
-        elif hasattr(p, "_array") and hasattr(p, "grad_fn"):
-            if not p.is_leaf:
+        elif hasattr(p, "_array"):
+            if getattr(p, "grad_fn", None) is not None:
                 raise ValueError(
                     f"{name}: can't optimize a non-leaf Tensor (parameter {i}, shape "
                     f"{tuple(p.shape)}, made by {p.grad_fn.name()}). The usual cause: "
@@ -175,7 +175,7 @@ def _checked_params(name, params, seen):
                     "not a leaf; scale first and then ask for gradients: "
                     "w = (sg.randn(3) * 0.01).requires_grad_()"
                 )
-            if p.dtype.kind != "f":
+            if p._array.dtype.kind != "f":
                 raise TypeError(
                     f"{name}: parameter {i} has dtype {p.dtype} (shape {tuple(p.shape)}); "
                     "only floating point tensors can be optimized (make it with "
@@ -209,11 +209,17 @@ def _check_grad(name, p):
         raise TypeError(
             f"{name}.step: a parameter's .grad must be a Tensor or None, got {type(g).__name__}"
         )
-    if tuple(g.shape) != tuple(p.shape) or g.dtype != p.dtype or g.device != p.device:
+    a, b = p._array, g._array
+    if (
+        tuple(a.shape) != tuple(b.shape)
+        or a.dtype != b.dtype
+        or getattr(g, "_backend", p._backend) is not p._backend
+    ):
         raise RuntimeError(
-            f"{name}.step: a parameter of shape {tuple(p.shape)} ({p.dtype}, {p.device}) has a "
-            f".grad of shape {tuple(g.shape)} ({g.dtype}, {g.device}); a gradient must match "
-            "its parameter (was .grad assigned by hand?)"
+            f"{name}.step: a parameter of shape {tuple(a.shape)} ({a.dtype}, "
+            f"{p._backend.name}) has a .grad of shape {tuple(b.shape)} ({b.dtype}, "
+            f"{getattr(g, '_backend', p._backend).name}); a gradient must match its parameter "
+            "(was .grad assigned by hand?)"
         )
 
 

@@ -10,7 +10,8 @@ rules).
   that operand's shape.
 """
 
-from scalargrad import dtypes
+import numpy as np
+
 from scalargrad.matrix.function import Function, sum_to_shape
 from scalargrad.matrix.promotion import ShapeError, broadcast_shapes, refuse_sequence, result_type
 from scalargrad.matrix.tensor import Tensor
@@ -118,12 +119,11 @@ def _check(op, a, b):
         )
     dtype = result_type(a, b)
     if dtype.kind != "f":
-        # integer products, exact in float64 up to 2**53, no gradient
+        # integer products in int64 arithmetic (exact; wrapping on overflow as PyTorch), no
+        # gradient: NumPy's matmul on the host (for CUDA tensors a round trip)
         be = a._backend
-        af = Tensor._wrap(be.astype(a._array, dtypes.float64), be)
-        bf = Tensor._wrap(be.astype(b._array, dtypes.float64), be)
-        out = MatMul.apply(af, bf)
-        return None, Tensor._wrap(be.astype(out._array, dtype), be)
+        x, y = be.to_numpy(a._array).astype(dtype), be.to_numpy(b._array).astype(dtype)
+        return None, Tensor._wrap(be.from_numpy(np.ascontiguousarray(np.matmul(x, y))), be)
     if a._array.dtype != dtype:
         a = a.to(dtype)
     if b._array.dtype != dtype:

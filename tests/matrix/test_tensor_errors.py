@@ -1,0 +1,130 @@
+"""Tensor misuse: exact integers, views that cannot be views, lists for tensors, backward after
+no_grad. Each case asserts the exception type and the words that say what to fix."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import scalargrad as sg
+from scalargrad.errors import InputValueError
+
+# ---------------------------------------------------------------- construction stays exact
+
+
+@given(st.sampled_from([float("nan"), float("inf"), -float("inf"), 2.0**63, -(2.0**64)]))
+def test_floats_that_int64_cannot_hold_are_refused(value):
+    with pytest.raises(InputValueError, match="cannot be converted to type int64 without overflow"):
+        sg.tensor([1.0, value], dtype=sg.int64)
+    with pytest.raises(RuntimeError, match="tensor: value"):
+        sg.tensor(np.array([value]), dtype="int64")
+
+
+@given(st.integers(2**63, 2**64 - 1))
+def test_uint64_beyond_int64_is_refused(value):
+    with pytest.raises(InputValueError, match=f"value {value} cannot be converted to type int64"):
+        sg.tensor(np.array([value], dtype=np.uint64))
+    with pytest.raises(InputValueError, match="from_numpy"):
+        sg.from_numpy(np.array([value], dtype=np.uint64))
+    with pytest.raises(InputValueError, match="int64"):
+        sg.tensor([value])
+
+
+@given(st.integers(-(2**63), 2**63 - 1))
+def test_every_int64_round_trips_exactly(value):
+    assert sg.tensor([value]).item() == value
+    assert sg.tensor(np.array([value], dtype=np.int64)).item() == value
+
+
+def test_python_ints_beyond_uint64_are_refused():
+    with pytest.raises(InputValueError, match="too large for int64"):
+        sg.tensor([[1, 2**70]])
+
+
+def test_whole_floats_convert_and_fractions_truncate_as_pytorch():
+    assert sg.tensor([2.0, -3.0, 1.5], dtype=sg.int64).tolist() == [2, -3, 1]
+
+
+# ---------------------------------------------------------------- integer arithmetic is exact
+
+int64s = st.integers(-(2**62), 2**62)
+
+
+def wrap(x):
+    """x reduced to int64 as two's complement (PyTorch's overflow)."""
+    return (x + 2**63) % 2**64 - 2**63
+
+
+@given(int64s, int64s)
+def test_integer_add_mul_compare_are_exact(a, b):
+    x, y = sg.tensor([a]), sg.tensor([b])
+    assert (x + y).item() == wrap(a + b)
+    assert (x * y).item() == wrap(a * b)
+    assert (x > y).item() == (a > b) and (x == y).item() == (a == b)
+    assert sg.tensor([a, b]).sum().item() == wrap(a + b)
+
+
+@given(st.integers(-(2**31), 2**31), st.integers(0, 70))
+def test_integer_pow_is_exact_and_wraps_as_pytorch(base, exponent):
+    assert (sg.tensor([base]) ** exponent).item() == wrap(base**exponent)
+    assert (sg.tensor([base]) ** sg.tensor([exponent])).item() == wrap(base**exponent)
+
+
+@given(st.integers(-(2**31), 2**31), st.integers(-(2**31), 2**31), st.integers(1, 4))
+def test_integer_matmul_is_exact(a, b, k):
+    x = sg.tensor([[a] * k])
+    y = sg.tensor([[b]] * k)
+    assert (x @ y).item() == wrap(a * b * k)
+
+
+def test_bool_pow():
+    assert (sg.tensor([True, False, False]) ** sg.tensor([True, True, False])).tolist() == [
+        True, False, True]
+
+
+# ---------------------------------------------------------------- view never copies
+
+
+@given(st.integers(2, 5), st.integers(2, 5))
+def test_view_of_a_transpose_is_an_error_reshape_copies(m, n):
+    x = sg.arange(m * n).reshape(m, n).t()
+    with pytest.raises(RuntimeError, match=r"view size is not compatible.*Use \.reshape"):
+        x.view(m * n)
+    assert x.reshape(m * n).tolist() == np.arange(m * n).reshape(m, n).T.reshape(-1).tolist()
+
+
+@given(st.integers(1, 4), st.integers(1, 4))
+def test_view_writes_go_through(m, n):
+    x = sg.zeros(m, n)
+    v = x.view(m * n)
+    v[0] = 7.0
+    assert x[0, 0].item() == 7.0
+    x.t().view(n, m, 1)  # splitting axes of a transposed tensor is a view
+
+
+# ---------------------------------------------------------------- lists and autograd state
+
+
+@pytest.mark.parametrize("op, call", [
+    ("add", lambda t: t + [1.0]), ("add", lambda t: [1.0] + t), ("mul", lambda t: t * (2.0,)),
+    ("sub", lambda t: t - [1.0]), ("div", lambda t: t / [1.0]), ("pow", lambda t: t ** [2.0]),
+    ("matmul", lambda t: t @ [1.0]), ("matmul", lambda t: [1.0] @ t),
+])
+def test_list_operands_name_the_op_and_the_fix(op, call):
+    with pytest.raises(TypeError, match=rf"{op}: expected a Tensor or a number, got "
+                                        r"(list|tuple); wrap it with sg\.tensor"):
+        call(sg.tensor([1.0]))
+
+
+def test_backward_of_a_no_grad_result_mentions_no_grad():
+    w = sg.randn(3, requires_grad=True)
+    with sg.no_grad():
+        loss = (w * 2).sum()
+    with pytest.raises(RuntimeError, match=r"computed inside sg\.no_grad\(\)"):
+        loss.backward()
+
+
+def test_backward_without_parameters_says_what_to_check():
+    loss = (sg.randn(3) * 2).sum()
+    with pytest.raises(RuntimeError, match="does not require grad.*requires_grad=True.*no_grad"):
+        loss.backward()

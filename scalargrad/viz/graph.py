@@ -5,8 +5,9 @@ labelled with the op that made the result. For a Tensor they show its autograd g
 keeps it: one box per ``grad_fn`` node (``MulBackward``, ...) with the shape and dtype of what it
 made, and one ``AccumulateGrad`` box per leaf that requires grad.
 
-``draw_graph`` needs only matplotlib: nodes are placed in layers by depth (leaves on the left, the output on the right), computed without recursion.
-``to_dot`` gives Graphviz text for people who have Graphviz (``dot -Tsvg graph.dot``).
+``draw_graph`` needs only matplotlib: nodes are placed in layers by depth (leaves on the left,
+the output on the right), computed without recursion. ``to_dot`` gives Graphviz text for people
+who have Graphviz (``dot -Tsvg graph.dot``).
 """
 
 from pathlib import Path

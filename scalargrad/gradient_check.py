@@ -159,6 +159,15 @@ def _check_tensors(fn, inputs, eps, atol, rtol):
 
     leaves = fresh(point)
     out = fn(*leaves)
+    if not isinstance(out, sg.Tensor):
+        raise TypeError(
+            f"gradcheck: fn must return a Tensor for Tensor inputs, got {type(out).__name__}"
+        )
+    if not out.requires_grad:
+        raise ValueError(
+            "gradcheck: fn's output does not depend on any input with requires_grad=True "
+            "(was it computed inside no_grad, from .detach(), or from constants only?)"
+        )
     shape = tuple(out.shape)
     weights = None
     if shape == ():

@@ -29,7 +29,12 @@ class Optimizer:
         if isinstance(params, Value) or hasattr(params, "_array"):
             raise TypeError(
                 f"{name}: params must be an iterable of parameters, "
-                f"got a single {type(params).__name__}"
+                f"got a single {type(params).__name__}; wrap it in a list: [w]"
+            )
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(
+                f"{name}: params must be an iterable of parameters, got the model "
+                f"{type(params).__name__} itself; pass model.parameters()"
             )
         params = list(params)
         if not params:

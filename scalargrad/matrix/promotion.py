@@ -21,8 +21,14 @@ class ShapeError(RuntimeError, ValueError):
 
 
 def refuse_sequence(op, *operands):
-    """A list or tuple where a Tensor belongs is a TypeError naming the op and the fix."""
+    """A list or tuple where a Tensor belongs is a TypeError naming the op and the fix (and a
+    number in a matrix product too: that is ``*``)."""
     for x in operands:
+        if op == "matmul" and is_number(x):
+            raise TypeError(
+                f"matmul: both operands must be Tensors, got {type(x).__name__} {x!r}; "
+                "to multiply by a number use *"
+            )
         if isinstance(x, (list, tuple)):
             raise TypeError(
                 f"{op}: expected a Tensor or a number, got {type(x).__name__}; wrap it with "

@@ -128,3 +128,60 @@ def test_backward_without_parameters_says_what_to_check():
     loss = (sg.randn(3) * 2).sum()
     with pytest.raises(RuntimeError, match="does not require grad.*requires_grad=True.*no_grad"):
         loss.backward()
+
+
+# ---------------------------------------------------------------- .grad, std, init, matmul
+
+
+def test_grad_of_a_non_leaf_warns_and_retain_grad_silences_it():
+    w = sg.randn(3, requires_grad=True)
+    y = w * 2
+    with pytest.warns(UserWarning, match=r"not a leaf Tensor.*MulBackward.*retain_grad"):
+        assert y.grad is None
+    y.retain_grad()
+    y.sum().backward()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert y.grad.tolist() == [1.0, 1.0, 1.0] and w.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+@given(st.integers(1, 4), st.integers(1, 4).filter(lambda m: m > 1))
+def test_assigning_a_grad_of_another_shape_or_dtype_is_refused(n, m):
+    w = sg.zeros(n, requires_grad=True)
+    with pytest.raises(RuntimeError, match=rf"gradient of size \({n}, {m}\) to a tensor of size"):
+        w.grad = sg.ones(n, m)
+    with pytest.raises(RuntimeError, match="float64.*to a tensor of float32"):
+        w.grad = sg.ones(n, dtype=sg.float64)
+    with pytest.raises(TypeError, match="Tensor or None but got grad of type list"):
+        w.grad = [0.0] * n
+    w.grad = sg.ones(n)
+    assert w.grad.shape == (n,)
+
+
+@given(st.integers(1, 3))
+def test_std_of_one_element_per_result_warns(n):
+    x = sg.randn(n, 1)
+    with pytest.warns(RuntimeWarning, match="degrees of freedom is <= 0"):
+        x.std(dim=1)
+    with pytest.warns(RuntimeWarning, match="unbiased=False"):
+        x[0].var()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x.std(dim=1, unbiased=False)
+
+
+@pytest.mark.parametrize("init", ["normal_", "uniform_", "kaiming_uniform_", "xavier_normal_"])
+def test_random_init_of_an_integer_tensor_is_refused(init):
+    with pytest.raises(TypeError, match="init: random values need a floating point tensor"):
+        getattr(sg.nn.init, init)(sg.zeros(2, 2, dtype=sg.int64))
+    assert sg.nn.init.constant_(sg.zeros(2, dtype=sg.int64), 3).tolist() == [3, 3]
+
+
+@given(st.integers(-5, 5) | st.floats(-5, 5))
+def test_matmul_by_a_number_says_use_star(k):
+    with pytest.raises(TypeError, match=r"matmul: both operands must be Tensors.*use \*"):
+        sg.ones(2, 2) @ k

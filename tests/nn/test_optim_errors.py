@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import scalargrad as sg
 from scalargrad import Value
+from scalargrad.matrix.backends import reference
 from scalargrad.optim import SGD, Adam
 
 optimizers = st.sampled_from([SGD, Adam])
@@ -78,21 +79,43 @@ def test_group_without_params_and_set_of_params():
         SGD([{"params": {sg.zeros(1, requires_grad=True)}}], lr=0.1)
 
 
+class Param:
+    """A parameter following only the contract optim.py is written against (``_array``,
+    ``_backend``, ``grad``, ``shape``, ``dtype``): its ``.grad`` can be anything."""
+
+    def __init__(self, n):
+        self._array = np.zeros(n)
+        self._backend = reference
+        self.grad = None
+        self.shape, self.dtype = self._array.shape, self._array.dtype
+
+
+class Grad:
+    def __init__(self, array):
+        self._array = array
+
+
 @given(sizes, sizes.filter(lambda m: m > 1))
 def test_gradient_of_the_wrong_shape_is_an_error_at_step(n, m):
     w = sg.zeros(n, requires_grad=True)
-    opt = SGD([w], lr=0.1)
-    w.grad = sg.ones(n, m)
+    with pytest.raises(RuntimeError, match=rf"gradient of size \({n}, {m}\) to a tensor of size"):
+        w.grad = sg.ones(n, m)  # a Tensor refuses it on assignment, as PyTorch's
+    p = Param(n)
+    opt = SGD([p], lr=0.1)
+    p.grad = Grad(np.ones((n, m)))
     with pytest.raises(RuntimeError, match=rf"shape \({n},\).*\.grad of shape \({n}, {m}\)"):
         opt.step()
-    assert np.array_equal(w.detach().numpy(), np.zeros(n))
+    assert np.array_equal(p._array, np.zeros(n))
 
 
-def test_gradient_of_another_dtype_is_an_error_at_step():
-    w = sg.zeros(2, requires_grad=True)
-    opt = Adam([w])
-    w.grad = sg.ones(2, dtype=sg.float64)
-    with pytest.raises(RuntimeError, match="float64.*must match its parameter"):
+def test_gradient_of_another_dtype_or_kind_is_an_error_at_step():
+    p = Param(2)
+    opt = Adam([p])
+    p.grad = Grad(np.ones(2, dtype=np.float32))
+    with pytest.raises(RuntimeError, match="float32.*must match its parameter"):
+        opt.step()
+    p.grad = [1.0, 1.0]
+    with pytest.raises(TypeError, match=r"\.grad must be a Tensor or None, got list"):
         opt.step()
 
 
@@ -115,3 +138,10 @@ def test_valid_construction_does_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SGD([sg.zeros(2, requires_grad=True), Value(1.0)], lr=0.1, momentum=0.9)
+
+
+def test_a_model_instead_of_its_parameters():
+    with pytest.raises(TypeError, match=r"got the model Linear itself; pass model\.parameters\(\)"):
+        SGD(sg.nn.Linear(2, 1), lr=0.1)
+    with pytest.raises(TypeError, match=r"got a single Tensor; wrap it in a list"):
+        SGD(sg.zeros(2, requires_grad=True), lr=0.1)

@@ -96,3 +96,11 @@ def test_graph_of_a_leaf_tensor_and_of_a_shared_input():
 def test_graph_functions_refuse_other_objects(fn):
     with pytest.raises(TypeError, match="expected a Value or a Tensor"):
         fn([1.0])
+
+
+def test_gradcheck_of_tensors_checks_what_fn_returns():
+    x = sg.tensor([1.0], dtype=sg.float64, requires_grad=True)
+    with pytest.raises(TypeError, match="fn must return a Tensor for Tensor inputs, got list"):
+        sg.gradcheck(lambda t: [t], [x])
+    with pytest.raises(ValueError, match="does not depend on any input with requires_grad"):
+        sg.gradcheck(lambda t: t.detach() * 2, [x])

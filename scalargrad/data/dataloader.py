@@ -60,6 +60,13 @@ def default_collate(batch):
     if isinstance(first, str):
         return list(batch)
     if isinstance(first, Mapping):
+        for i, sample in enumerate(batch):
+            if not isinstance(sample, Mapping) or set(sample) != set(first):
+                keys = sorted(sample) if isinstance(sample, Mapping) else type(sample).__name__
+                raise ValueError(
+                    f"DataLoader: sample {i} of the batch has keys {keys}, sample 0 has "
+                    f"{sorted(first)}; every sample must have the same keys"
+                )
         return {key: default_collate([sample[key] for sample in batch]) for key in first}
     if isinstance(first, (tuple, list)):
         lengths = {len(sample) for sample in batch}
@@ -176,6 +183,10 @@ class DataLoader:
             raise ValueError(
                 f"DataLoader: num_workers must be a non-negative integer, got {num_workers!r}"
             )
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+        ):
+            raise TypeError(f"DataLoader: seed must be a non-negative int or None, got {seed!r}")
         if num_workers > 0:
             warnings.warn(
                 f"DataLoader: num_workers={num_workers} is ignored; scalargrad builds every batch "

@@ -99,7 +99,13 @@ class Subset(Dataset):
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
-        self.indices = [int(i) for i in np.asarray(indices, dtype=np.int64).reshape(-1)]
+        raw = np.asarray(indices)
+        if raw.size and raw.dtype.kind not in "iu":
+            raise TypeError(
+                f"Subset: indices must be integers, got {raw.dtype} values such as "
+                f"{raw.reshape(-1)[0].item()!r}"
+            )
+        self.indices = [int(i) for i in raw.astype(np.int64).reshape(-1)]
         n = len(dataset)
         bad = [i for i in self.indices if not -n <= i < n]
         if bad:

@@ -159,7 +159,13 @@ def make_linear(n_samples=100, n_features=1, n_outputs=1, weight=None, bias=0.0,
     rng = np.random.default_rng(seed)
     if weight is None:
         weight = rng.uniform(-3.0, 3.0, size=(n_outputs, n_features))
-    weight = np.asarray(weight, dtype=float).reshape(n_outputs, n_features)
+    weight = np.asarray(weight, dtype=float)
+    if weight.size != n_outputs * n_features:
+        raise ValueError(
+            f"make_linear: weight must have shape (n_outputs, n_features) = ({n_outputs}, "
+            f"{n_features}), got {weight.size} values of shape {weight.shape}"
+        )
+    weight = weight.reshape(n_outputs, n_features)
     bias = np.broadcast_to(np.asarray(bias, dtype=float), (n_outputs,)).copy()
     X = rng.uniform(x_range[0], x_range[1], size=(n_samples, n_features))
     y = X @ weight.T + bias

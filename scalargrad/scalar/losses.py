@@ -156,6 +156,12 @@ def hinge(scores, targets, reduction="mean"):
     """Max-margin (SVM) loss for labels t in {-1, +1}: relu(1 - t s), micrograd's
     ``(1 + -t*s).relu()``; dL/ds = -t where 1 - t s > 0, else 0."""
     scores, targets = _check("hinge", scores, targets, reduction)
+    for i, t in enumerate(targets):
+        if t not in (-1.0, 1.0):
+            raise InputValueError(
+                f"hinge: target {i} is {t!r}, but hinge targets are labels in {{-1, +1}}; for "
+                "labels in {0, 1} use 2 * y - 1"
+            )
     terms = []
     for s, t in zip(scores, targets, strict=True):
         margin = s.data * -t + 1.0
@@ -188,6 +194,11 @@ def cross_entropy(logits, targets, reduction="mean"):
     for i, (row, k) in enumerate(zip(rows, targets, strict=True)):
         if not row or not all(isinstance(z, Value) for z in row):
             raise TypeError(f"cross_entropy: row {i} of logits must be a non-empty list of Values")
+        if len(row) != len(rows[0]):
+            raise ValueError(
+                f"cross_entropy: row {i} of logits has {len(row)} classes but row 0 has "
+                f"{len(rows[0])}; every row scores the same classes"
+            )
         if isinstance(k, bool) or not isinstance(k, numbers.Integral):
             raise TypeError(
                 f"cross_entropy: target {i} must be an int class index, "

@@ -53,6 +53,11 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=150, margin=0.5, t
 
     ``predict`` takes an ``(n, 2)`` NumPy array and returns ``n`` integer labels.
     """
+    if not callable(predict):
+        raise TypeError(
+            f"plot_decision_boundary: predict must be a function from (n, 2) points to n labels, "
+            f"got {type(predict).__name__}"
+        )
     X, y = np.asarray(X), np.asarray(y).reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary needs 2-D points, got X of shape {X.shape}")

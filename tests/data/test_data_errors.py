@@ -91,3 +91,24 @@ def test_a_one_row_label_file_is_data_not_a_header(folder):
     (folder / "header.csv").write_text("filename,label\n")
     with pytest.raises(ValueError, match="lists no images.*read as a header"):
         ImageFolderDataset(folder, "header.csv")
+
+
+def test_subset_indices_must_be_integers():
+    from scalargrad.data import Subset
+
+    with pytest.raises(TypeError, match="Subset: indices must be integers, got float64.*0.5"):
+        Subset(list(range(3)), [0.5])
+
+
+def test_loader_seed_and_dict_samples():
+    with pytest.raises(TypeError, match="seed must be a non-negative int or None, got 'a'"):
+        DataLoader([1, 2], seed="a")
+    with pytest.raises(ValueError, match=r"sample 1 of the batch has keys \['b'\]"):
+        list(DataLoader([{"a": 1}, {"b": 2}], batch_size=2))
+
+
+def test_make_linear_weight_of_the_wrong_size():
+    from scalargrad.data import datasets
+
+    with pytest.raises(ValueError, match=r"make_linear: weight must have shape .* = \(1, 2\)"):
+        datasets.make_linear(10, n_features=2, weight=[1, 2, 3])

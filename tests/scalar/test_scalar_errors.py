@@ -104,3 +104,22 @@ def test_gradcheck_of_tensors_checks_what_fn_returns():
         sg.gradcheck(lambda t: [t], [x])
     with pytest.raises(ValueError, match="does not depend on any input with requires_grad"):
         sg.gradcheck(lambda t: t.detach() * 2, [x])
+
+
+@given(st.sampled_from([0, 0.5, 2, -2]))
+def test_hinge_targets_must_be_minus_one_or_one(bad):
+    words = r"hinge targets are labels in \{-1, \+1\}.*2 \* y - 1"
+    with pytest.raises(InputValueError, match=words):
+        losses.hinge([Value(0.3), Value(-0.2)], [1, bad])
+
+
+def test_cross_entropy_rows_must_score_the_same_classes():
+    with pytest.raises(ValueError, match="row 1 of logits has 1 classes but row 0 has 2"):
+        losses.cross_entropy([[Value(1.0), Value(2.0)], [Value(1.0)]], [0, 0])
+
+
+def test_plot_decision_boundary_needs_a_function():
+    import numpy as np
+
+    with pytest.raises(TypeError, match="predict must be a function"):
+        sg.viz.plot_decision_boundary(None, np.zeros((3, 2)), np.zeros(3))

@@ -107,6 +107,14 @@ class Module:
             from scalargrad.nn.containers import ModuleList
 
             value = ModuleList(value)
+        if name in params and value is not None and not isinstance(value, Parameter):
+            raise TypeError(
+                f"cannot assign {type(value).__name__} as parameter {name!r} of "
+                f"{type(self).__name__} (nn.Parameter or None expected): the model would lose "
+                f"the parameter and an optimizer would stop training it. Wrap the value, "
+                f"self.{name} = nn.Parameter(value), or change the numbers in place: "
+                f"with sg.no_grad(): self.{name}.copy_(value)"
+            )
         params.pop(name, None)
         modules.pop(name, None)
         if isinstance(value, Parameter):

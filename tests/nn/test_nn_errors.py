@@ -92,3 +92,12 @@ def test_lists_where_tensors_belong_name_the_function_and_the_fix(name, call):
 def test_a_model_called_on_a_list_says_so():
     with pytest.raises(TypeError, match="linear: input must be a Tensor, got list"):
         sg.nn.Linear(2, 1)([1.0, 2.0])
+
+
+def test_assigning_a_plain_tensor_over_a_parameter_is_refused():
+    layer = sg.nn.Linear(2, 1)
+    with pytest.raises(TypeError, match=r"cannot assign Tensor as parameter 'weight' of Linear"):
+        layer.weight = sg.randn(1, 2)
+    assert len(list(layer.parameters())) == 2  # still registered
+    layer.weight = sg.nn.Parameter(sg.randn(1, 2))
+    assert len(list(layer.parameters())) == 2

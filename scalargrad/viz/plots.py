@@ -55,7 +55,7 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=150, margin=0.5, t
     """
     if not callable(predict):
         raise TypeError(
-            f"plot_decision_boundary: predict must be a function from (n, 2) points to n labels, "
+            "plot_decision_boundary: predict must be a function from (n, 2) points to n labels, "
             f"got {type(predict).__name__}"
         )
     X, y = np.asarray(X), np.asarray(y).reshape(-1)
@@ -189,7 +189,10 @@ def plot_confusion_matrix(cm, class_names=None, ax=None, title="confusion matrix
     """Heat map of a confusion matrix with the count in every cell."""
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
-        raise ValueError(f"a confusion matrix is square, got shape {cm.shape}")
+        raise ValueError(
+            "plot_confusion_matrix: a confusion matrix is square, got shape "
+            f"{cm.shape}"
+        )
     n = len(cm)
     names = [str(i) for i in range(n)] if class_names is None else list(class_names)
     fig, ax = _new_axes(ax, figsize=(5.5, 5))
@@ -213,7 +216,10 @@ def plot_image_grid(images, titles=None, ncols=8, cmap="gray_r", suptitle=None, 
     if images.ndim == 2:
         side = int(round(np.sqrt(images.shape[1])))
         if side * side != images.shape[1]:
-            raise ValueError(f"cannot reshape rows of {images.shape[1]} pixels into a square")
+            raise ValueError(
+                f"plot_image_grid: cannot reshape rows of {images.shape[1]} pixels into a "
+                "square"
+            )
         images = images.reshape(len(images), side, side)
     n = len(images)
     if n == 0:

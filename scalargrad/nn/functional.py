@@ -213,8 +213,10 @@ def dropout(input, p=0.5, training=True):
 
 
 def _probability_targets(name, target):
-    """Binary cross-entropy targets must be probabilities: every y in [0, 1]."""
-    if not target.numel():
+    """Binary cross-entropy targets must be probabilities: every y in [0, 1]. Labels are checked;
+    a target that requires grad is being differentiated (a gradient check steps it by +-eps), so
+    it is left alone."""
+    if not target.numel() or target.requires_grad:
         return
     lo, hi = _class_range(target)
     if not (0.0 <= lo and hi <= 1.0):

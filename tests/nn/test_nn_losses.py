@@ -95,10 +95,9 @@ def test_bce_with_logits_loss(data, shape, reduction):
     np.testing.assert_allclose(
         out.numpy(), reduce(bce_logits_np(z, t), reduction), rtol=1e-10, atol=1e-12
     )
-    inside = np.clip(t, 1e-3, 1 - 1e-3)  # central differences in t stay in [0, 1]
     assert_gradcheck(
         lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction),
-        [leaf(z), leaf(inside)],
+        [leaf(z), leaf(t)],
     )
 
 
@@ -127,7 +126,7 @@ def test_bce_target_has_no_derivative_but_logits_version_does():
         F.binary_cross_entropy(p, t).backward()
     z = np.array([0.3, -1.2])
     assert_gradcheck(
-        lambda a, b: F.binary_cross_entropy_with_logits(a, b), [leaf(z), leaf([0.9, 0.25])]
+        lambda a, b: F.binary_cross_entropy_with_logits(a, b), [leaf(z), leaf([1.0, 0.25])]
     )
 
 

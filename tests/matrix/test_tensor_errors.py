@@ -185,3 +185,16 @@ def test_random_init_of_an_integer_tensor_is_refused(init):
 def test_matmul_by_a_number_says_use_star(k):
     with pytest.raises(TypeError, match=r"matmul: both operands must be Tensors.*use \*"):
         sg.ones(2, 2) @ k
+
+
+@given(st.floats(-3, 3).filter(lambda v: v != int(v)))
+def test_in_place_clamp_of_integers_by_a_fraction_is_refused(bound):
+    x = sg.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="clamp_: result type float32 can't be cast"):
+        x.clamp_(min=bound)
+    assert x.tolist() == [1, 2]
+
+
+def test_setitem_of_a_string_names_setitem():
+    with pytest.raises(TypeError, match="setitem: the value must be a number.*got str 'a'"):
+        sg.zeros(3)[0] = "a"

@@ -163,7 +163,7 @@ def _checked_params(name, params, seen):
     As ``torch.optim``: a non-parameter is a TypeError, a non-leaf a ValueError, a parameter in
     two groups a ValueError, a repeat inside a group a warning (we then keep it once, so it is not
     updated twice per step)."""
-    unique = []
+    unique, mine = [], set()
     for i, p in enumerate(params):
         if isinstance(p, Value):
             if not p.is_leaf:
@@ -193,7 +193,7 @@ def _checked_params(name, params, seen):
                 "made with requires_grad=True"
             )
         if id(p) in seen:
-            if any(q is p for q in unique):
+            if id(p) in mine:
                 warnings.warn(
                     f"{name}: a parameter group contains parameter {i} more than once; it is "
                     "kept once (PyTorch warns here too: duplicate parameters)",
@@ -203,6 +203,7 @@ def _checked_params(name, params, seen):
                 continue
             raise ValueError(f"{name}: some parameters appear in more than one parameter group")
         seen.add(id(p))
+        mine.add(id(p))
         unique.append(p)
     return unique
 

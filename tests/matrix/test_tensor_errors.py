@@ -198,3 +198,25 @@ def test_in_place_clamp_of_integers_by_a_fraction_is_refused(bound):
 def test_setitem_of_a_string_names_setitem():
     with pytest.raises(TypeError, match="setitem: the value must be a number.*got str 'a'"):
         sg.zeros(3)[0] = "a"
+
+
+@pytest.mark.parametrize("method", ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq",
+                                    "ne", "lt", "le", "gt", "ge", "matmul", "add_", "sub_", "mul_",
+                                    "div_"])
+@pytest.mark.parametrize("junk", ["a", None, {}])
+def test_named_methods_raise_where_operators_return_not_implemented(method, junk):
+    x = sg.randn(2)
+    with pytest.raises(TypeError, match=f"{method}: expected a Tensor or a number, got"):
+        getattr(x, method)(junk)
+
+
+@pytest.mark.parametrize("method", ["dot", "mm", "mv"])
+def test_linear_algebra_of_non_tensors(method):
+    with pytest.raises(TypeError, match=f"{method}: expected"):
+        getattr(sg.ones(2, 2) if method != "dot" else sg.ones(2), method)("a")
+
+
+def test_alpha_must_be_a_number():
+    with pytest.raises(TypeError, match="add: expected a Tensor or a number and a numeric alpha"):
+        sg.ones(2).add(None, alpha=2)
+    assert sg.ones(2).add(sg.ones(2), alpha=3).tolist() == [4.0, 4.0]

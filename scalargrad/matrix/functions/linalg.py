@@ -140,8 +140,16 @@ def matmul(a, b):
     return done if done is not None else MatMul.apply(*operands)
 
 
+def _tensors(op, *operands):
+    for x in operands:
+        if not isinstance(x, Tensor):
+            refuse_sequence(op, x)
+            raise TypeError(f"{op}: expected Tensors, got {type(x).__name__} {x!r}")
+
+
 def mm(a, b):
     """Matrix-matrix product of two 2-D tensors: (m, k) @ (k, n) -> (m, n)."""
+    _tensors("mm", a, b)
     if a.ndim != 2 or b.ndim != 2:
         raise ShapeError(f"mm: expected two 2-D tensors, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
@@ -149,6 +157,7 @@ def mm(a, b):
 
 def mv(a, v):
     """Matrix-vector product: (m, k) @ (k,) -> (m,)."""
+    _tensors("mv", a, v)
     if a.ndim != 2 or v.ndim != 1:
         raise ShapeError(f"mv: expected a 2-D and a 1-D tensor, got shapes {a.shape} and {v.shape}")
     return matmul(a, v)
@@ -156,6 +165,7 @@ def mv(a, v):
 
 def dot(a, b):
     """Dot product of two 1-D tensors of the same length: sum_i a_i b_i (a 0-d tensor)."""
+    _tensors("dot", a, b)
     if a.ndim != 1 or b.ndim != 1:
         raise ShapeError(f"dot: 1D tensors expected, but got shapes {a.shape} and {b.shape}")
     return matmul(a, b)

@@ -97,6 +97,10 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=False)
         raise TypeError(f"gradcheck: fn must be callable, got {type(fn).__name__}")
     if isinstance(inputs, Value) or hasattr(inputs, "_array"):
         inputs = [inputs]  # a lone input, as torch.autograd.gradcheck accepts
+    if isinstance(inputs, (str, bytes, dict)) or not hasattr(inputs, "__iter__"):
+        raise TypeError(
+            f"gradcheck: inputs must be a list of Values or of Tensors, got {type(inputs).__name__}"
+        )
     inputs = list(inputs)
     if not inputs:
         raise ValueError("gradcheck: got no inputs")

@@ -36,6 +36,11 @@ class Optimizer:
                 f"{name}: params must be an iterable of parameters, got the model "
                 f"{type(params).__name__} itself; pass model.parameters()"
             )
+        if isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):
+            raise TypeError(
+                f"{name}: params must be an iterable of parameters, got {type(params).__name__} "
+                f"{params!r}; pass model.parameters()"
+            )
         params = list(params)
         if not params:
             raise ValueError(f"{name}: got an empty parameter list")

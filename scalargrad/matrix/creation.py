@@ -125,6 +125,8 @@ def from_numpy(array):
 
 def full(size, fill_value, dtype=None, requires_grad=False, device="cpu"):
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    if not isinstance(size, (int, np.integer, tuple, list)):
+        raise ValueError(f"full: size must be an int or a tuple of ints, got {size!r}")
     size = _size("full", (size,) if isinstance(size, (int, np.integer)) else (tuple(size),))
     if dtype is None:
         dtype = dtypes.infer_dtype(np.asarray(fill_value))
@@ -144,8 +146,17 @@ def ones(*size, dtype=None, requires_grad=False, device="cpu"):
     return _finish(np.ones(_size("ones", size), dtype), dtype, requires_grad, device, "ones")
 
 
+def _like(op, t):
+    if not isinstance(t, Tensor):
+        raise TypeError(
+            f"{op}: expected a Tensor to copy the shape of, got {type(t).__name__}; for a "
+            f"shape use sg.{op[:-5]}(shape)"
+        )
+
+
 def zeros_like(t, dtype=None, requires_grad=False, device=None):
     """Zeros of t's shape (and dtype and device, unless given)."""
+    _like("zeros_like", t)
     return zeros(
         t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device
     )
@@ -153,6 +164,7 @@ def zeros_like(t, dtype=None, requires_grad=False, device=None):
 
 def ones_like(t, dtype=None, requires_grad=False, device=None):
     """Ones of t's shape (and dtype and device, unless given)."""
+    _like("ones_like", t)
     return ones(
         t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device
     )
@@ -227,6 +239,9 @@ def randint(low, high=None, size=None, dtype=None, device="cpu"):
             raise TypeError("randint: size is required, e.g. randint(0, 10, (3,))")
     if high is None:
         low, high = 0, low
+    for name, bound in (("low", low), ("high", high)):
+        if isinstance(bound, bool) or not isinstance(bound, (int, np.integer)):
+            raise TypeError(f"randint: {name} must be an int, got {type(bound).__name__} {bound!r}")
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     dtype = dtypes.as_dtype(dtype) or dtypes.int64

@@ -15,8 +15,8 @@ class Dropout(Module):
 
     def __init__(self, p=0.5):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p}")
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p!r}")
         self.p = float(p)
 
     def forward(self, x):

@@ -114,6 +114,9 @@ def linear(input, weight, bias=None):
     with G = dL/dy. Docs: derivations/linear.
     """
     _check_tensor("linear", input)
+    _check_tensor("linear", weight, "weight")
+    if bias is not None:
+        _check_tensor("linear", bias, "bias")
     shape = input.shape
     if weight.ndim != 2 or not shape or shape[-1] != weight.shape[1]:
         raise ValueError(
@@ -163,6 +166,8 @@ def softplus(input, beta=1.0):
 
     Docs: derivations/softplus."""
     _check_tensor("softplus", input)
+    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or beta == 0:
+        raise ValueError(f"softplus: beta must be a non-zero number, got {beta!r}")
     if beta == 1:
         return input.softplus()
     return (input * beta).softplus() / beta
@@ -187,8 +192,8 @@ def dropout(input, p=0.5, training=True):
     by 1/(1 - p), so the expected value is unchanged and evaluation needs no rescaling.
     dL/dx = mask / (1 - p) * G. Outside training (or p = 0) the input is returned as it is.
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p!r}")
     _check_tensor("dropout", input)
     if training and input.dtype.kind != "f":
         raise InputTypeError(

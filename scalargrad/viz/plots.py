@@ -84,6 +84,11 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=150, margin=0.5, t
 def plot_curves(curves, ax=None, xlabel="epoch", ylabel="loss", title=None, logx=False,
                 logy=False, x=None, path=None):
     """Line plot of ``{label: values}``; ``x`` (shared x values) defaults to 0, 1, 2, ..."""
+    if not isinstance(curves, dict):
+        raise TypeError(
+            f"plot_curves: curves must be a dict {{label: values}}, e.g. {{'train': losses}}, got "
+            f"{type(curves).__name__}"
+        )
     if not curves:
         raise ValueError("plot_curves needs at least one curve")
     fig, ax = _new_axes(ax, figsize=(6, 4))
@@ -194,6 +199,13 @@ def plot_confusion_matrix(cm, class_names=None, ax=None, title="confusion matrix
             f"{cm.shape}"
         )
     n = len(cm)
+    if class_names is not None and (
+        isinstance(class_names, str) or not hasattr(class_names, "__iter__")
+    ):
+        raise TypeError(
+            f"plot_confusion_matrix: class_names must be a list of {n} names, got "
+            f"{type(class_names).__name__}"
+        )
     names = [str(i) for i in range(n)] if class_names is None else list(class_names)
     fig, ax = _new_axes(ax, figsize=(5.5, 5))
     ax.imshow(cm, cmap="Blues")

@@ -15,6 +15,8 @@ Shapes::
     nll_loss(log_probs, target)      the same shapes, with log-probabilities (log_softmax output)
 """
 
+import numbers
+
 import numpy as np
 
 from scalargrad.errors import InputTypeError, InputValueError
@@ -166,7 +168,7 @@ def softplus(input, beta=1.0):
 
     Docs: derivations/softplus."""
     _check_tensor("softplus", input)
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or beta == 0:
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or beta == 0:
         raise ValueError(f"softplus: beta must be a non-zero number, got {beta!r}")
     if beta == 1:
         return input.softplus()
@@ -192,7 +194,7 @@ def dropout(input, p=0.5, training=True):
     by 1/(1 - p), so the expected value is unchanged and evaluation needs no rescaling.
     dL/dx = mask / (1 - p) * G. Outside training (or p = 0) the input is returned as it is.
     """
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability p must be between 0 and 1, got {p!r}")
     _check_tensor("dropout", input)
     if training and input.dtype.kind != "f":

@@ -128,10 +128,16 @@ def full(size, fill_value, dtype=None, requires_grad=False, device="cpu"):
     if not isinstance(size, (int, np.integer, tuple, list)):
         raise ValueError(f"full: size must be an int or a tuple of ints, got {size!r}")
     size = _size("full", (size,) if isinstance(size, (int, np.integer)) else (tuple(size),))
+    value = np.asarray(fill_value)
+    if value.ndim != 0 or value.dtype == object:
+        raise (InputValueError if _has_huge_int([fill_value]) else TypeError)(
+            f"full: fill_value must be one number that fits the dtype, got {fill_value!r}"
+        )
     if dtype is None:
-        dtype = dtypes.infer_dtype(np.asarray(fill_value))
+        dtype = dtypes.infer_dtype(value)
     dtype = dtypes.as_dtype(dtype)
-    return _finish(np.full(size, fill_value, dtype), dtype, requires_grad, device, "full")
+    _check_exact("full", value, dtype)
+    return _finish(np.full(size, value, dtype), dtype, requires_grad, device, "full")
 
 
 def zeros(*size, dtype=None, requires_grad=False, device="cpu"):

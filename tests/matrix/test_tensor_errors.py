@@ -220,3 +220,16 @@ def test_alpha_must_be_a_number():
     with pytest.raises(TypeError, match="add: expected a Tensor or a number and a numeric alpha"):
         sg.ones(2).add(None, alpha=2)
     assert sg.ones(2).add(sg.ones(2), alpha=3).tolist() == [4.0, 4.0]
+
+
+@given(st.sampled_from([float("nan"), float("inf"), 2**63, 2.0**70]))
+def test_full_refuses_values_int64_cannot_hold(value):
+    with pytest.raises(InputValueError, match="full: value .* cannot be converted to type int64"):
+        sg.full((2,), value, dtype=sg.int64)
+
+
+def test_full_refuses_a_list_and_huge_ints():
+    with pytest.raises(TypeError, match="full: fill_value must be one number"):
+        sg.full(2, [1, 2])
+    with pytest.raises(InputValueError, match="full: fill_value must be one number"):
+        sg.full(2, 2**64)

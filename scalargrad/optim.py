@@ -107,6 +107,11 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Restore hyperparameters and state saved by ``state_dict()`` of a matching optimizer."""
         name = type(self).__name__
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+            raise TypeError(
+                f"{name}.load_state_dict: expected the dict an optimizer's state_dict() returns "
+                f"(keys 'state' and 'param_groups'), got {type(state_dict).__name__}"
+            )
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError(

@@ -25,6 +25,7 @@ same keys and arrays, so a model moves between engines with ``load_state_dict``.
 """
 
 from collections import OrderedDict
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -280,6 +281,11 @@ class Module:
         With ``strict`` (default) the keys must match ``state_dict()``'s exactly; shapes must always
         match. Returns ``(missing_keys, unexpected_keys)``.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                "load_state_dict: expected a dict {name: array} (what state_dict() returns), got "
+                f"{type(state_dict).__name__}"
+            )
         own = OrderedDict(self.named_parameters())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

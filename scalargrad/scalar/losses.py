@@ -23,8 +23,8 @@ REDUCTIONS = ("mean", "sum", "none")
 def _check(name, predictions, targets, reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    predictions = list(predictions)
-    targets = list(targets)
+    predictions = _as_list(name, "predictions", predictions)
+    targets = _as_list(name, "targets", targets)
     if len(predictions) != len(targets):
         raise ValueError(
             f"{name}: got {len(predictions)} predictions and {len(targets)} targets; "
@@ -38,6 +38,14 @@ def _check(name, predictions, targets, reduction):
                 f"{name}: prediction {i} must be a Value, got {type(p).__name__} ({p!r})"
             )
     return predictions, [_target(name, i, t) for i, t in enumerate(targets)]
+
+
+def _as_list(name, what, xs):
+    if isinstance(xs, (str, bytes, dict)) or not hasattr(xs, "__iter__"):
+        raise TypeError(
+            f"{name}: {what} must be a list (one per sample), got {type(xs).__name__} {xs!r}"
+        )
+    return list(xs)
 
 
 def _target(name, i, t):
@@ -104,8 +112,8 @@ def l1(predictions, targets, reduction="mean"):
 
 def smooth_l1(predictions, targets, reduction="mean", beta=1.0):
     """Huber-like loss: 0.5 d^2/beta where |d| < beta, else |d| - 0.5 beta (d = p - t)."""
-    if not beta >= 0.0:
-        raise ValueError(f"smooth_l1: beta must be >= 0, got {beta!r}")
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta >= 0.0:
+        raise ValueError(f"smooth_l1: beta must be a number >= 0, got {beta!r}")
     return _pointwise(
         "smooth_l1",
         calculus.smooth_l1,
@@ -123,7 +131,7 @@ def bce(probabilities, targets, reduction="mean"):
     dL/dp = (p - t) / (p (1 - p)) per term. Logs are clamped at -100 as PyTorch; for raw scores
     use the stable ``bce_with_logits``.
     """
-    probabilities = list(probabilities)
+    probabilities = _as_list("bce", "probabilities", probabilities)
     for i, p in enumerate(probabilities):
         if isinstance(p, Value) and not 0.0 <= p.data <= 1.0:
             raise ValueError(f"bce: prediction {i} must be a probability in [0, 1], got {p.data!r}")
@@ -182,8 +190,9 @@ def cross_entropy(logits, targets, reduction="mean"):
     """
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    rows = [list(row) for row in logits]
-    targets = list(targets)
+    rows = [_as_list("cross_entropy", "each row of logits", row)
+            for row in _as_list("cross_entropy", "logits", logits)]
+    targets = _as_list("cross_entropy", "targets", targets)
     if len(rows) != len(targets):
         raise ValueError(
             f"cross_entropy: got {len(rows)} rows of logits and {len(targets)} targets"

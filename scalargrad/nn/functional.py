@@ -411,5 +411,17 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """Negative log-likelihood of log-probabilities (n, c) at int64 class targets (n,): row losses
     -a_{i, y_i}; d/da is -1 at (i, y_i) and 0 elsewhere (divided by n for "mean").
     ``nll_loss(log_softmax(z, 1), y) == cross_entropy(z, y)``; ``weight`` and ``ignore_index`` as
-    in ``cross_entropy``. Docs: derivations/cross_entropy."""
+    in ``cross_entropy``. Docs: derivations/cross_entropy.
+
+    Log-probabilities are <= 0: on the CPU an input with an element above 1e-3 (raw logits, or
+    probabilities from softmax) is refused (on a GPU the check would wait for the device)."""
+    if isinstance(input, Tensor) and input.device == "cpu" and input.numel():
+        _check_float("nll_loss", input)
+        lo, hi = _min_max(input)
+        if hi > 1e-3:  # a little above 0 is rounding (or a gradient check's step)
+            raise InputValueError(
+                f"nll_loss: input must be log-probabilities (all <= 0), but its largest element "
+                f"is {hi:g}; pass log_softmax(z, dim=1), or give the raw scores z to "
+                "cross_entropy, which applies log_softmax itself"
+            )
     return _class_loss("nll_loss", input, target, weight, ignore_index, reduction, 0.0, False)

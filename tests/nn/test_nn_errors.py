@@ -109,3 +109,13 @@ def test_a_target_being_differentiated_is_not_range_checked():
     loss = F.binary_cross_entropy_with_logits(sg.tensor([0.3, -0.2]), y)
     loss.backward()
     assert y.grad is not None
+
+
+@given(st.integers(1, 4), st.integers(2, 4), st.booleans())
+def test_nll_loss_refuses_logits_and_probabilities(n, c, probabilities):
+    z = sg.randn(n, c).abs() + 1.0  # raw scores, all positive
+    x = z.softmax(1) if probabilities else z
+    words = r"nll_loss: input must be log-probabilities.*log_softmax"
+    with pytest.raises(InputValueError, match=words):
+        F.nll_loss(x, sg.zeros(n, dtype=sg.int64))
+    assert np.isfinite(F.nll_loss(z.log_softmax(1), sg.zeros(n, dtype=sg.int64)).item())

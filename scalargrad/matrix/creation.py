@@ -9,7 +9,7 @@ memory on the CPU (changing one changes the other).
 import numpy as np
 
 from scalargrad import dtypes
-from scalargrad.errors import InputValueError
+from scalargrad.errors import InputTypeError, InputValueError
 from scalargrad.matrix.backends import get_backend
 from scalargrad.matrix.tensor import Tensor
 
@@ -19,6 +19,8 @@ _generator = np.random.default_rng()
 def manual_seed(seed):
     """Seed the global random generator (rand, randn, randint, uniform_, normal_, ...)."""
     global _generator
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise TypeError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
     _generator = np.random.default_rng(int(seed))
     return _generator
 
@@ -222,16 +224,28 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device="cpu"):
     )
 
 
+def _random_float(op, dtype):
+    """rand/randn draw real numbers: an integer or bool dtype would truncate them (PyTorch
+    raises too)."""
+    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    if not dtypes.is_floating(dtype):
+        raise InputTypeError(
+            f"{op}: draws floating point numbers, dtype must be float32 or float64, got {dtype}; "
+            "for random integers use sg.randint"
+        )
+    return dtype
+
+
 def rand(*size, dtype=None, requires_grad=False, device="cpu"):
     """Uniform random numbers in [0, 1) (float32 by default)."""
-    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    dtype = _random_float("rand", dtype)
     array = _generator.random(_size("rand", size)).astype(dtype)
     return _finish(array, dtype, requires_grad, device, "rand")
 
 
 def randn(*size, dtype=None, requires_grad=False, device="cpu"):
     """Standard normal random numbers (mean 0, std 1; float32 by default)."""
-    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    dtype = _random_float("randn", dtype)
     array = _generator.standard_normal(_size("randn", size)).astype(dtype)
     return _finish(array, dtype, requires_grad, device, "randn")
 

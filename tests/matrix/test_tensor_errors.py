@@ -233,3 +233,15 @@ def test_full_refuses_a_list_and_huge_ints():
         sg.full(2, [1, 2])
     with pytest.raises(InputValueError, match="full: fill_value must be one number"):
         sg.full(2, 2**64)
+
+
+@given(st.sampled_from(["rand", "randn"]), st.sampled_from([sg.int64, sg.bool]))
+def test_random_floats_of_an_integer_dtype_are_refused(fn, dtype):
+    with pytest.raises(TypeError, match=f"{fn}: draws floating point numbers.*got {dtype}"):
+        getattr(sg, fn)(3, dtype=dtype)
+
+
+@pytest.mark.parametrize("seed", ["a", 1.5, -1, None])
+def test_manual_seed_needs_a_non_negative_int(seed):
+    with pytest.raises(TypeError, match="manual_seed: seed must be a non-negative int"):
+        sg.manual_seed(seed)

@@ -327,14 +327,15 @@ def _class_targets(name, input, target, ignore_index=-100):
 
         target = tensor(target, device=input.device)
     if target.dtype.kind != "i":
+        if target.shape == input.shape and input.ndim == 2:
+            hint = "; for one-hot (or probability) rows use the class indices target.argmax(1)"
+        elif target.dtype.kind == "f":
+            hint = "; for labels stored as floats use target.long()"
+        else:
+            hint = ""
         raise TypeError(
             f"{name}: target must hold class indices as int64, got {target.dtype} of shape "
-            f"{target.shape}"
-            + (
-                "; for labels stored as floats use target.long()"
-                if target.dtype.kind == "f"
-                else ""
-            )
+            f"{target.shape}{hint}"
         )
     if target.device != input.device:
         raise RuntimeError(f"{name}: input is on {input.device} but target is on {target.device}")

@@ -119,3 +119,10 @@ def test_nll_loss_refuses_logits_and_probabilities(n, c, probabilities):
     with pytest.raises(InputValueError, match=words):
         F.nll_loss(x, sg.zeros(n, dtype=sg.int64))
     assert np.isfinite(F.nll_loss(z.log_softmax(1), sg.zeros(n, dtype=sg.int64)).item())
+
+
+@given(st.integers(1, 4), st.integers(2, 4))
+def test_one_hot_cross_entropy_targets_point_to_argmax(n, c):
+    one_hot = sg.tensor(np.eye(c)[np.arange(n) % c])
+    with pytest.raises(TypeError, match=r"one-hot .* target\.argmax\(1\)"):
+        F.cross_entropy(sg.randn(n, c), one_hot)

@@ -68,10 +68,12 @@ class GradcheckReport:
 
 
 def _close(analytic, numeric, atol, rtol):
+    """A nan on either side is a failure (as torch.autograd.gradcheck): a derivative that is not
+    a number has not been checked."""
+    if math.isnan(analytic) or math.isnan(numeric):
+        return False
     if analytic == numeric:
         return True
-    if math.isnan(analytic) or math.isnan(numeric):
-        return math.isnan(analytic) and math.isnan(numeric)
     return abs(analytic - numeric) <= atol + rtol * abs(numeric)
 
 
@@ -81,6 +83,24 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=False)
     Returns a GradcheckReport (truthy iff all match); with ``raise_exception=True`` a mismatch
     raises a RuntimeError carrying the report instead.
     """
+    for key, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"gradcheck: {key} must be a number, got {type(value).__name__}")
+    if not (math.isfinite(eps) and eps > 0):
+        raise ValueError(
+            f"gradcheck: eps must be a positive step such as 1e-6, got {eps!r} (central "
+            "differences divide by 2 eps)"
+        )
+    if not (atol >= 0 and rtol >= 0):
+        raise ValueError(f"gradcheck: atol and rtol must be >= 0, got atol={atol!r}, rtol={rtol!r}")
+    if not callable(fn):
+        raise TypeError(f"gradcheck: fn must be callable, got {type(fn).__name__}")
+    if isinstance(inputs, Value) or hasattr(inputs, "_array"):
+        inputs = [inputs]  # a lone input, as torch.autograd.gradcheck accepts
+    if isinstance(inputs, (str, bytes, dict)) or not hasattr(inputs, "__iter__"):
+        raise TypeError(
+            f"gradcheck: inputs must be a list of Values or of Tensors, got {type(inputs).__name__}"
+        )
     inputs = list(inputs)
     if not inputs:
         raise ValueError("gradcheck: got no inputs")
@@ -143,6 +163,15 @@ def _check_tensors(fn, inputs, eps, atol, rtol):
 
     leaves = fresh(point)
     out = fn(*leaves)
+    if not isinstance(out, sg.Tensor):
+        raise TypeError(
+            f"gradcheck: fn must return a Tensor for Tensor inputs, got {type(out).__name__}"
+        )
+    if not out.requires_grad:
+        raise ValueError(
+            "gradcheck: fn's output does not depend on any input with requires_grad=True "
+            "(was it computed inside no_grad, from .detach(), or from constants only?)"
+        )
     shape = tuple(out.shape)
     weights = None
     if shape == ():

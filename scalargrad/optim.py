@@ -13,6 +13,8 @@ The same classes update both engines' parameters:
 [indices]}]}``; per-parameter state is a float (Value) or a numpy array (Tensor).
 """
 
+import warnings
+
 import numpy as np
 
 from scalargrad import calculus
@@ -27,7 +29,17 @@ class Optimizer:
         if isinstance(params, Value) or hasattr(params, "_array"):
             raise TypeError(
                 f"{name}: params must be an iterable of parameters, "
-                f"got a single {type(params).__name__}"
+                f"got a single {type(params).__name__}; wrap it in a list: [w]"
+            )
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(
+                f"{name}: params must be an iterable of parameters, got the model "
+                f"{type(params).__name__} itself; pass model.parameters()"
+            )
+        if isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):
+            raise TypeError(
+                f"{name}: params must be an iterable of parameters, got {type(params).__name__} "
+                f"{params!r}; pass model.parameters()"
             )
         params = list(params)
         if not params:
@@ -36,13 +48,16 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups = []
         self.state = {}  # id(param) -> dict of that parameter's state
+        seen = set()
         for group in groups:
-            group = {**self.defaults, **group, "params": list(group["params"])}
+            group = {**self.defaults, **group, "params": _group_params(name, group)}
             self._check_hyperparameters(group)
+            group["params"] = _checked_params(name, group["params"], seen)
             self.param_groups.append(group)
 
     def _check_hyperparameters(self, group):
         name = type(self).__name__
+        _check_numbers(name, **{k: v for k, v in group.items() if k in _NUMBERS})
         if not group["lr"] >= 0.0:
             raise ValueError(f"{name}: invalid learning rate lr={group['lr']!r} (must be >= 0)")
         if not group["weight_decay"] >= 0.0:
@@ -69,6 +84,7 @@ class Optimizer:
             if isinstance(p, Value):
                 self._step_value(group, p, self.state.setdefault(id(p), {}))
             elif p.grad is not None:
+                _check_grad(type(self).__name__, p)
                 self._step_tensor(group, p, self.state.setdefault(id(p), {}))
 
     # ------------------------------------------------------------ saving and loading
@@ -91,6 +107,11 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Restore hyperparameters and state saved by ``state_dict()`` of a matching optimizer."""
         name = type(self).__name__
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+            raise TypeError(
+                f"{name}.load_state_dict: expected the dict an optimizer's state_dict() returns "
+                f"(keys 'state' and 'param_groups'), got {type(state_dict).__name__}"
+            )
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError(
@@ -112,6 +133,110 @@ class Optimizer:
             saved = state_dict["state"].get(index)
             if saved:
                 self.state[id(p)] = {k: _import(name, p, k, v) for k, v in saved.items()}
+
+
+# ------------------------------------------------------------ what a parameter may be
+
+
+_NUMBERS = ("lr", "momentum", "dampening", "weight_decay", "eps")
+
+
+def _is_real(x):
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+
+
+def _check_numbers(name, **values):
+    for key, value in values.items():
+        if not _is_real(value):
+            raise TypeError(
+                f"{name}: {key} must be a number, got {type(value).__name__} ({value!r})"
+            )
+
+
+def _group_params(name, group):
+    """The ``params`` of one group (a dict) as a list; a lone tensor is a list of one."""
+    if "params" not in group:
+        raise ValueError(f"{name}: a parameter group (dict) must have a 'params' key, got {group}")
+    params = group["params"]
+    if isinstance(params, Value) or hasattr(params, "_array"):
+        return [params]
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(
+            f"{name}: parameters need an order, so give a list, not a {type(params).__name__}"
+        )
+    return list(params)
+
+
+def _checked_params(name, params, seen):
+    """``params`` without repeats, after checking each is a leaf of floats no other group has.
+
+    As ``torch.optim``: a non-parameter is a TypeError, a non-leaf a ValueError, a parameter in
+    two groups a ValueError, a repeat inside a group a warning (we then keep it once, so it is not
+    updated twice per step)."""
+    unique, mine = [], set()
+    for i, p in enumerate(params):
+        if isinstance(p, Value):
+            if not p.is_leaf:
+                raise ValueError(
+                    f"{name}: can't optimize a non-leaf Value (parameter {i}, made by op "
+                    f"{p.op!r}); optimize the Value you created, e.g. w = Value(0.5)"
+                )
+        elif hasattr(p, "_array"):
+            if getattr(p, "grad_fn", None) is not None:
+                raise ValueError(
+                    f"{name}: can't optimize a non-leaf Tensor (parameter {i}, shape "
+                    f"{tuple(p.shape)}, made by {p.grad_fn.name()}). The usual cause: "
+                    "w = sg.randn(3, requires_grad=True) * 0.01 is the result of a multiplication, "
+                    "not a leaf; scale first and then ask for gradients: "
+                    "w = (sg.randn(3) * 0.01).requires_grad_()"
+                )
+            if p._array.dtype.kind != "f":
+                raise TypeError(
+                    f"{name}: parameter {i} has dtype {p.dtype} (shape {tuple(p.shape)}); "
+                    "only floating point tensors can be optimized (make it with "
+                    "dtype=sg.float32, or call .float())"
+                )
+        else:
+            raise TypeError(
+                f"{name}: optimizer can only optimize Tensors or Values, but parameter {i} is a "
+                f"{type(p).__name__} ({p!r}); pass model.parameters() or a list of tensors "
+                "made with requires_grad=True"
+            )
+        if id(p) in seen:
+            if id(p) in mine:
+                warnings.warn(
+                    f"{name}: a parameter group contains parameter {i} more than once; it is "
+                    "kept once (PyTorch warns here too: duplicate parameters)",
+                    UserWarning,
+                    stacklevel=4,
+                )
+                continue
+            raise ValueError(f"{name}: some parameters appear in more than one parameter group")
+        seen.add(id(p))
+        mine.add(id(p))
+        unique.append(p)
+    return unique
+
+
+def _check_grad(name, p):
+    """A Tensor parameter's ``.grad`` must match it in shape, dtype and device before a step."""
+    g = p.grad
+    if not hasattr(g, "_array"):
+        raise TypeError(
+            f"{name}.step: a parameter's .grad must be a Tensor or None, got {type(g).__name__}"
+        )
+    a, b = p._array, g._array
+    if (
+        tuple(a.shape) != tuple(b.shape)
+        or a.dtype != b.dtype
+        or getattr(g, "_backend", p._backend) is not p._backend
+    ):
+        raise RuntimeError(
+            f"{name}.step: a parameter of shape {tuple(a.shape)} ({a.dtype}, "
+            f"{p._backend.name}) has a .grad of shape {tuple(b.shape)} ({b.dtype}, "
+            f"{getattr(g, '_backend', p._backend).name}); a gradient must match its parameter "
+            "(was .grad assigned by hand?)"
+        )
 
 
 def _export(p, item):
@@ -141,6 +266,8 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+        _check_numbers("SGD", lr=lr, momentum=momentum, dampening=dampening,
+                       weight_decay=weight_decay)
         if not momentum >= 0.0:
             raise ValueError(f"SGD: invalid momentum={momentum!r} (must be >= 0)")
         if nesterov and (momentum <= 0.0 or dampening != 0.0):
@@ -212,6 +339,10 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        _check_numbers("Adam", lr=lr, eps=eps, weight_decay=weight_decay)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
+        _check_numbers("Adam", beta1=betas[0], beta2=betas[1])
         beta1, beta2 = betas
         for i, beta in enumerate((beta1, beta2)):
             if not 0.0 <= beta < 1.0:

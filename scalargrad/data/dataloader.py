@@ -55,15 +55,18 @@ def default_collate(batch):
                 "batch"
             )
         return from_numpy(np.ascontiguousarray(np.stack(batch)))
-    if isinstance(first, bool):
-        return tensor(list(batch), dtype="bool")
-    if isinstance(first, int):
-        return tensor(list(batch), dtype="int64")
-    if isinstance(first, float):
-        return tensor(list(batch), dtype="float64")
+    if isinstance(first, (bool, int, float)):
+        return tensor(list(batch), dtype=_number_dtype(batch))
     if isinstance(first, str):
         return list(batch)
     if isinstance(first, Mapping):
+        for i, sample in enumerate(batch):
+            if not isinstance(sample, Mapping) or set(sample) != set(first):
+                keys = sorted(sample) if isinstance(sample, Mapping) else type(sample).__name__
+                raise ValueError(
+                    f"DataLoader: sample {i} of the batch has keys {keys}, sample 0 has "
+                    f"{sorted(first)}; every sample must have the same keys"
+                )
         return {key: default_collate([sample[key] for sample in batch]) for key in first}
     if isinstance(first, (tuple, list)):
         lengths = {len(sample) for sample in batch}
@@ -77,6 +80,27 @@ def default_collate(batch):
         f"DataLoader: cannot collate samples of type {type(first).__name__}; give Tensors, NumPy "
         "arrays, numbers, or tuples/dicts of those, or pass collate_fn="
     )
+
+
+def _number_dtype(batch):
+    """The dtype of a batch of Python numbers: bool if all are bools, int64 if all are ints, else
+    float64 (so ``[1, 2.5]`` stays ``[1.0, 2.5]``: the batch decides, not its first sample)."""
+    kinds = set()
+    for i, b in enumerate(batch):
+        if isinstance(b, bool):
+            kinds.add("bool")
+        elif isinstance(b, (int, np.integer)):
+            kinds.add("int64")
+        elif isinstance(b, (float, np.floating)):
+            kinds.add("float64")
+        else:
+            raise TypeError(
+                f"DataLoader: sample {i} of the batch is a {type(b).__name__} ({b!r}) where "
+                f"sample 0 is a number ({batch[0]!r}); every sample must have the same structure"
+            )
+    for dtype in ("float64", "int64", "bool"):
+        if dtype in kinds:
+            return dtype
 
 
 def _tensor_source(dataset):
@@ -159,6 +183,10 @@ class DataLoader:
             raise ValueError(
                 f"DataLoader: num_workers must be a non-negative integer, got {num_workers!r}"
             )
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+        ):
+            raise TypeError(f"DataLoader: seed must be a non-negative int or None, got {seed!r}")
         if num_workers > 0:
             warnings.warn(
                 f"DataLoader: num_workers={num_workers} is ignored; scalargrad builds every batch "
@@ -180,20 +208,21 @@ class DataLoader:
         n = len(self.dataset)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
-    def _order(self):
-        n = len(self.dataset)
-        if not self.shuffle:
-            return np.arange(n, dtype=np.int64)
-        rng = self._rng if self._rng is not None else _global_rng()
-        return rng.permutation(n).astype(np.int64)
-
     def batch_indices(self):
-        """The index arrays of one epoch, one per batch (draws a new order when shuffling)."""
-        order = self._order()
-        return [
-            order[start : start + self.batch_size]
-            for start in range(0, len(self) * self.batch_size, self.batch_size)
-        ]
+        """The index arrays of one epoch, one per batch, made as they are needed (draws a new
+        order when shuffling). Without shuffling nothing of size len(dataset) is allocated, so a
+        loader over a huge data set costs only its batches."""
+        n = len(self.dataset)
+        order = None
+        if self.shuffle:
+            rng = self._rng if self._rng is not None else _global_rng()
+            order = rng.permutation(n).astype(np.int64)
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            stop = min(start + self.batch_size, n)
+            if order is None:
+                yield np.arange(start, stop, dtype=np.int64)
+            else:
+                yield order[start:stop]
 
     def __iter__(self):
         source, mapping = (None, None)

@@ -33,6 +33,14 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
+def _check_dataset(name, dataset, what="dataset"):
+    """A data set is anything with len() and integer indexing."""
+    if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+        raise TypeError(
+            f"{name}: {what} must support len() and indexing, got {type(dataset).__name__}"
+        )
+
+
 def _check_index(name, index, length):
     """A Python int in [-length, length) made non-negative; IndexError otherwise."""
     try:
@@ -98,8 +106,18 @@ class Subset(Dataset):
     """The samples ``indices`` of ``dataset``, in order: ``Subset(ds, idx)[k] == ds[idx[k]]``."""
 
     def __init__(self, dataset, indices):
+        _check_dataset("Subset", dataset)
         self.dataset = dataset
-        self.indices = [int(i) for i in np.asarray(indices, dtype=np.int64).reshape(-1)]
+        raw = np.asarray(indices)
+        if raw.size and raw.dtype.kind not in "iu":
+            first = raw.reshape(-1)[0]
+            raise TypeError(
+                f"Subset: indices must be integers, got {raw.dtype} values such as "
+                f"{getattr(first, 'item', lambda: first)()!r}"
+            )
+        if raw.ndim != 1:
+            raise TypeError(f"Subset: indices must be a list of integers, got {indices!r}")
+        self.indices = [int(i) for i in raw.astype(np.int64).reshape(-1)]
         n = len(dataset)
         bad = [i for i in self.indices if not -n <= i < n]
         if bad:
@@ -121,9 +139,15 @@ class ConcatDataset(Dataset):
     """Several data sets one after the other: the samples of the first, then of the second, ..."""
 
     def __init__(self, datasets):
+        if not hasattr(datasets, "__iter__"):
+            raise TypeError(
+                f"ConcatDataset: expected a list of data sets, got {type(datasets).__name__}"
+            )
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: give at least one data set")
+        for i, d in enumerate(self.datasets):
+            _check_dataset("ConcatDataset", d, f"data set {i}")
         self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
 
     def __len__(self):

@@ -23,23 +23,25 @@ __all__ = [
 # ---------------------------------------------------------------- argument checks
 
 
-def _check_n_samples(n_samples, minimum=1):
+def _check_n_samples(fn, n_samples, minimum=1):
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
-        raise TypeError(f"n_samples must be an int, got {type(n_samples).__name__} {n_samples!r}")
+        raise TypeError(
+            f"{fn}: n_samples must be an int, got {type(n_samples).__name__} {n_samples!r}"
+        )
     if n_samples < minimum:
-        raise ValueError(f"n_samples must be >= {minimum}, got {n_samples}")
+        raise ValueError(f"{fn}: n_samples must be >= {minimum}, got {n_samples}")
     return int(n_samples)
 
 
-def _check_nonnegative(name, value):
+def _check_nonnegative(fn, name, value):
     if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+        raise ValueError(f"{fn}: {name} must be a finite number >= 0, got {value}")
     return float(value)
 
 
-def _check_positive_int(name, value):
+def _check_positive_int(fn, name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+        raise ValueError(f"{fn}: {name} must be an int >= 1, got {value!r}")
     return int(value)
 
 
@@ -65,8 +67,8 @@ def _finish(X, y, noise, rng, dtype, shuffle=True):
 
 def make_moons(n_samples=100, noise=0.0, seed=None, dtype=np.float32):
     """Two interleaving half circles (the micrograd demo's data); labels 0 (upper), 1 (lower)."""
-    n_samples = _check_n_samples(n_samples)
-    noise = _check_nonnegative("noise", noise)
+    n_samples = _check_n_samples("make_moons", n_samples)
+    noise = _check_nonnegative("make_moons", "noise", noise)
     rng = np.random.default_rng(seed)
     n_out, n_in = _split(n_samples, 2)
     t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
@@ -79,10 +81,10 @@ def make_moons(n_samples=100, noise=0.0, seed=None, dtype=np.float32):
 
 def make_circles(n_samples=100, noise=0.0, factor=0.5, seed=None, dtype=np.float32):
     """A small circle (label 1, radius ``factor``) inside a unit circle (label 0)."""
-    n_samples = _check_n_samples(n_samples)
-    noise = _check_nonnegative("noise", noise)
+    n_samples = _check_n_samples("make_circles", n_samples)
+    noise = _check_nonnegative("make_circles", "noise", noise)
     if not 0 < factor < 1:
-        raise ValueError(f"factor must be between 0 and 1 (exclusive), got {factor}")
+        raise ValueError(f"make_circles: factor must be between 0 and 1 (exclusive), got {factor}")
     rng = np.random.default_rng(seed)
     n_out, n_in = _split(n_samples, 2)
     t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
@@ -97,18 +99,20 @@ def make_circles(n_samples=100, noise=0.0, factor=0.5, seed=None, dtype=np.float
 def make_blobs(n_samples=100, centers=3, cluster_std=1.0, n_features=2, center_box=(-6.0, 6.0),
                seed=None, dtype=np.float32):
     """Gaussian clusters, one class each. ``centers`` is a count or a ``(k, n_features)`` array."""
-    n_samples = _check_n_samples(n_samples)
-    cluster_std = _check_nonnegative("cluster_std", cluster_std)
+    n_samples = _check_n_samples("make_blobs", n_samples)
+    cluster_std = _check_nonnegative("make_blobs", "cluster_std", cluster_std)
     rng = np.random.default_rng(seed)
     if np.ndim(centers) == 0:
-        k = _check_positive_int("centers", centers)
-        n_features = _check_positive_int("n_features", n_features)
+        k = _check_positive_int("make_blobs", "centers", centers)
+        n_features = _check_positive_int("make_blobs", "n_features", n_features)
         centers = rng.uniform(center_box[0], center_box[1], size=(k, n_features))
     else:
         centers = np.asarray(centers, dtype=float)
         if centers.ndim != 2 or len(centers) < 1:
-            raise ValueError(f"centers must be an int or a (k, n_features) array, got shape "
-                             f"{centers.shape}")
+            raise ValueError(
+                "make_blobs: centers must be an int or a (k, n_features) array, got shape "
+                f"{centers.shape}"
+            )
     sizes = _split(n_samples, len(centers))
     X = np.vstack([c + rng.normal(scale=cluster_std, size=(n, centers.shape[1]))
                    for c, n in zip(centers, sizes, strict=False)])
@@ -121,9 +125,9 @@ def make_spiral(n_samples=300, n_classes=3, noise=0.2, seed=None, dtype=np.float
 
     ``noise`` is the standard deviation of the angle jitter, in radians.
     """
-    n_samples = _check_n_samples(n_samples)
-    n_classes = _check_positive_int("n_classes", n_classes)
-    noise = _check_nonnegative("noise", noise)
+    n_samples = _check_n_samples("make_spiral", n_samples)
+    n_classes = _check_positive_int("make_spiral", "n_classes", n_classes)
+    noise = _check_nonnegative("make_spiral", "noise", noise)
     rng = np.random.default_rng(seed)
     X, y = [], []
     for k, n in enumerate(_split(n_samples, n_classes)):
@@ -136,8 +140,8 @@ def make_spiral(n_samples=300, n_classes=3, noise=0.2, seed=None, dtype=np.float
 
 def make_xor(n_samples=100, noise=0.0, seed=None, dtype=np.float32):
     """Points in the square [-1, 1]^2; label 1 where exactly one coordinate is positive."""
-    n_samples = _check_n_samples(n_samples)
-    noise = _check_nonnegative("noise", noise)
+    n_samples = _check_n_samples("make_xor", n_samples)
+    noise = _check_nonnegative("make_xor", "noise", noise)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
     y = ((X[:, 0] > 0) != (X[:, 1] > 0)).astype(np.int64)
@@ -152,14 +156,20 @@ def make_linear(n_samples=100, n_features=1, n_outputs=1, weight=None, bias=0.0,
     ``y`` is float, shape ``(n_samples, n_outputs)``. With ``return_coef=True`` also returns
     ``(weight, bias)`` used, so a fit can be compared with the truth.
     """
-    n_samples = _check_n_samples(n_samples)
-    n_features = _check_positive_int("n_features", n_features)
-    n_outputs = _check_positive_int("n_outputs", n_outputs)
-    noise = _check_nonnegative("noise", noise)
+    n_samples = _check_n_samples("make_linear", n_samples)
+    n_features = _check_positive_int("make_linear", "n_features", n_features)
+    n_outputs = _check_positive_int("make_linear", "n_outputs", n_outputs)
+    noise = _check_nonnegative("make_linear", "noise", noise)
     rng = np.random.default_rng(seed)
     if weight is None:
         weight = rng.uniform(-3.0, 3.0, size=(n_outputs, n_features))
-    weight = np.asarray(weight, dtype=float).reshape(n_outputs, n_features)
+    weight = np.asarray(weight, dtype=float)
+    if weight.size != n_outputs * n_features:
+        raise ValueError(
+            f"make_linear: weight must have shape (n_outputs, n_features) = ({n_outputs}, "
+            f"{n_features}), got {weight.size} values of shape {weight.shape}"
+        )
+    weight = weight.reshape(n_outputs, n_features)
     bias = np.broadcast_to(np.asarray(bias, dtype=float), (n_outputs,)).copy()
     X = rng.uniform(x_range[0], x_range[1], size=(n_samples, n_features))
     y = X @ weight.T + bias
@@ -190,9 +200,9 @@ def load_breast_cancer(dtype=np.float32):
 
 def load_digits(n_class=10, dtype=np.float32):
     """Handwritten digits, 8x8 images: X (n, 64) with pixel values 0..16, y the digit 0..9."""
-    n_class = _check_positive_int("n_class", n_class)
+    n_class = _check_positive_int("load_digits", "n_class", n_class)
     if n_class > 10:
-        raise ValueError(f"n_class must be between 1 and 10, got {n_class}")
+        raise ValueError(f"load_digits: n_class must be between 1 and 10, got {n_class}")
     data = _sklearn_datasets().load_digits(n_class=n_class)
     return data.data.astype(dtype), data.target.astype(np.int64)
 
@@ -212,7 +222,7 @@ def names():
 def load(name, **kwargs):
     """Any data set by name, e.g. ``load("moons", n_samples=200, noise=0.1, seed=0)``."""
     if name not in _LOADERS:
-        raise ValueError(f"unknown data set name {name!r}; choose one of {names()}")
+        raise ValueError(f"load: unknown data set name {name!r}; choose one of {names()}")
     return _LOADERS[name](**kwargs)
 
 
@@ -230,15 +240,22 @@ def train_test_split(*arrays, test_size=0.25, seed=None, stratify=None):
     n = len(arrays[0])
     for a in arrays:
         if len(a) != n:
-            raise ValueError(f"arrays must have the same length, got {[len(a) for a in arrays]}")
+            lengths = [len(a) for a in arrays]
+            raise ValueError(f"train_test_split: arrays must have the same length, got {lengths}")
     if isinstance(test_size, float):
         if not 0 < test_size < 1:
-            raise ValueError(f"test_size as a fraction must be in (0, 1), got {test_size}")
+            raise ValueError(
+                "train_test_split: test_size as a fraction must be in (0, 1), got "
+                f"{test_size}"
+            )
         n_test = int(np.floor(test_size * n + 0.5))
     else:
         n_test = int(test_size)
     if not 0 < n_test < n:
-        raise ValueError(f"test_size={test_size!r} leaves an empty train or test part of {n}")
+        raise ValueError(
+            f"train_test_split: test_size={test_size!r} leaves an empty train or test part of "
+            f"{n}"
+        )
     rng = np.random.default_rng(seed)
     if stratify is None:
         order = rng.permutation(n)
@@ -248,7 +265,10 @@ def train_test_split(*arrays, test_size=0.25, seed=None, stratify=None):
         # fractions first keeps every class's share in the test part
         stratify = np.asarray(stratify)
         if len(stratify) != n:
-            raise ValueError(f"stratify has {len(stratify)} labels for {n} samples")
+            raise ValueError(
+                f"train_test_split: stratify has {len(stratify)} labels for {n} "
+                "samples"
+            )
         key = np.empty(n)
         for c in np.unique(stratify):
             idx = rng.permutation(np.flatnonzero(stratify == c))

@@ -39,8 +39,9 @@ class ImageFolderDataset(Dataset):
         if transform is not None and not callable(transform):
             raise TypeError(f"transform must be callable, got {type(transform).__name__}")
         self.transform = transform
-        self.files, self.labels = _read_labels(csv_path)
+        self.files, self.labels = _read_labels(csv_path, self.root)
         for name in self.files:
+            _check_inside(self.root, name, csv_path)
             if not (self.root / name).exists():
                 raise FileNotFoundError(f"ImageFolderDataset: {name!r} listed in {csv_path.name}"
                                         f" is not in {str(self.root)!r}")
@@ -68,25 +69,44 @@ class ImageFolderDataset(Dataset):
                 f"classes={self.classes})")
 
 
-def _read_labels(path):
+def _check_inside(root, name, csv_path):
+    """A label file may only name files inside ``root`` (no absolute paths, no ``..`` out)."""
+    inside = root.resolve()
+    target = (root / name).resolve()
+    if Path(name).is_absolute() or (target != inside and inside not in target.parents):
+        raise ValueError(
+            f"ImageFolderDataset: {name!r} listed in {csv_path.name} is outside the root folder "
+            f"{str(root)!r}; the label file must name files relative to the root, inside it"
+        )
+
+
+def _read_labels(path, root):
+    """(file names, int labels) from the rows ``file,label``. The first row is a header only if
+    its label is not an integer and its file is not in ``root`` (a one-row file is data)."""
     files, labels = [], []
     with open(path, newline="") as handle:
         for line_no, row in enumerate(csv.reader(handle), start=1):
             if not row or not "".join(row).strip():
                 continue
             if len(row) < 2:
-                raise ValueError(f"{path.name} line {line_no}: expected 'file,label', got {row}")
+                raise ValueError(
+                    f"ImageFolderDataset: {path.name} line {line_no}: expected 'file,label', "
+                    f"got {row}"
+                )
             name, label = row[0].strip(), row[1].strip()
             try:
                 labels.append(int(label))
             except ValueError:
-                if line_no == 1:  # a header row
+                if line_no == 1 and not (root / name).is_file():  # a header row
                     continue
-                raise ValueError(f"{path.name} line {line_no}: label {label!r} is not an "
-                                 "integer") from None
+                raise ValueError(f"ImageFolderDataset: {path.name} line {line_no}: label "
+                                 f"{label!r} of {name!r} is not an integer class") from None
             files.append(name)
     if not files:
-        raise ValueError(f"{path.name} lists no images")
+        raise ValueError(
+            f"ImageFolderDataset: {path.name} lists no images (its only row, if any, was read as "
+            "a header 'filename,label'); add rows 'file name,integer label'"
+        )
     return files, labels
 
 

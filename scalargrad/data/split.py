@@ -45,6 +45,14 @@ def _lengths(lengths, n):
 
 def random_split(dataset, lengths, seed=None):
     """Split ``dataset`` into ``len(lengths)`` disjoint random Subsets covering every sample."""
+    from scalargrad.data.dataset import _check_dataset
+
+    _check_dataset("random_split", dataset)
+    if isinstance(lengths, str) or not hasattr(lengths, "__iter__"):
+        raise TypeError(
+            f"random_split: lengths must be a list of sizes or fractions, e.g. [0.8, 0.2], got "
+            f"{type(lengths).__name__} {lengths!r}"
+        )
     n = len(dataset)
     counts = _lengths(lengths, n)
     if seed is not None:

@@ -28,6 +28,11 @@ from scalargrad.matrix.tensor import Tensor  # noqa: F401
 
 def _method(name):
     def f(x, *args, **kwargs):
+        if not isinstance(x, Tensor):
+            raise TypeError(
+                f"{name}: input must be a Tensor, got {type(x).__name__}; wrap it with "
+                "sg.tensor(...)"
+            )
         return getattr(x, name)(*args, **kwargs)
 
     f.__name__ = name

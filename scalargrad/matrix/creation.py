@@ -9,6 +9,7 @@ memory on the CPU (changing one changes the other).
 import numpy as np
 
 from scalargrad import dtypes
+from scalargrad.errors import InputTypeError, InputValueError
 from scalargrad.matrix.backends import get_backend
 from scalargrad.matrix.tensor import Tensor
 
@@ -18,6 +19,8 @@ _generator = np.random.default_rng()
 def manual_seed(seed):
     """Seed the global random generator (rand, randn, randint, uniform_, normal_, ...)."""
     global _generator
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise TypeError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
     _generator = np.random.default_rng(int(seed))
     return _generator
 
@@ -39,6 +42,23 @@ def _finish(array, dtype, requires_grad, device, op):
             )
         t._requires_grad = True
     return t
+
+
+def _check_exact(op, array, dtype):
+    """Refuse a conversion to int64 that would change a value (PyTorch's RuntimeError): nan, inf
+    or a number beyond int64's range would otherwise wrap around silently."""
+    if dtype != dtypes.int64 or array.dtype.kind not in "fu" or not array.size:
+        return
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array) | (array >= 2.0**63) | (array < -(2.0**63))
+    else:
+        bad = array > np.iinfo(np.int64).max
+    if bad.any():
+        value = array[bad].flat[0].item()
+        raise InputValueError(
+            f"{op}: value {value!r} cannot be converted to type int64 without overflow "
+            f"(int64 holds whole numbers in [-2**63, 2**63 - 1]; the data is {array.dtype})"
+        )
 
 
 def _size(op, size):
@@ -64,6 +84,11 @@ def tensor(data, dtype=None, requires_grad=False, device="cpu"):
                 f"tensor: cannot make a tensor from {type(data).__name__} data: {e} "
                 "(rows of nested lists must all have the same length)"
             ) from None
+        if array.dtype == object and _has_huge_int(data):
+            raise InputValueError(
+                "tensor: a Python int in the data is too large for int64 "
+                "(whole numbers in [-2**63, 2**63 - 1])"
+            )
         if array.dtype == object:
             raise TypeError(
                 "tensor: data must be numbers or (nested) lists of numbers of one shape; got "
@@ -71,8 +96,21 @@ def tensor(data, dtype=None, requires_grad=False, device="cpu"):
             )
     if dtype is None:
         dtype = dtypes.infer_dtype(array) if not isinstance(data, Tensor) else array.dtype
+    _check_exact("tensor", array, dtype)
     array = np.array(array, dtype=dtype, order="C", copy=True)
     return _finish(array, dtype, requires_grad, device, "tensor")
+
+
+def _has_huge_int(data):
+    """True if nested lists ``data`` hold a Python int outside int64 (NumPy then makes objects)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, int) and not -(2**63) <= item < 2**63:
+            return True
+    return False
 
 
 def from_numpy(array):
@@ -81,6 +119,7 @@ def from_numpy(array):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     dtype = dtypes.as_dtype(array.dtype)
     if array.dtype != dtype:
+        _check_exact("from_numpy", array, dtype)
         array = array.astype(dtype)
     backend = get_backend("cpu")
     return Tensor._wrap(backend.from_numpy(array), backend)
@@ -88,11 +127,19 @@ def from_numpy(array):
 
 def full(size, fill_value, dtype=None, requires_grad=False, device="cpu"):
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it)."""
+    if not isinstance(size, (int, np.integer, tuple, list)):
+        raise ValueError(f"full: size must be an int or a tuple of ints, got {size!r}")
     size = _size("full", (size,) if isinstance(size, (int, np.integer)) else (tuple(size),))
+    value = np.asarray(fill_value)
+    if value.ndim != 0 or value.dtype == object:
+        raise (InputValueError if _has_huge_int([fill_value]) else TypeError)(
+            f"full: fill_value must be one number that fits the dtype, got {fill_value!r}"
+        )
     if dtype is None:
-        dtype = dtypes.infer_dtype(np.asarray(fill_value))
+        dtype = dtypes.infer_dtype(value)
     dtype = dtypes.as_dtype(dtype)
-    return _finish(np.full(size, fill_value, dtype), dtype, requires_grad, device, "full")
+    _check_exact("full", value, dtype)
+    return _finish(np.full(size, value, dtype), dtype, requires_grad, device, "full")
 
 
 def zeros(*size, dtype=None, requires_grad=False, device="cpu"):
@@ -107,8 +154,17 @@ def ones(*size, dtype=None, requires_grad=False, device="cpu"):
     return _finish(np.ones(_size("ones", size), dtype), dtype, requires_grad, device, "ones")
 
 
+def _like(op, t):
+    if not isinstance(t, Tensor):
+        raise TypeError(
+            f"{op}: expected a Tensor to copy the shape of, got {type(t).__name__}; for a "
+            f"shape use sg.{op[:-5]}(shape)"
+        )
+
+
 def zeros_like(t, dtype=None, requires_grad=False, device=None):
     """Zeros of t's shape (and dtype and device, unless given)."""
+    _like("zeros_like", t)
     return zeros(
         t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device
     )
@@ -116,6 +172,7 @@ def zeros_like(t, dtype=None, requires_grad=False, device=None):
 
 def ones_like(t, dtype=None, requires_grad=False, device=None):
     """Ones of t's shape (and dtype and device, unless given)."""
+    _like("ones_like", t)
     return ones(
         t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device
     )
@@ -167,16 +224,28 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device="cpu"):
     )
 
 
+def _random_float(op, dtype):
+    """rand/randn draw real numbers: an integer or bool dtype would truncate them (PyTorch
+    raises too)."""
+    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    if not dtypes.is_floating(dtype):
+        raise InputTypeError(
+            f"{op}: draws floating point numbers, dtype must be float32 or float64, got {dtype}; "
+            "for random integers use sg.randint"
+        )
+    return dtype
+
+
 def rand(*size, dtype=None, requires_grad=False, device="cpu"):
     """Uniform random numbers in [0, 1) (float32 by default)."""
-    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    dtype = _random_float("rand", dtype)
     array = _generator.random(_size("rand", size)).astype(dtype)
     return _finish(array, dtype, requires_grad, device, "rand")
 
 
 def randn(*size, dtype=None, requires_grad=False, device="cpu"):
     """Standard normal random numbers (mean 0, std 1; float32 by default)."""
-    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    dtype = _random_float("randn", dtype)
     array = _generator.standard_normal(_size("randn", size)).astype(dtype)
     return _finish(array, dtype, requires_grad, device, "randn")
 
@@ -190,6 +259,9 @@ def randint(low, high=None, size=None, dtype=None, device="cpu"):
             raise TypeError("randint: size is required, e.g. randint(0, 10, (3,))")
     if high is None:
         low, high = 0, low
+    for name, bound in (("low", low), ("high", high)):
+        if isinstance(bound, bool) or not isinstance(bound, (int, np.integer)):
+            raise TypeError(f"randint: {name} must be an int, got {type(bound).__name__} {bound!r}")
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     dtype = dtypes.as_dtype(dtype) or dtypes.int64

@@ -131,6 +131,8 @@ class Function:
             result._base = first if first._base is None else first._base
         if record:
             ctx._record(args, result)
+        elif any_needs or not is_grad_enabled():  # made under no_grad: backward() says so
+            result._made_in_no_grad = True
         return result
 
     # ------------------------------------------------------------ bookkeeping for backward

@@ -190,9 +190,9 @@ def clamp_(x, lo=None, hi=None):
     _writable("clamp_", x)
     if via_base:
         return _through_base(x, lambda old: clamp(old, lo, hi))
-    if _records(x, lo) or _records(x, hi):
-        return _write_back(x, clamp(_snapshot(x), lo, hi))
-    return _write_back(x, clamp(x, lo, hi))
+    out = clamp(_snapshot(x) if _records(x, lo) or _records(x, hi) else x, lo, hi)
+    _check_result("clamp_", x, out._array.dtype, out.shape)  # an int tensor and a float bound
+    return _write_back(x, out)
 
 
 def copy_(x, src):
@@ -297,7 +297,13 @@ def setitem(x, index, value):
     elif not is_number(value):
         from scalargrad.matrix.creation import tensor
 
-        value = tensor(value, dtype=x._array.dtype, device=x.device)
+        try:
+            value = tensor(value, dtype=x._array.dtype, device=x.device)
+        except (TypeError, ValueError) as e:
+            raise TypeError(
+                f"setitem: the value must be a number, a Tensor or (nested) lists of numbers, "
+                f"got {type(value).__name__} {value!r} ({e})"
+            ) from None
         return setitem(x, index, value)
     if _records(x, value):
         v = value if isinstance(value, Tensor) else ew.scalar_array(be, value, x._array.dtype)

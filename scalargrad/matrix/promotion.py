@@ -20,6 +20,27 @@ class ShapeError(RuntimeError, ValueError):
     """Shapes that do not fit an op. A RuntimeError as in PyTorch, and a ValueError as in NumPy."""
 
 
+def refuse_sequence(op, *operands):
+    """A list or tuple where a Tensor belongs is a TypeError naming the op and the fix (and a
+    number in a matrix product too: that is ``*``)."""
+    for x in operands:
+        if op == "matmul" and is_number(x):
+            raise TypeError(
+                f"matmul: both operands must be Tensors, got {type(x).__name__} {x!r}; "
+                "to multiply by a number use *"
+            )
+        if isinstance(x, (list, tuple)):
+            raise TypeError(
+                f"{op}: expected a Tensor or a number, got {type(x).__name__}; wrap it with "
+                f"sg.tensor(...) first, e.g. sg.tensor({_short(x)})"
+            )
+
+
+def _short(x):
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 _CATEGORY = {dtypes.bool: 0, dtypes.int64: 1, dtypes.float32: 2, dtypes.float64: 2}
 
 

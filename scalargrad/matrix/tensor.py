@@ -18,6 +18,8 @@ In-place ops (``x += 1``, ``x.add_(y)``, ``x[:] = 0``) change ``x``'s numbers an
 and refuses (PyTorch's RuntimeError) when an in-place op overwrote a value it needs.
 """
 
+import warnings
+
 import numpy as np
 
 from scalargrad import dtypes
@@ -35,10 +37,10 @@ class Tensor(TensorOps):
 
     __slots__ = ("_array", "_backend", "_requires_grad", "_vc", "__weakref__", "__dict__")
     # set on the instance only when they differ from these defaults (a cheaper _wrap)
-    grad = None  # dL/d(self) after backward(): a Tensor of self's shape, or None
     grad_fn = None  # the Function node that made this tensor; None for a leaf
     _base = None  # the tensor this one is a view of (shares storage and version counter)
     _acc = None  # this leaf's AccumulateGrad node, made on first use
+    _made_in_no_grad = False  # computed from tensors requiring grad, but under no_grad()
     __array_ufunc__ = None  # numpy defers to our operators: ndarray + Tensor -> Tensor.__radd__
     __array_priority__ = 1000
 
@@ -158,6 +160,46 @@ class Tensor(TensorOps):
         return self
 
     @property
+    def grad(self):
+        """dL/d(self) after ``backward()``: a Tensor of self's shape, or None.
+
+        Filled in for leaves (and tensors that called ``retain_grad``); reading it on any other
+        tensor warns, as in PyTorch, since backward never fills it in."""
+        g = self.__dict__.get("_grad")
+        if g is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed "
+                f"(this one was made by {self.grad_fn.name()}). backward() fills in .grad only "
+                "for leaves (tensors you created); call .retain_grad() on this tensor before "
+                "backward() if you want its gradient, or read .grad of the leaf instead",
+                UserWarning,
+                stacklevel=2,
+            )
+        return g
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size {value.shape} to a tensor of size "
+                    f"{self.shape}. Please ensure that the gradient and the tensor are the same "
+                    "size"
+                )
+            if value.dtype != self.dtype or value._backend is not self._backend:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of {value.dtype} on {value.device} to a "
+                    f"tensor of {self.dtype} on {self.device}; convert it with "
+                    f".to({self.dtype}) (and the device) first"
+                )
+        self.__dict__["_grad"] = value
+
+    @property
     def is_leaf(self):
         """True for tensors no recorded op made: the ones whose ``.grad`` backward fills in."""
         return self.grad_fn is None
@@ -194,9 +236,19 @@ class Tensor(TensorOps):
         from scalargrad.matrix.autograd import run_backward
 
         if not self._requires_grad:
+            if self._made_in_no_grad:
+                cause = (
+                    "it was computed inside sg.no_grad() (or a function decorated with it), "
+                    "where no graph is recorded; compute the loss outside no_grad()"
+                )
+            else:
+                cause = (
+                    "nothing it was computed from has requires_grad=True: make the parameters "
+                    "with requires_grad=True, and compute the loss outside sg.no_grad() and "
+                    "without .detach()"
+                )
             raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn "
-                "(nothing this tensor was computed from has requires_grad=True)"
+                f"element 0 of tensors does not require grad and does not have a grad_fn: {cause}"
             )
         be = self._backend
         if gradient is None:

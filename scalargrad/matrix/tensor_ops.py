@@ -10,6 +10,29 @@ modules import ``Tensor``, so they are bound here by ``bind`` once ``Tensor`` ex
 Tensor = _inplace = _cmp = _ew = _idx = _linalg = _red = _sel = _shape = _softmax = None
 
 
+def _named(op, result, other):
+    """A named method (``x.add(y)``) raises where its operator (``x + y``) would hand Python a
+    NotImplemented to try the other operand: a method's caller would get NotImplemented back."""
+    if result is NotImplemented:
+        raise TypeError(
+            f"{op}: expected a Tensor or a number, got {type(other).__name__} {other!r}"
+        )
+    return result
+
+
+def _scaled(op, other, alpha):
+    """``alpha * other`` for add/sub's ``alpha=`` (PyTorch's x + alpha * other)."""
+    if isinstance(alpha, (int, float)) and alpha == 1:
+        return other
+    try:
+        return other * alpha
+    except TypeError:
+        raise TypeError(
+            f"{op}: expected a Tensor or a number and a numeric alpha, got "
+            f"{type(other).__name__} {other!r} and alpha={alpha!r}"
+        ) from None
+
+
 class TensorOps:
     """The methods of ``Tensor`` that compute new tensors (see the module docstring)."""
 
@@ -63,25 +86,25 @@ class TensorOps:
         return _ew.unary("abs", self)
 
     def add(self, other, alpha=1):
-        return _ew.binary("add", self, other if alpha == 1 else other * alpha)
+        return _named("add", _ew.binary("add", self, _scaled("add", other, alpha)), other)
 
     def sub(self, other, alpha=1):
-        return _ew.binary("sub", self, other if alpha == 1 else other * alpha)
+        return _named("sub", _ew.binary("sub", self, _scaled("sub", other, alpha)), other)
 
     def mul(self, other):
-        return _ew.binary("mul", self, other)
+        return _named("mul", _ew.binary("mul", self, other), other)
 
     def div(self, other):
-        return _ew.binary("div", self, other)
+        return _named("div", _ew.binary("div", self, other), other)
 
     def pow(self, exponent):
-        return _ew.binary("pow", self, exponent)
+        return _named("pow", _ew.binary("pow", self, exponent), exponent)
 
     def maximum(self, other):
-        return _ew.binary("maximum", self, other)
+        return _named("maximum", _ew.binary("maximum", self, other), other)
 
     def minimum(self, other):
-        return _ew.binary("minimum", self, other)
+        return _named("minimum", _ew.binary("minimum", self, other), other)
 
     # comparisons: bool tensors, no gradient
     def __eq__(self, other):
@@ -103,22 +126,22 @@ class TensorOps:
         return _cmp.compare("ge", self, other)
 
     def eq(self, other):
-        return _cmp.compare("eq", self, other)
+        return _named("eq", _cmp.compare("eq", self, other), other)
 
     def ne(self, other):
-        return _cmp.compare("ne", self, other)
+        return _named("ne", _cmp.compare("ne", self, other), other)
 
     def lt(self, other):
-        return _cmp.compare("lt", self, other)
+        return _named("lt", _cmp.compare("lt", self, other), other)
 
     def le(self, other):
-        return _cmp.compare("le", self, other)
+        return _named("le", _cmp.compare("le", self, other), other)
 
     def gt(self, other):
-        return _cmp.compare("gt", self, other)
+        return _named("gt", _cmp.compare("gt", self, other), other)
 
     def ge(self, other):
-        return _cmp.compare("ge", self, other)
+        return _named("ge", _cmp.compare("ge", self, other), other)
 
     def __invert__(self):
         return _cmp.logical_not(self)
@@ -199,16 +222,16 @@ class TensorOps:
         return _inplace.binary_("div", self, other)
 
     def add_(self, other, alpha=1):
-        return _inplace.binary_("add", self, other if alpha == 1 else other * alpha)
+        return _named("add_", _inplace.binary_("add", self, _scaled("add_", other, alpha)), other)
 
     def sub_(self, other, alpha=1):
-        return _inplace.binary_("sub", self, other if alpha == 1 else other * alpha)
+        return _named("sub_", _inplace.binary_("sub", self, _scaled("sub_", other, alpha)), other)
 
     def mul_(self, other):
-        return _inplace.binary_("mul", self, other)
+        return _named("mul_", _inplace.binary_("mul", self, other), other)
 
     def div_(self, other):
-        return _inplace.binary_("div", self, other)
+        return _named("div_", _inplace.binary_("div", self, other), other)
 
     def zero_(self):
         return _inplace.fill_(self, 0)
@@ -311,7 +334,7 @@ class TensorOps:
     # ------------------------------------------------------------ linear algebra
 
     def matmul(self, other):
-        return _linalg.matmul(self, other)
+        return _named("matmul", _linalg.matmul(self, other), other)
 
     def mm(self, other):
         return _linalg.mm(self, other)

@@ -31,6 +31,10 @@ class ModuleList(Module):
 
     def __init__(self, modules=None):
         super().__init__()
+        if modules is not None and not hasattr(modules, "__iter__"):
+            raise TypeError(
+                f"ModuleList: expected an iterable of Modules, got {type(modules).__name__}"
+            )
         for m in modules or ():
             self.append(m)
 

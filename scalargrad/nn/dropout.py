@@ -6,6 +6,8 @@ mode (``model.eval()``) the layer passes its input through, and nothing needs re
 time. Backward multiplies the gradient by the same mask: dL/dx = mask/(1 - p) * G.
 """
 
+import numbers
+
 from scalargrad.nn import functional as F
 from scalargrad.nn.module import Module
 
@@ -15,8 +17,8 @@ class Dropout(Module):
 
     def __init__(self, p=0.5):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p}")
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p!r}")
         self.p = float(p)
 
     def forward(self, x):

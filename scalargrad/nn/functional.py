@@ -15,8 +15,11 @@ Shapes::
     nll_loss(log_probs, target)      the same shapes, with log-probabilities (log_softmax output)
 """
 
+import numbers
+
 import numpy as np
 
+from scalargrad.errors import InputTypeError, InputValueError
 from scalargrad.matrix.functions import fused
 from scalargrad.matrix.tensor import Tensor
 from scalargrad.nn import class_weights
@@ -24,9 +27,16 @@ from scalargrad.nn import class_weights
 # ---------------------------------------------------------------- checks shared by the functions
 
 
-def _check_float(name, x, what="input"):
+def _check_tensor(name, x, what="input"):
     if not isinstance(x, Tensor):
-        raise TypeError(f"{name}: {what} must be a Tensor, got {type(x).__name__}")
+        raise TypeError(
+            f"{name}: {what} must be a Tensor, got {type(x).__name__}; wrap it with "
+            "sg.tensor(...)"
+        )
+
+
+def _check_float(name, x, what="input"):
+    _check_tensor(name, x, what)
     if x.dtype.kind != "f":
         raise TypeError(
             f"{name}: {what} must be a float tensor (float32 or float64), got {x.dtype} of shape "
@@ -105,8 +115,10 @@ def linear(input, weight, bias=None):
     Gradients: dL/dx = G W, dL/dW = G^T x (summed over every leading axis), dL/db = sum of G,
     with G = dL/dy. Docs: derivations/linear.
     """
-    if not isinstance(input, Tensor):
-        raise TypeError(f"linear: input must be a Tensor, got {type(input).__name__}")
+    _check_tensor("linear", input)
+    _check_tensor("linear", weight, "weight")
+    if bias is not None:
+        _check_tensor("linear", bias, "bias")
     shape = input.shape
     if weight.ndim != 2 or not shape or shape[-1] != weight.shape[1]:
         raise ValueError(
@@ -135,16 +147,19 @@ def linear(input, weight, bias=None):
 
 def relu(input):
     """max(x, 0) element-wise; derivative 1 where x > 0, else 0. Docs: derivations/relu."""
+    _check_tensor("relu", input)
     return input.relu()
 
 
 def sigmoid(input):
     """1 / (1 + e^-x) element-wise; derivative s (1 - s). Docs: derivations/sigmoid."""
+    _check_tensor("sigmoid", input)
     return input.sigmoid()
 
 
 def tanh(input):
     """tanh x element-wise; derivative 1 - tanh^2 x. Docs: derivations/tanh."""
+    _check_tensor("tanh", input)
     return input.tanh()
 
 
@@ -152,6 +167,9 @@ def softplus(input, beta=1.0):
     """ln(1 + e^(beta x)) / beta element-wise, a smooth ReLU; derivative sigmoid(beta x).
 
     Docs: derivations/softplus."""
+    _check_tensor("softplus", input)
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or beta == 0:
+        raise ValueError(f"softplus: beta must be a non-zero number, got {beta!r}")
     if beta == 1:
         return input.softplus()
     return (input * beta).softplus() / beta
@@ -161,11 +179,13 @@ def softmax(input, dim=-1):
     """e^x_i / sum_j e^x_j along ``dim`` (stable: the max is subtracted first).
 
     Docs: derivations/softmax."""
+    _check_tensor("softmax", input)
     return input.softmax(dim)
 
 
 def log_softmax(input, dim=-1):
     """x_i - logsumexp(x) along ``dim``; stable for any magnitude. Docs: derivations/softmax."""
+    _check_tensor("log_softmax", input)
     return input.log_softmax(dim)
 
 
@@ -174,8 +194,14 @@ def dropout(input, p=0.5, training=True):
     by 1/(1 - p), so the expected value is unchanged and evaluation needs no rescaling.
     dL/dx = mask / (1 - p) * G. Outside training (or p = 0) the input is returned as it is.
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p!r}")
+    _check_tensor("dropout", input)
+    if training and input.dtype.kind != "f":
+        raise InputTypeError(
+            f"dropout: input must be a float tensor, got {input.dtype} of shape {input.shape} "
+            "(the kept elements are scaled by 1/(1 - p)); call .float() first"
+        )
     if not training or p == 0.0:
         return input
     from scalargrad.matrix.creation import from_numpy
@@ -193,11 +219,28 @@ def dropout(input, p=0.5, training=True):
 # ---------------------------------------------------------------- regression losses
 
 
+def _probability_targets(name, target):
+    """Binary cross-entropy targets must be probabilities: every y in [0, 1]. Labels are checked;
+    a target that requires grad is being differentiated (a gradient check steps it by +-eps), so
+    it is left alone."""
+    if not target.numel() or target.requires_grad:
+        return
+    lo, hi = _class_range(target)
+    if not (0.0 <= lo and hi <= 1.0):
+        raise InputValueError(
+            f"{name}: targets must be probabilities in [0, 1], but they range over "
+            f"[{lo:g}, {hi:g}]; for labels in {{-1, 1}} use (y + 1) / 2, for labels in {{1, 2}} "
+            "use y - 1 (or CrossEntropyLoss for class indices)"
+        )
+
+
 def _pointwise(name, op, input, target, reduction, beta=0.0):
     _check_float(name, input)
     _check_reduction(name, reduction)
     target = _as_target(name, target, input)
     _same_shape(name, input, target)
+    if op in ("binary_cross_entropy", "bce_with_logits"):
+        _probability_targets(name, target)
     return fused.POINTWISE[op].apply(input, target, beta, reduction)
 
 
@@ -263,6 +306,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     _check_reduction(name, reduction)
     target = _as_target(name, target, input)
     _same_shape(name, input, target)
+    _probability_targets(name, target)
     if weight is not None:
         weight = class_weights.broadcast_weight_tensor(name, weight, input)
     if pos_weight is not None:
@@ -283,14 +327,15 @@ def _class_targets(name, input, target, ignore_index=-100):
 
         target = tensor(target, device=input.device)
     if target.dtype.kind != "i":
+        if target.shape == input.shape and input.ndim == 2:
+            hint = "; for one-hot (or probability) rows use the class indices target.argmax(1)"
+        elif target.dtype.kind == "f":
+            hint = "; for labels stored as floats use target.long()"
+        else:
+            hint = ""
         raise TypeError(
             f"{name}: target must hold class indices as int64, got {target.dtype} of shape "
-            f"{target.shape}"
-            + (
-                "; for labels stored as floats use target.long()"
-                if target.dtype.kind == "f"
-                else ""
-            )
+            f"{target.shape}{hint}"
         )
     if target.device != input.device:
         raise RuntimeError(f"{name}: input is on {input.device} but target is on {target.device}")
@@ -367,5 +412,17 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """Negative log-likelihood of log-probabilities (n, c) at int64 class targets (n,): row losses
     -a_{i, y_i}; d/da is -1 at (i, y_i) and 0 elsewhere (divided by n for "mean").
     ``nll_loss(log_softmax(z, 1), y) == cross_entropy(z, y)``; ``weight`` and ``ignore_index`` as
-    in ``cross_entropy``. Docs: derivations/cross_entropy."""
+    in ``cross_entropy``. Docs: derivations/cross_entropy.
+
+    Log-probabilities are <= 0: on the CPU an input with an element above 1e-3 (raw logits, or
+    probabilities from softmax) is refused (on a GPU the check would wait for the device)."""
+    if isinstance(input, Tensor) and input.device == "cpu" and input.numel():
+        _check_float("nll_loss", input)
+        lo, hi = _min_max(input)
+        if hi > 1e-3:  # a little above 0 is rounding (or a gradient check's step)
+            raise InputValueError(
+                f"nll_loss: input must be log-probabilities (all <= 0), but its largest element "
+                f"is {hi:g}; pass log_softmax(z, dim=1), or give the raw scores z to "
+                "cross_entropy, which applies log_softmax itself"
+            )
     return _class_loss("nll_loss", input, target, weight, ignore_index, reduction, 0.0, False)

@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from scalargrad.errors import InputTypeError
+
 
 def _rng():
     """The global NumPy generator behind ``sg.manual_seed``."""
@@ -22,9 +24,16 @@ def _rng():
     return creation.generator()
 
 
-def _fill(tensor, values):
-    """Copy NumPy ``values`` into ``tensor`` in place (no graph is recorded)."""
+def _fill(tensor, values, random=True):
+    """Copy NumPy ``values`` into ``tensor`` in place (no graph is recorded). Random values go
+    only into float tensors: an integer tensor would silently truncate them (PyTorch raises too)."""
     from scalargrad.nn.module import _assign
+
+    if random and np.dtype(tensor.dtype).kind != "f":
+        raise InputTypeError(
+            f"init: random values need a floating point tensor, got {tensor.dtype} of shape "
+            f"{tuple(tensor.shape)} (they would be truncated to integers); use .float() first"
+        )
 
     _assign(tensor, np.asarray(values))
     return tensor
@@ -79,7 +88,7 @@ def normal_(tensor, mean=0.0, std=1.0):
 
 def constant_(tensor, val):
     """Fill with ``val``."""
-    return _fill(tensor, np.full(tensor.shape, val))
+    return _fill(tensor, np.full(tensor.shape, val), random=False)
 
 
 def zeros_(tensor):

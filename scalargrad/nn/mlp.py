@@ -34,6 +34,12 @@ class MLP(Module):
     def __init__(self, nin, nouts, activation="relu", device="cpu", dtype=None):
         super().__init__()
         _check_size("nin", nin)
+        if isinstance(nouts, (int, float)) or not hasattr(nouts, "__iter__"):
+            raise TypeError(
+                f"MLP: nouts must be a list of layer sizes, got {type(nouts).__name__} {nouts!r}; "
+                f"MLP({nin!r}, [{nouts!r}]) is one layer of {nouts!r} outputs, MLP(2, [16, 16, 1]) "
+                "two hidden layers of 16 and one output"
+            )
         nouts = list(nouts)
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer size, got []")

@@ -25,6 +25,7 @@ same keys and arrays, so a model moves between engines with ``load_state_dict``.
 """
 
 from collections import OrderedDict
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -107,6 +108,14 @@ class Module:
             from scalargrad.nn.containers import ModuleList
 
             value = ModuleList(value)
+        if name in params and value is not None and not isinstance(value, Parameter):
+            raise TypeError(
+                f"cannot assign {type(value).__name__} as parameter {name!r} of "
+                f"{type(self).__name__} (nn.Parameter or None expected): the model would lose "
+                f"the parameter and an optimizer would stop training it. Wrap the value, "
+                f"self.{name} = nn.Parameter(value), or change the numbers in place: "
+                f"with sg.no_grad(): self.{name}.copy_(value)"
+            )
         params.pop(name, None)
         modules.pop(name, None)
         if isinstance(value, Parameter):
@@ -272,6 +281,11 @@ class Module:
         With ``strict`` (default) the keys must match ``state_dict()``'s exactly; shapes must always
         match. Returns ``(missing_keys, unexpected_keys)``.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                "load_state_dict: expected a dict {name: array} (what state_dict() returns), got "
+                f"{type(state_dict).__name__}"
+            )
         own = OrderedDict(self.named_parameters())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

@@ -14,6 +14,7 @@ import math
 import numbers
 
 from scalargrad import calculus
+from scalargrad.errors import InputValueError
 from scalargrad.scalar.value import Value
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -22,8 +23,8 @@ REDUCTIONS = ("mean", "sum", "none")
 def _check(name, predictions, targets, reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    predictions = list(predictions)
-    targets = list(targets)
+    predictions = _as_list(name, "predictions", predictions)
+    targets = _as_list(name, "targets", targets)
     if len(predictions) != len(targets):
         raise ValueError(
             f"{name}: got {len(predictions)} predictions and {len(targets)} targets; "
@@ -37,6 +38,14 @@ def _check(name, predictions, targets, reduction):
                 f"{name}: prediction {i} must be a Value, got {type(p).__name__} ({p!r})"
             )
     return predictions, [_target(name, i, t) for i, t in enumerate(targets)]
+
+
+def _as_list(name, what, xs):
+    if isinstance(xs, (str, bytes, dict)) or not hasattr(xs, "__iter__"):
+        raise TypeError(
+            f"{name}: {what} must be a list (one per sample), got {type(xs).__name__} {xs!r}"
+        )
+    return list(xs)
 
 
 def _target(name, i, t):
@@ -61,8 +70,20 @@ def _reduce(name, terms, reduction):
     return Value._make(total * scale, name, tuple(terms), (scale,) * len(terms))
 
 
+def _probability_targets(name, targets):
+    """Binary cross-entropy targets must be probabilities: every t in [0, 1]."""
+    for i, t in enumerate(targets):
+        if not 0.0 <= t <= 1.0:
+            raise InputValueError(
+                f"{name}: target {i} is {t!r}, but targets must be probabilities in [0, 1]; "
+                "for labels in {-1, 1} use (y + 1) / 2, for labels in {1, 2} use y - 1"
+            )
+
+
 def _pointwise(name, f, f_deriv, predictions, targets, reduction, *extra):
     predictions, targets = _check(name, predictions, targets, reduction)
+    if name in ("bce", "bce_with_logits"):
+        _probability_targets(name, targets)
     terms = [
         Value._make(f(p.data, t, *extra), name, (p,), (f_deriv(p.data, t, *extra),))
         for p, t in zip(predictions, targets, strict=True)
@@ -91,8 +112,8 @@ def l1(predictions, targets, reduction="mean"):
 
 def smooth_l1(predictions, targets, reduction="mean", beta=1.0):
     """Huber-like loss: 0.5 d^2/beta where |d| < beta, else |d| - 0.5 beta (d = p - t)."""
-    if not beta >= 0.0:
-        raise ValueError(f"smooth_l1: beta must be >= 0, got {beta!r}")
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta >= 0.0:
+        raise ValueError(f"smooth_l1: beta must be a number >= 0, got {beta!r}")
     return _pointwise(
         "smooth_l1",
         calculus.smooth_l1,
@@ -110,7 +131,7 @@ def bce(probabilities, targets, reduction="mean"):
     dL/dp = (p - t) / (p (1 - p)) per term. Logs are clamped at -100 as PyTorch; for raw scores
     use the stable ``bce_with_logits``.
     """
-    probabilities = list(probabilities)
+    probabilities = _as_list("bce", "probabilities", probabilities)
     for i, p in enumerate(probabilities):
         if isinstance(p, Value) and not 0.0 <= p.data <= 1.0:
             raise ValueError(f"bce: prediction {i} must be a probability in [0, 1], got {p.data!r}")
@@ -143,6 +164,12 @@ def hinge(scores, targets, reduction="mean"):
     """Max-margin (SVM) loss for labels t in {-1, +1}: relu(1 - t s), micrograd's
     ``(1 + -t*s).relu()``; dL/ds = -t where 1 - t s > 0, else 0."""
     scores, targets = _check("hinge", scores, targets, reduction)
+    for i, t in enumerate(targets):
+        if t not in (-1.0, 1.0):
+            raise InputValueError(
+                f"hinge: target {i} is {t!r}, but hinge targets are labels in {{-1, +1}}; for "
+                "labels in {0, 1} use 2 * y - 1"
+            )
     terms = []
     for s, t in zip(scores, targets, strict=True):
         margin = s.data * -t + 1.0
@@ -163,8 +190,9 @@ def cross_entropy(logits, targets, reduction="mean"):
     """
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
-    rows = [list(row) for row in logits]
-    targets = list(targets)
+    rows = [_as_list("cross_entropy", "each row of logits", row)
+            for row in _as_list("cross_entropy", "logits", logits)]
+    targets = _as_list("cross_entropy", "targets", targets)
     if len(rows) != len(targets):
         raise ValueError(
             f"cross_entropy: got {len(rows)} rows of logits and {len(targets)} targets"
@@ -175,6 +203,11 @@ def cross_entropy(logits, targets, reduction="mean"):
     for i, (row, k) in enumerate(zip(rows, targets, strict=True)):
         if not row or not all(isinstance(z, Value) for z in row):
             raise TypeError(f"cross_entropy: row {i} of logits must be a non-empty list of Values")
+        if len(row) != len(rows[0]):
+            raise ValueError(
+                f"cross_entropy: row {i} of logits has {len(row)} classes but row 0 has "
+                f"{len(rows[0])}; every row scores the same classes"
+            )
         if isinstance(k, bool) or not isinstance(k, numbers.Integral):
             raise TypeError(
                 f"cross_entropy: target {i} must be an int class index, "

@@ -12,6 +12,7 @@ moved between the engines.
 
 import math
 import random
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -28,6 +29,15 @@ def _make_rng(rng):
         return rng
     raise TypeError(f"rng: expected None, an int seed or a random.Random, got {type(rng).__name__}")
 
+
+
+def _check_inputs(name, x):
+    """A layer of the scalar engine takes a list of numbers or Values (one per input)."""
+    if not isinstance(x, (list, tuple)):
+        raise TypeError(
+            f"{name}: expected a list of numbers or Values (one per input), got "
+            f"{type(x).__name__}; for one input write [x]"
+        )
 
 class Module:
     """Base class: a module owns Values (its parameters) and possibly sub-modules.
@@ -76,6 +86,11 @@ class Module:
 
     def load_state_dict(self, state_dict):
         """Copy arrays (or nested lists) into the parameters; keys and shapes must match exactly."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                "load_state_dict: expected a dict {name: array} (what state_dict() returns), got "
+                f"{type(state_dict).__name__}"
+            )
         own = dict(self.named_tensors())
         missing = sorted(set(own) - set(state_dict))
         unexpected = sorted(set(state_dict) - set(own))
@@ -203,6 +218,7 @@ class Neuron(Module):
         self.activation = _activation(activation)
 
     def forward(self, x):
+        _check_inputs("Neuron", x)
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
         return self.activation(Value.dot(self.w, x, self.b))
@@ -229,6 +245,7 @@ class Linear(Module):
         self.neurons = [Neuron(in_features, activation=None, rng=rng) for _ in range(out_features)]
 
     def forward(self, x):
+        _check_inputs("Linear", x)
         if len(x) != self.in_features:
             raise ValueError(f"Linear: expected {self.in_features} inputs, got {len(x)}")
         return [Value.dot(n.w, x, n.b) for n in self.neurons]
@@ -271,6 +288,12 @@ class MLP(Module):
 
     def __init__(self, nin, nouts, activation="relu", rng=None):
         _check_size("MLP: nin", nin)
+        if isinstance(nouts, (int, float)) or not hasattr(nouts, "__iter__"):
+            raise TypeError(
+                f"MLP: nouts must be a list of layer sizes, got {type(nouts).__name__} {nouts!r}; "
+                f"MLP({nin!r}, [{nouts!r}]) is one layer of {nouts!r} outputs, MLP(2, [16, 16, 1]) "
+                "two hidden layers of 16 and one output"
+            )
         nouts = list(nouts)
         if not nouts:
             raise ValueError("MLP: nouts must list at least one layer size, got []")

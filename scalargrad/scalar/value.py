@@ -292,6 +292,10 @@ class Value:
         d/dw_i = x_i, d/dx_i = w_i, d/dbias = 1. Any of them may be a number (a constant).
         Passing the same Values as weights and inputs gives ``sum v_i^2`` with d/dv_i = 2 v_i.
         """
+        for what, xs in (("weights", weights), ("inputs", inputs)):
+            if not isinstance(xs, (list, tuple)):
+                raise TypeError(f"dot: {what} must be a list of Values or numbers, got "
+                                f"{type(xs).__name__}")
         if len(weights) != len(inputs):
             raise ValueError(
                 f"dot: got {len(weights)} weights and {len(inputs)} inputs; they must match"

@@ -53,6 +53,11 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=150, margin=0.5, t
 
     ``predict`` takes an ``(n, 2)`` NumPy array and returns ``n`` integer labels.
     """
+    if not callable(predict):
+        raise TypeError(
+            "plot_decision_boundary: predict must be a function from (n, 2) points to n labels, "
+            f"got {type(predict).__name__}"
+        )
     X, y = np.asarray(X), np.asarray(y).reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary needs 2-D points, got X of shape {X.shape}")
@@ -79,6 +84,11 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=150, margin=0.5, t
 def plot_curves(curves, ax=None, xlabel="epoch", ylabel="loss", title=None, logx=False,
                 logy=False, x=None, path=None):
     """Line plot of ``{label: values}``; ``x`` (shared x values) defaults to 0, 1, 2, ..."""
+    if not isinstance(curves, dict):
+        raise TypeError(
+            f"plot_curves: curves must be a dict {{label: values}}, e.g. {{'train': losses}}, got "
+            f"{type(curves).__name__}"
+        )
     if not curves:
         raise ValueError("plot_curves needs at least one curve")
     fig, ax = _new_axes(ax, figsize=(6, 4))
@@ -143,14 +153,38 @@ def plot_cost_surface(cost, w_range, b_range, path_wb=None, resolution=60, title
     return _finish(fig, path)
 
 
+def _class_labels(name, labels):
+    """``labels`` as a flat int64 array; scores or probabilities (non-whole floats) are refused."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "f":
+        whole = np.isfinite(labels) & (labels == np.round(labels))
+        if not whole.all():
+            raise ValueError(
+                f"confusion_matrix: {name} holds {labels[~whole].flat[0]!r}, not a class index; "
+                "pass predicted classes (e.g. logits.argmax(1)), not scores or probabilities"
+            )
+    elif labels.dtype.kind not in "iub":
+        raise TypeError(f"confusion_matrix: {name} must hold class indices, got {labels.dtype}")
+    return labels.astype(np.int64).reshape(-1)
+
+
 def confusion_matrix(y_true, y_pred, n_classes=None):
     """Counts ``C[i, j]`` of samples of true class i predicted as j."""
-    y_true = np.asarray(y_true, dtype=np.int64).reshape(-1)
-    y_pred = np.asarray(y_pred, dtype=np.int64).reshape(-1)
+    y_true = _class_labels("y_true", y_true)
+    y_pred = _class_labels("y_pred", y_pred)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}")
+        raise ValueError(
+            f"confusion_matrix: y_true has {y_true.size} labels but y_pred has {y_pred.size}"
+        )
     if n_classes is None:
         n_classes = int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        bad = (labels < 0) | (labels >= n_classes)
+        if bad.any():
+            raise ValueError(
+                f"confusion_matrix: {name} holds label {int(labels[bad][0])}, outside the "
+                f"{n_classes} classes [0, {n_classes}); labels must be class indices 0, 1, ..."
+            )
     cm = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(cm, (y_true, y_pred), 1)
     return cm
@@ -160,8 +194,18 @@ def plot_confusion_matrix(cm, class_names=None, ax=None, title="confusion matrix
     """Heat map of a confusion matrix with the count in every cell."""
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
-        raise ValueError(f"a confusion matrix is square, got shape {cm.shape}")
+        raise ValueError(
+            "plot_confusion_matrix: a confusion matrix is square, got shape "
+            f"{cm.shape}"
+        )
     n = len(cm)
+    if class_names is not None and (
+        isinstance(class_names, str) or not hasattr(class_names, "__iter__")
+    ):
+        raise TypeError(
+            f"plot_confusion_matrix: class_names must be a list of {n} names, got "
+            f"{type(class_names).__name__}"
+        )
     names = [str(i) for i in range(n)] if class_names is None else list(class_names)
     fig, ax = _new_axes(ax, figsize=(5.5, 5))
     ax.imshow(cm, cmap="Blues")
@@ -184,7 +228,10 @@ def plot_image_grid(images, titles=None, ncols=8, cmap="gray_r", suptitle=None, 
     if images.ndim == 2:
         side = int(round(np.sqrt(images.shape[1])))
         if side * side != images.shape[1]:
-            raise ValueError(f"cannot reshape rows of {images.shape[1]} pixels into a square")
+            raise ValueError(
+                f"plot_image_grid: cannot reshape rows of {images.shape[1]} pixels into a "
+                "square"
+            )
         images = images.reshape(len(images), side, side)
     n = len(images)
     if n == 0:

@@ -182,6 +182,8 @@ def _kept_shape(shape, axes, keepdim):
 
 def reduce(op, a, axes, keepdim):
     axes = tuple(sorted(axes))
+    if a.dtype.kind in "bi":
+        return _integer_reduce(op, a, axes, keepdim)
     code = REDUCE_OPS.index(op)
     if a.dtype.kind in "bi":
         acc_dtype = np.int64 if op in ("sum", "prod") else a.dtype
@@ -197,6 +199,22 @@ def reduce(op, a, axes, keepdim):
     if a.dtype.kind == "f":
         return out.astype(a.dtype, copy=False)
     return out
+
+
+_INTEGER_UFUNCS = {"sum": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}
+
+
+def _integer_reduce(op, a, axes, keepdim):
+    """Integer and bool reductions in int64 arithmetic: exact, wrapping on overflow as PyTorch.
+
+    (The kernel's ``_combine`` is typed for floats, where max/min may return nan, so integers
+    would pass through float64 and lose digits beyond 2**53.) NumPy's ufunc reduce does it."""
+    ufunc = _INTEGER_UFUNCS[op]
+    if op in ("max", "min"):
+        if a.size == 0:  # reducing nothing: no value, no crash
+            return np.zeros(_kept_shape(a.shape, axes, keepdim), a.dtype)
+        return ufunc.reduce(a, axis=axes, keepdims=keepdim)
+    return ufunc.reduce(a, axis=axes, keepdims=keepdim, dtype=np.int64)
 
 
 def arg_reduce(op, a, axis):

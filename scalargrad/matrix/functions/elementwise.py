@@ -13,11 +13,14 @@ The local derivatives df/dx, df/dy (and f' for unary f) are the ``calculus.py`` 
 applied by the backend's ``binary_backward`` / ``unary_backward`` kernels.
 """
 
+import numpy as np
+
 from scalargrad import dtypes
 from scalargrad.matrix.function import Function, sum_to_shape
 from scalargrad.matrix.promotion import (
     broadcast_shapes,
     is_number,
+    refuse_sequence,
     result_type,
     to_float,
 )
@@ -388,6 +391,7 @@ def binary(op, x, y):
     """
     found = _operands(op, x, y)
     if found is None:
+        refuse_sequence(op, x, y)
         return NotImplemented
     backend, dtype = found
     if op == "div":
@@ -423,9 +427,13 @@ def _integer_binary(op, x, y, backend, dtype):
     if op in ("maximum", "minimum"):
         take_a = backend.binary("ge" if op == "maximum" else "le", a, b)
         return Tensor._wrap(backend.where(take_a, a, b), backend)
-    # pow: integers to non-negative integer powers, computed exactly in float64 up to 2**53
-    exponent = backend.to_numpy(b)
+    # pow: integers to non-negative integer powers, in int64 arithmetic (exact; wraps around on
+    # overflow as PyTorch's does). NumPy computes it on the host (for CUDA: a round trip).
+    base, exponent = backend.to_numpy(a), backend.to_numpy(b)
     if exponent.size and exponent.min() < 0:
         raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
-    af, bf = backend.astype(a, dtypes.float64), backend.astype(b, dtypes.float64)
-    return Tensor._wrap(backend.astype(backend.binary("pow", af, bf), dtype), backend)
+    if dtype == dtypes.bool:
+        power = base | (exponent == 0)  # True**k = True, False**0 = True, False**k = False
+    else:
+        power = np.power(base, exponent)
+    return Tensor._wrap(backend.from_numpy(np.ascontiguousarray(power)), backend)

@@ -10,9 +10,10 @@ rules).
   that operand's shape.
 """
 
-from scalargrad import dtypes
+import numpy as np
+
 from scalargrad.matrix.function import Function, sum_to_shape
-from scalargrad.matrix.promotion import ShapeError, broadcast_shapes, result_type
+from scalargrad.matrix.promotion import ShapeError, broadcast_shapes, refuse_sequence, result_type
 from scalargrad.matrix.tensor import Tensor
 
 
@@ -118,12 +119,11 @@ def _check(op, a, b):
         )
     dtype = result_type(a, b)
     if dtype.kind != "f":
-        # integer products, exact in float64 up to 2**53, no gradient
+        # integer products in int64 arithmetic (exact; wrapping on overflow as PyTorch), no
+        # gradient: NumPy's matmul on the host (for CUDA tensors a round trip)
         be = a._backend
-        af = Tensor._wrap(be.astype(a._array, dtypes.float64), be)
-        bf = Tensor._wrap(be.astype(b._array, dtypes.float64), be)
-        out = MatMul.apply(af, bf)
-        return None, Tensor._wrap(be.astype(out._array, dtype), be)
+        x, y = be.to_numpy(a._array).astype(dtype), be.to_numpy(b._array).astype(dtype)
+        return None, Tensor._wrap(be.from_numpy(np.ascontiguousarray(np.matmul(x, y))), be)
     if a._array.dtype != dtype:
         a = a.to(dtype)
     if b._array.dtype != dtype:
@@ -134,13 +134,22 @@ def _check(op, a, b):
 def matmul(a, b):
     """a @ b: dot product, matrix-vector, matrix-matrix or batched product (module docstring)."""
     if not isinstance(b, Tensor) or not isinstance(a, Tensor):
+        refuse_sequence("matmul", a, b)
         return NotImplemented
     operands, done = _check("matmul", a, b)
     return done if done is not None else MatMul.apply(*operands)
 
 
+def _tensors(op, *operands):
+    for x in operands:
+        if not isinstance(x, Tensor):
+            refuse_sequence(op, x)
+            raise TypeError(f"{op}: expected Tensors, got {type(x).__name__} {x!r}")
+
+
 def mm(a, b):
     """Matrix-matrix product of two 2-D tensors: (m, k) @ (k, n) -> (m, n)."""
+    _tensors("mm", a, b)
     if a.ndim != 2 or b.ndim != 2:
         raise ShapeError(f"mm: expected two 2-D tensors, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
@@ -148,6 +157,7 @@ def mm(a, b):
 
 def mv(a, v):
     """Matrix-vector product: (m, k) @ (k,) -> (m,)."""
+    _tensors("mv", a, v)
     if a.ndim != 2 or v.ndim != 1:
         raise ShapeError(f"mv: expected a 2-D and a 1-D tensor, got shapes {a.shape} and {v.shape}")
     return matmul(a, v)
@@ -155,6 +165,7 @@ def mv(a, v):
 
 def dot(a, b):
     """Dot product of two 1-D tensors of the same length: sum_i a_i b_i (a 0-d tensor)."""
+    _tensors("dot", a, b)
     if a.ndim != 1 or b.ndim != 1:
         raise ShapeError(f"dot: 1D tensors expected, but got shapes {a.shape} and {b.shape}")
     return matmul(a, b)

@@ -8,6 +8,7 @@ its reduced axes (size 1) and then broadcast along them.
 """
 
 import math
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -365,7 +366,19 @@ def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
         correction = 0 if unbiased is False else 1
     elif unbiased is not None:
         raise TypeError("var: give either unbiased= or correction=, not both")
-    return Var.apply(x, normalize_dims("var", dim, x.ndim), float(correction), keepdim)
+    axes = normalize_dims("var", dim, x.ndim)
+    n = 1
+    for axis in axes:
+        n *= x.shape[axis]
+    if n - correction <= 0 and x.numel():
+        warnings.warn(
+            f"var/std: degrees of freedom is <= 0: {n} element(s) per result with correction="
+            f"{correction:g} (N - 1 for the unbiased estimate) divides by {n - correction:g}, "
+            "so the result is nan or inf; use unbiased=False (correction=0) for one element",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return Var.apply(x, axes, float(correction), keepdim)
 
 
 def prod(x, dim=None, keepdim=False):

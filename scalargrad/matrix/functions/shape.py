@@ -6,6 +6,8 @@ changing shape and strides, never by copying. Their backward is the inverse rear
 the gradient (for expand: the sum over the stretched axes), so dL/dx always has x's shape.
 """
 
+import numpy as np
+
 from scalargrad import dtypes
 from scalargrad.autograd_mode import no_grad
 from scalargrad.matrix.backends import get_backend
@@ -148,9 +150,36 @@ def _infer_shape(op, x, shape):
 
 
 def reshape(x, sizes, op="reshape"):
-    """The same elements, in row-major order, in a new shape (one size may be -1: inferred)."""
+    """The same elements, in row-major order, in a new shape (one size may be -1: inferred).
+
+    ``reshape`` copies when the layout needs it; ``view`` never copies, so (as PyTorch) it is an
+    error when the new shape cannot be read off x's strides."""
     shape = _infer_shape(op, x, _sizes(op, sizes))
+    if op == "view" and not _viewable(x._array, shape):
+        raise RuntimeError(
+            f"view size is not compatible with input tensor's size and stride (at least one "
+            f"dimension spans across two contiguous subspaces): view{shape} of a tensor of shape "
+            f"{x.shape} and strides {_element_strides(x._array)}. Use .reshape(...) instead "
+            "(it copies when it must), or .contiguous().view(...)"
+        )
     return Reshape.apply(x, shape)
+
+
+def _element_strides(a):
+    return tuple(s // a.dtype.itemsize for s in a.strides)
+
+
+def _viewable(a, shape):
+    """True if ``a`` (any backend's array: shape, strides, dtype) can be seen in ``shape``
+    without a copy. NumPy decides on a stand-in with a's layout and no memory of its own."""
+    layout = np.lib.stride_tricks.as_strided(
+        np.zeros(1, a.dtype), shape=tuple(a.shape), strides=tuple(a.strides)
+    )
+    try:
+        np.reshape(layout, shape, copy=False)
+    except ValueError:
+        return False
+    return True
 
 
 def flatten(x, start_dim=0, end_dim=-1):

@@ -1,8 +1,11 @@
-"""Lesson 0: tensors, their shapes, and the operations a network is made of.
+"""Lesson 0: tensors, their shapes, and the operations a network is made of
+========================================================================
 
 Rank and shape; creation and dtype inference; reshape/view with -1, squeeze/unsqueeze,
 flatten of a batch; cat vs stack; broadcasting; reductions (sum, mean, the unbiased std, max
 with a dim, argmax); norms, cumsum, rows normalized to sum to one; in-place updates.
+
+Run it as a script::
 
     python demos/lesson0_tensors.py [--out DIR]
 """

@@ -1,9 +1,12 @@
-"""Lesson 1: derivatives and autograd.
+"""Lesson 1: derivatives and autograd
+==================================
 
 The derivative as a slope, partial derivatives, and how ``backward()`` gets them for you:
 first on the scalar engine (every number a ``Value`` node you can draw), then on Tensors
 (``requires_grad``, ``.grad``, gradient accumulation and ``zero_grad``, backward of a
 non-scalar with an explicit gradient, ``no_grad`` and ``detach``).
+
+Run it as a script::
 
     python demos/lesson1_autograd.py [--out out/lesson1_autograd] [--budget small|full]
 """

@@ -1,4 +1,5 @@
-"""Lesson 3: linear regression and gradient descent.
+"""Lesson 3: linear regression and gradient descent
+================================================
 
 1. y = 2x fitted by gradient descent written by hand (NumPy, gradient as a sum).
 2. A one-parameter fit f(x) = c x on the scalar engine: c -> sum(xy) / sum(x^2) = 2.9986.
@@ -6,6 +7,8 @@
    the path gradient descent takes on it; SGD, momentum and Adam side by side.
 4. Batch vs stochastic vs mini-batch gradient descent with a ``DataLoader``.
 5. Choosing the learning rate on a validation set (training data carry a few outliers).
+
+Run it as a script::
 
     python demos/lesson3_linear_regression.py [--out DIR] [--budget small|full]
 """

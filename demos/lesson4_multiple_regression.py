@@ -1,8 +1,11 @@
-"""Lesson 4: multiple linear regression and multi-output regression.
+"""Lesson 4: multiple linear regression and multi-output regression
+================================================================
 
 ``nn.Linear(3, 1)`` (three inputs) and ``nn.Linear(3, 2)`` (two outputs at once: the weight
 matrix is out x in = 2 x 3) trained with SGD on noisy data, compared with the closed-form
 least-squares fit ``numpy.linalg.lstsq`` of the same data.
+
+Run it as a script::
 
     python demos/lesson4_multiple_regression.py [--out DIR] [--budget small|full]
 """

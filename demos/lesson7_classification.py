@@ -1,4 +1,5 @@
-"""Lesson 7: classification with multi-layer perceptrons.
+"""Lesson 7: classification with multi-layer perceptrons
+=====================================================
 
 1. Activation functions and their derivatives (the derivatives computed by ``backward()``).
 2. Softmax: softmax([2, 1, 0.1]) is about [0.659, 0.242, 0.099].
@@ -6,6 +7,8 @@
    accuracy, and its decision boundary.
 4. On the matrix engine: circles with ``BCEWithLogitsLoss``; blobs and a spiral with
    ``CrossEntropyLoss``; decision regions of each.
+
+Run it as a script::
 
     python demos/lesson7_classification.py [--out DIR] [--budget small|full]
 """

@@ -1,4 +1,5 @@
-"""Lesson 8: handwritten digits with a multi-layer perceptron.
+"""Lesson 8: handwritten digits with a multi-layer perceptron
+==========================================================
 
 scikit-learn's 1797 8x8 digits, split into training and test images, each image a row of 64
 pixels standardized with the training set's mean and std. An MLP(64, [256, 10]) with a ReLU
@@ -6,6 +7,8 @@ hidden layer gives 10 logits;
 CrossEntropyLoss, Adam, mini-batches from a DataLoader. Plots: loss and accuracy per epoch,
 the confusion matrix, the misclassified test images. The target is at least 97% test accuracy.
 A few test images also go through PNG files and ``ImageFolderDataset`` and back.
+
+Run it as a script::
 
     python demos/lesson8_digits.py [--out DIR] [--budget small|full] [--device cpu|cuda]
 """

@@ -58,4 +58,4 @@ docs-check: docs
 		tests/docs/test_notebooks.py -q
 
 clean:
-	rm -rf $(VENV) .cache docs/_build docs/auto_demos docs/sg_execution_times.rst out
+	rm -rf $(VENV) .cache docs/_build docs/auto_demos docs/sg_execution_times.rst out demos/out

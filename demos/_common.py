@@ -13,6 +13,7 @@ page shows them.
 import argparse
 import os
 import sys
+import warnings
 
 # Small tensors make many short parallel kernels; with OpenMP's default busy-waiting threads
 # those are ~50x slower on a machine whose cores are busy. Passive waiting costs nothing here.
@@ -20,7 +21,11 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import TqdmWarning
+
+with warnings.catch_warnings():  # in a notebook without ipywidgets tqdm draws text bars
+    warnings.simplefilter("ignore", TqdmWarning)
+    from tqdm.auto import tqdm
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # lessons import each other (and moons_scalar.py) by name

@@ -4,7 +4,8 @@ sphinx-gallery makes ``docs/auto_demos/<lesson>.ipynb`` from ``demos/<lesson>.py
 ``make docs``. Each notebook runs here in a fresh Jupyter kernel (nbclient + ipykernel) in a
 folder holding a copy of the ``demos/`` scripts, as its first cell tells the student, with
 ``SCALARGRAD_BUDGET=small``. It must run without an error, print the lesson's summary and show
-every figure the lesson saved inline. Run by ``make docs-check`` after the build.
+every figure the lesson saved inline, with no warning on the way. Run by ``make docs-check``
+after the build.
 """
 
 import shutil
@@ -26,12 +27,14 @@ def test_every_lesson_has_a_notebook():
     assert not missing, f"no notebook for {missing} in {GALLERY}: run make docs"
 
 
-def text_of(outputs):
+def text_of(outputs, stream="stdout"):
+    """What the cells wrote to ``stream`` (and, for stdout, the text of displayed values)."""
     parts = []
     for out in outputs:
         if out["output_type"] == "stream":
-            parts.append(out["text"])
-        elif "text/plain" in out.get("data", {}):
+            if out["name"] == stream:
+                parts.append(out["text"])
+        elif stream == "stdout" and "text/plain" in out.get("data", {}):
             parts.append(out["data"]["text/plain"])
     return "".join(parts)
 
@@ -50,6 +53,8 @@ def test_notebook_runs(name, tmp_path, monkeypatch):
     outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
     printed = text_of(outputs)
     assert "--- summary:" in printed, f"{name} printed no summary:\n{printed[-2000:]}"
+    warned = [line for line in text_of(outputs, "stderr").splitlines() if "Warning" in line]
+    assert not warned, f"{name} warned in the notebook: {warned}"
     saved = [line for line in printed.splitlines() if line.startswith("  figure: ")]
     shown = [out for out in outputs if "image/png" in out.get("data", {})]
     assert saved, f"{name} saved no figure"

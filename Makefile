@@ -55,7 +55,7 @@ docs: $(DOCS_INSTALLED)
 # and every lesson notebook runs top to bottom in a Jupyter kernel
 docs-check: docs
 	SCALARGRAD_DOCS_BUILT=1 $(PY) -m pytest tests/docs/test_math_renders.py \
-		tests/docs/test_notebooks.py -q
+		tests/docs/test_course_figures.py tests/docs/test_notebooks.py -q
 
 clean:
 	rm -rf $(VENV) .cache docs/_build docs/auto_demos docs/sg_execution_times.rst out demos/out

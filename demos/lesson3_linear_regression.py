@@ -93,6 +93,7 @@ def _plot_one_parameter(out, xs, ys, path):
             label="gradient descent, first steps")
     ax.set_xlabel("c")
     ax.set_ylabel("cost")
+    ax.set_title("f(x) = c x: the cost and gradient descent")
     ax.legend()
     save(fig, out, "one_parameter_fit.png")
 

@@ -105,5 +105,12 @@ def main(argv=None):
     return summary("lesson 0, tensors", r)
 
 
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
+
 if __name__ == "__main__":
     main()

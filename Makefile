@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 export MPLBACKEND := Agg
 
-.PHONY: demo test test-ptx lint bench docs clean mutation
+.PHONY: demo test test-ptx lint bench docs docs-check clean mutation
 
 $(INSTALLED): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,8 @@ bench: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check micrograd==0.1.0 torch==2.13.0
 	$(PY) demos/benchmark.py
 
-# the docs site: warnings are errors; then headless Chromium checks that the math was typeset
+# the docs site, warnings are errors; sphinx-gallery runs the lessons of demos/ (small budget)
+# and writes docs/auto_demos/ (a lesson whose script did not change is not run again)
 DOCS_INSTALLED := $(VENV)/.docs-installed
 $(DOCS_INSTALLED): $(INSTALLED) setup.cfg
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[docs]'
@@ -54,7 +55,13 @@ $(DOCS_INSTALLED): $(INSTALLED) setup.cfg
 
 docs: $(DOCS_INSTALLED)
 	$(PY) -m sphinx -W --keep-going -q -E -b html docs docs/_build/html
-	SCALARGRAD_DOCS_BUILT=1 $(PY) -m pytest tests/docs/test_math_renders.py -q
+	@echo "the site is built: open file://$(CURDIR)/docs/_build/html/index.html"
+
+# checks of the built site (CI): headless Chromium typesets the math (apt-get install chromium),
+# and every lesson notebook runs top to bottom in a Jupyter kernel
+docs-check: docs
+	SCALARGRAD_DOCS_BUILT=1 $(PY) -m pytest tests/docs/test_math_renders.py \
+		tests/docs/test_course_figures.py tests/docs/test_notebooks.py -q
 
 clean:
-	rm -rf $(VENV) .cache docs/_build out
+	rm -rf $(VENV) .cache docs/_build docs/auto_demos docs/sg_execution_times.rst out demos/out

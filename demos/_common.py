@@ -3,12 +3,17 @@
     python demos/lesson3_linear_regression.py --out out/l3 --budget small
 
 ``--out`` is where the PNG figures go (default ``out/<lesson>/``); ``--budget small`` trains
-less (the smoke tests and the tour use it), ``full`` is what the lesson's numbers refer to.
+less (the smoke tests and the tour use it), ``full`` is what the lesson's numbers refer to. The
+environment variable ``SCALARGRAD_BUDGET=small`` changes the default budget (for a notebook,
+which has no command line). In a Jupyter notebook, and with ``--keep-figures`` (the docs'
+sphinx-gallery build), figures stay open after they are saved, so the notebook or the gallery
+page shows them.
 """
 
 import argparse
 import os
 import sys
+import warnings
 
 # Small tensors make many short parallel kernels; with OpenMP's default busy-waiting threads
 # those are ~50x slower on a machine whose cores are busy. Passive waiting costs nothing here.
@@ -16,7 +21,11 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import TqdmWarning
+
+with warnings.catch_warnings():  # in a notebook without ipywidgets tqdm draws text bars
+    warnings.simplefilter("ignore", TqdmWarning)
+    from tqdm.auto import tqdm
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # lessons import each other (and moons_scalar.py) by name
@@ -29,20 +38,35 @@ def parse_args(name, description, argv=None, extra=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("out") / name,
                         help=f"folder for the figures (default out/{name}/)")
-    parser.add_argument("--budget", choices=["small", "full"], default="full",
-                        help="small: a quick run (tests, tour); full: the lesson as written")
+    parser.add_argument("--budget", choices=["small", "full"],
+                        default=os.environ.get("SCALARGRAD_BUDGET", "full"),
+                        help="small: a quick run (tests, tour); full: the lesson as written "
+                             "(default: $SCALARGRAD_BUDGET, else full)")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    parser.add_argument("--keep-figures", action="store_true",
+                        help="leave the figures open after saving them (for sphinx-gallery)")
     if extra is not None:
         extra(parser)
+    if argv is None and in_notebook():
+        argv = []  # a kernel's command line is not the lesson's
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    global _SHOW_PROGRESS
+    global _SHOW_PROGRESS, _KEEP_FIGURES
     _SHOW_PROGRESS = not args.no_progress
+    _KEEP_FIGURES = args.keep_figures or in_notebook()
     return args
 
 
 _SHOW_PROGRESS = True
+_KEEP_FIGURES = False
+
+
+def in_notebook():
+    """True inside a Jupyter kernel (a notebook made from a lesson)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def progress(iterable=None, desc=None, total=None, **kwargs):
@@ -57,10 +81,15 @@ def section(title):
 
 
 def save(fig, out, name):
-    """Save a figure as ``out/name`` and print where it went."""
+    """Save a figure as ``out/name`` and print where it went; close it unless kept open."""
     from scalargrad.viz.plots import save_figure
 
-    path = save_figure(fig, Path(out) / name)
+    if _KEEP_FIGURES:  # the notebook or the gallery page shows it after the code
+        path = Path(out) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+    else:
+        path = save_figure(fig, Path(out) / name)
     print(f"  figure: {path}")
     return path
 

@@ -1,8 +1,11 @@
-"""Lesson 0: tensors, their shapes, and the operations a network is made of.
+"""Lesson 0: tensors, their shapes, and the operations a network is made of
+========================================================================
 
 Rank and shape; creation and dtype inference; reshape/view with -1, squeeze/unsqueeze,
 flatten of a batch; cat vs stack; broadcasting; reductions (sum, mean, the unbiased std, max
 with a dim, argmax); norms, cumsum, rows normalized to sum to one; in-place updates.
+
+Run it as a script::
 
     python demos/lesson0_tensors.py [--out DIR]
 """
@@ -101,6 +104,13 @@ def main(argv=None):
     save(fig, args.out, "broadcasting.png")
     return summary("lesson 0, tensors", r)
 
+
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
 
 if __name__ == "__main__":
     main()

@@ -1,9 +1,12 @@
-"""Lesson 1: derivatives and autograd.
+"""Lesson 1: derivatives and autograd
+==================================
 
 The derivative as a slope, partial derivatives, and how ``backward()`` gets them for you:
 first on the scalar engine (every number a ``Value`` node you can draw), then on Tensors
 (``requires_grad``, ``.grad``, gradient accumulation and ``zero_grad``, backward of a
 non-scalar with an explicit gradient, ``no_grad`` and ``detach``).
+
+Run it as a script::
 
     python demos/lesson1_autograd.py [--out out/lesson1_autograd] [--budget small|full]
 """
@@ -160,6 +163,13 @@ def main(argv=None):
     results.update(tensor_engine())
     return summary("lesson 1, autograd", results)
 
+
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
 
 if __name__ == "__main__":
     main()

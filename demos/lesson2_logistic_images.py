@@ -1,7 +1,8 @@
-"""Lesson 2: logistic regression as a one-neuron network on images.
+"""Lesson 2: logistic regression as a one-neuron network on images
+===============================================================
 
 Is an 8x8 handwritten digit a 3 or not? Each image is flattened into a column of 64 pixels
-scaled to [0, 1], so the data is X of shape (64, m) and the labels Y of shape (1, m).
+scaled to [0, 1], so the data is X of shape (64, m) and the labels Y of shape (1, m)::
 
     forward:   A = sigmoid(w^T X + b)                        (1, m)
     cost:      J = -mean(Y log A + (1 - Y) log(1 - A))
@@ -9,6 +10,8 @@ scaled to [0, 1], so the data is X of shape (64, m) and the labels Y of shape (1
 
 The hand-derived gradients are printed next to the engine's ``backward()`` on the same weights,
 then the neuron is trained both ways. Also: the derivative as the slope of a tangent.
+
+Run it as a script::
 
     python demos/lesson2_logistic_images.py [--out DIR] [--budget small|full]
 """
@@ -149,6 +152,13 @@ def main(argv=None):
     results.update(train_both(args.out, iterations, 0.5, train, test))
     return summary("lesson 2, logistic regression on images", results)
 
+
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
 
 if __name__ == "__main__":
     main()

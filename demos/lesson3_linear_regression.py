@@ -1,4 +1,5 @@
-"""Lesson 3: linear regression and gradient descent.
+"""Lesson 3: linear regression and gradient descent
+================================================
 
 1. y = 2x fitted by gradient descent written by hand (NumPy, gradient as a sum).
 2. A one-parameter fit f(x) = c x on the scalar engine: c -> sum(xy) / sum(x^2) = 2.9986.
@@ -6,6 +7,8 @@
    the path gradient descent takes on it; SGD, momentum and Adam side by side.
 4. Batch vs stochastic vs mini-batch gradient descent with a ``DataLoader``.
 5. Choosing the learning rate on a validation set (training data carry a few outliers).
+
+Run it as a script::
 
     python demos/lesson3_linear_regression.py [--out DIR] [--budget small|full]
 """
@@ -90,6 +93,7 @@ def _plot_one_parameter(out, xs, ys, path):
             label="gradient descent, first steps")
     ax.set_xlabel("c")
     ax.set_ylabel("cost")
+    ax.set_title("f(x) = c x: the cost and gradient descent")
     ax.legend()
     save(fig, out, "one_parameter_fit.png")
 
@@ -297,6 +301,13 @@ def main(argv=None):
     results.update(choose_learning_rate(args.out, epochs=20 if small else 100, seed=args.seed))
     return summary("lesson 3, linear regression", results)
 
+
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
 
 if __name__ == "__main__":
     main()

@@ -1,8 +1,11 @@
-"""Lesson 4: multiple linear regression and multi-output regression.
+"""Lesson 4: multiple linear regression and multi-output regression
+================================================================
 
 ``nn.Linear(3, 1)`` (three inputs) and ``nn.Linear(3, 2)`` (two outputs at once: the weight
 matrix is out x in = 2 x 3) trained with SGD on noisy data, compared with the closed-form
 least-squares fit ``numpy.linalg.lstsq`` of the same data.
+
+Run it as a script::
 
     python demos/lesson4_multiple_regression.py [--out DIR] [--budget small|full]
 """
@@ -101,6 +104,13 @@ def _bars(single, multi):
     fig.tight_layout()
     return fig
 
+
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,5 @@
-"""Lesson 5: logistic regression, from the Bernoulli likelihood to binary cross-entropy.
+"""Lesson 5: logistic regression, from the Bernoulli likelihood to binary cross-entropy
+====================================================================================
 
 1. The sigmoid squashes a score into a probability.
 2. Bernoulli likelihood: H,T,H,T has likelihood 0.0625 at theta = 0.5; the maximum-likelihood
@@ -8,6 +9,8 @@
 5. The Wisconsin breast-cancer data (30 features, standardized): nn.Linear(30, 1) on logits with
    BCEWithLogitsLoss, test accuracy; with all weights zero the cost is ln 2 = 0.693147.
 6. A 2-D decision boundary from two of the features.
+
+Run it as a script::
 
     python demos/lesson5_logistic_regression.py [--out DIR] [--budget small|full]
 """
@@ -170,6 +173,13 @@ def main(argv=None):
     results.update(breast_cancer(args.out, 100 if args.budget == "small" else 300, args.seed))
     return summary("lesson 5, logistic regression", results)
 
+
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
 
 if __name__ == "__main__":
     main()

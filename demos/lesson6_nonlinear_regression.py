@@ -1,11 +1,14 @@
-"""Lesson 6: non-linear regression with a few sigmoid hidden units.
+"""Lesson 6: non-linear regression with a few sigmoid hidden units
+===============================================================
 
 The curve y = x^2 + 15 sin(x)^3 is not a line, but a sum of shifted, scaled sigmoids can follow
-it. The network is ``Linear(1, H) -> Sigmoid -> Linear(H, 1)``:
+it. The network is ``Linear(1, H) -> Sigmoid -> Linear(H, 1)``::
 
     y_hat(x) = b2 + sum_j v_j * sigmoid(w_j x + b_j)
 
 so the fit is literally a sum of H curves, one per hidden unit; the second figure draws each.
+
+Run it as a script::
 
     python demos/lesson6_nonlinear_regression.py [--out DIR] [--budget small|full] [--hidden H]
 """
@@ -86,6 +89,13 @@ def main(argv=None):
     return summary("lesson 6, non-linear regression", {
         "hidden units": args.hidden, "final MSE": losses[-1], "parts sum error": agree})
 
+
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
 
 if __name__ == "__main__":
     main()

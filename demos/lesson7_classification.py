@@ -1,4 +1,5 @@
-"""Lesson 7: classification with multi-layer perceptrons.
+"""Lesson 7: classification with multi-layer perceptrons
+=====================================================
 
 1. Activation functions and their derivatives (the derivatives computed by ``backward()``).
 2. Softmax: softmax([2, 1, 0.1]) is about [0.659, 0.242, 0.099].
@@ -6,6 +7,8 @@
    accuracy, and its decision boundary.
 4. On the matrix engine: circles with ``BCEWithLogitsLoss``; blobs and a spiral with
    ``CrossEntropyLoss``; decision regions of each.
+
+Run it as a script::
 
     python demos/lesson7_classification.py [--out DIR] [--budget small|full]
 """
@@ -181,6 +184,13 @@ def main(argv=None):
     results.update(matrix_engine(args.out, epochs=150 if small else 400, seed=args.seed))
     return summary("lesson 7, classification with MLPs", results)
 
+
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
 
 if __name__ == "__main__":
     main()

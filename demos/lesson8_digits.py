@@ -1,4 +1,5 @@
-"""Lesson 8: handwritten digits with a multi-layer perceptron.
+"""Lesson 8: handwritten digits with a multi-layer perceptron
+==========================================================
 
 scikit-learn's 1797 8x8 digits, split into training and test images, each image a row of 64
 pixels standardized with the training set's mean and std. An MLP(64, [256, 10]) with a ReLU
@@ -6,6 +7,8 @@ hidden layer gives 10 logits;
 CrossEntropyLoss, Adam, mini-batches from a DataLoader. Plots: loss and accuracy per epoch,
 the confusion matrix, the misclassified test images. The target is at least 97% test accuracy.
 A few test images also go through PNG files and ``ImageFolderDataset`` and back.
+
+Run it as a script::
 
     python demos/lesson8_digits.py [--out DIR] [--budget small|full] [--device cpu|cuda]
 """
@@ -154,6 +157,13 @@ def main(argv=None):
         "test accuracy": test_acc, "misclassified": int(np.sum(pred != y_test)),
         "accuracy on PNG files": files_acc})
 
+
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
 
 if __name__ == "__main__":
     main()

@@ -1,9 +1,12 @@
-"""micrograd's demo on the scalar engine: an MLP learns the two moons, one Value at a time.
+"""micrograd's demo on the scalar engine: an MLP learns the two moons, one Value at a time
+=======================================================================================
 
 MLP(2, [16, 16, 1]) on 100 noisy moons points, labels -1/+1, trained with the SVM hinge loss
 mean(relu(1 - y * score)) + 1e-4 * sum(w^2) and plain SGD whose learning rate falls from 1.0 to
 0.1 over the run, 1.0 - 0.9 k / steps (micrograd's schedule, which has steps = 100). Writes the
 decision boundary and a picture of one neuron's computation graph.
+
+Run it as a script::
 
     python demos/moons_scalar.py [--out out/moons_scalar] [--budget small|full] [--seed 0]
 """
@@ -71,7 +74,7 @@ def neuron_graph(out):
 
 
 def main(argv=None):
-    args = parse_args("moons_scalar", __doc__.splitlines()[0], argv)
+    args = parse_args("moons_scalar", __doc__, argv)
     from scalargrad.data.datasets import make_moons
     from scalargrad.scalar.nn import MLP
     from scalargrad.viz import plot_decision_boundary
@@ -104,6 +107,13 @@ def main(argv=None):
         },
     )
 
+
+# %%
+# Run the lesson
+# --------------
+# ``main()`` runs the parts above in order and prints a summary; from a shell it reads ``--out``
+# and ``--budget``. The docs ran it with ``--budget small``: what it printed and the figures it
+# drew follow (in a notebook, ``SCALARGRAD_BUDGET=small`` chooses the small budget).
 
 if __name__ == "__main__":
     main()

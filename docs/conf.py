@@ -8,6 +8,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath("."))  # lessons_gallery.py
+sys.path.insert(0, os.path.abspath("../demos"))  # the lessons import _common and each other
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "scalargrad"
 author = "the scalargrad authors"
@@ -21,11 +24,34 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx-mathjax-offline",
     "sphinx_copybutton",
+    "sphinx_gallery.gen_gallery",
 ]
 
-source_suffix = {".md": "markdown"}
+# sphinx-gallery writes the lesson pages as reStructuredText
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "conftest.py", "README.md"]
+exclude_patterns = ["_build", "conftest.py", "README.md", "auto_demos/*.md5"]
+
+# the lessons of demos/ as a gallery: each one runs with the small budget (lessons_gallery.py),
+# its page shows the code, what it printed and its figures, with the .py and a notebook to
+# download. benchmark.py (minutes, and it installs references) and the tour (lessons again) stay
+# out; _common.py is the lessons' shared helper, not a lesson.
+sphinx_gallery_conf = {
+    "examples_dirs": "../demos",
+    "gallery_dirs": "auto_demos",
+    "filename_pattern": r"/(lesson\d|moons_scalar)",
+    "ignore_pattern": r"(_common|benchmark|tour)\.py$",
+    "reset_argv": "lessons_gallery.reset_argv",
+    "first_notebook_cell": __import__("lessons_gallery").FIRST_NOTEBOOK_CELL,
+    "within_subsection_order": "FileNameSortKey",
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+    "download_all_examples": False,
+    "show_memory": False,
+    "show_signature": False,
+    "matplotlib_animations": False,
+    "image_scrapers": ("matplotlib",),
+}
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3

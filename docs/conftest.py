@@ -12,7 +12,7 @@ import re
 import pytest
 
 FENCE = re.compile(r"(?m)^[ \t]*(`{3,}|:{3,}).*$")
-collect_ignore = ["_build"]
+collect_ignore = ["_build", "auto_demos"]
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 

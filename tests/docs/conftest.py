@@ -1,6 +1,8 @@
-"""tests/docs: the derivation-coverage test runs in ``make test``; the math-rendering test needs
-a built site and Chromium, so only ``make docs`` runs it (it sets SCALARGRAD_DOCS_BUILT=1)."""
+"""tests/docs: the derivation-coverage test runs in ``make test``; the math-rendering test (it
+needs Chromium), the notebook test (it needs the [docs] extra) and the course-figure test check a
+built site, so only ``make docs-check`` runs them (it sets SCALARGRAD_DOCS_BUILT=1)."""
 
 import os
 
-collect_ignore = [] if os.environ.get("SCALARGRAD_DOCS_BUILT") == "1" else ["test_math_renders.py"]
+BUILT_SITE = ["test_math_renders.py", "test_notebooks.py", "test_course_figures.py"]
+collect_ignore = [] if os.environ.get("SCALARGRAD_DOCS_BUILT") == "1" else BUILT_SITE

@@ -2,16 +2,16 @@
 
 tensor([[1., 2.],
         [3., 4.]], requires_grad=True)
-tensor([0.6590, 0.2424, 0.0986], grad_fn=<SoftmaxBackward>)
+tensor([0.6590, 0.2424, 0.0986], grad_fn=<SoftmaxBackward0>)
 tensor([1, 2, 3])                  int64 (the default for ints: no dtype shown)
-tensor([1., 2.], dtype=sg.float64) non-default dtypes are shown
+tensor([1., 2.], dtype=scalargrad.float64) non-default dtypes are shown
 """
 
 import numpy as np
 
 from scalargrad import dtypes
 
-_DEFAULT = (dtypes.float32, dtypes.int64, dtypes.bool)
+_DEFAULT = (dtypes.int64, dtypes.bool)
 
 
 def _float_format(a):
@@ -79,10 +79,10 @@ def tensor_repr(t):
         parts.append(f"size={tuple(a.shape)}")
     if t.device != "cpu":
         parts.append(f"device='{t.device}'")
-    if a.dtype not in _DEFAULT:
-        parts.append(f"dtype=sg.{a.dtype.name}")
+    if a.dtype not in _DEFAULT and a.dtype != dtypes.default_float():
+        parts.append(f"dtype={dtypes.wrap(a.dtype)!r}")
     if t.grad_fn is not None:
-        parts.append(f"grad_fn={t.grad_fn!r}")
+        parts.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
         parts.append("requires_grad=True")
     return "tensor(" + ", ".join(parts) + ")"

@@ -174,7 +174,7 @@ class TensorOps:
         return _ew.unary("cos", self)
 
     def square(self):
-        return _ew.binary("mul", self, self)
+        return _named(_ew.binary("mul", self, self), "PowBackward0")
 
     def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
         return _sel.clamp(self, min, max)
@@ -255,7 +255,8 @@ class TensorOps:
         self, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None
     ):
         dim, keepdim = _np_names("std", dim, keepdim, axis, keepdims)
-        return _red.var(self, dim, unbiased, keepdim, correction).sqrt()
+        out = _red.var(self, dim, unbiased, keepdim, correction).sqrt()
+        return _named(out, "StdBackward0")
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _np_names("prod", dim, keepdim, axis, keepdims)
@@ -340,23 +341,23 @@ class TensorOps:
         return _shape.flatten(self, start_dim, end_dim)
 
     def squeeze(self, dim=None):
-        return _shape.squeeze(self, dim)
+        return _named(_shape.squeeze(self, dim), f"SqueezeBackward{0 if dim is None else 1}")
 
     def unsqueeze(self, dim):
-        return _shape.unsqueeze(self, dim)
+        return _named(_shape.unsqueeze(self, dim), "UnsqueezeBackward0")
 
     def permute(self, *dims):
         return _shape.permute(self, dims)
 
     def transpose(self, dim0, dim1):
-        return _shape.transpose(self, dim0, dim1)
+        return _named(_shape.transpose(self, dim0, dim1), "TransposeBackward0")
 
     def t(self):
         if self.ndim > 2:
             raise RuntimeError(
                 f"t(): expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
             )
-        return self.T
+        return _named(self.T, "TBackward0")
 
     @property
     def T(self):  # noqa: N802 - PyTorch's name
@@ -385,6 +386,13 @@ class TensorOps:
         if flags is not None:
             return bool(flags["C_CONTIGUOUS"])
         return bool(getattr(a, "is_c_contiguous", lambda: True)())
+
+
+def _named(out, torch_name):
+    """``out`` with its graph node named as PyTorch names it (see ``function.named``)."""
+    if out.grad_fn is not None:
+        out.grad_fn.torch_name = torch_name
+    return out
 
 
 def _np_names(op, dim, keepdim, axis, keepdims):

@@ -15,8 +15,11 @@ Shapes::
     nll_loss(log_probs, target)      the same shapes, with log-probabilities (log_softmax output)
 """
 
+import warnings
+
 import numpy as np
 
+from scalargrad.matrix.function import named
 from scalargrad.matrix.functions import fused
 from scalargrad.matrix.tensor import Tensor
 from scalargrad.nn import class_weights
@@ -123,8 +126,11 @@ def linear(input, weight, bias=None):
         raise ValueError(
             f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}"
         )
-    if len(shape) == 2:
-        return fused.Linear.apply(input, weight, bias)
+    if len(shape) == 2:  # PyTorch's node: addmm (x @ W^T + b), or mm without a bias
+        return named(
+            fused.Linear.apply(input, weight, bias),
+            "MmBackward0" if bias is None else "AddmmBackward0",
+        )
     flat = input.reshape(-1, shape[-1]) if len(shape) != 1 else input.reshape(1, shape[0])
     out = fused.Linear.apply(flat, weight, bias)
     return out.reshape(*shape[:-1], weight.shape[0])
@@ -198,7 +204,26 @@ def _pointwise(name, op, input, target, reduction, beta=0.0):
     _check_reduction(name, reduction)
     target = _as_target(name, target, input)
     _same_shape(name, input, target)
-    return fused.POINTWISE[op].apply(input, target, beta, reduction)
+    out = fused.POINTWISE[op].apply(input, target, beta, reduction)
+    if op == "absolute_error":  # PyTorch's l1_loss is |p - t| then the reduction
+        return named(
+            out, {"mean": "MeanBackward0", "sum": "SumBackward0"}.get(reduction, "AbsBackward0")
+        )
+    return out
+
+
+def legacy_reduction(size_average, reduce):
+    """PyTorch's old ``size_average`` / ``reduce`` flags as a ``reduction`` (with its warning):
+    both True (or None) -> "mean", reduce alone -> "sum", reduce=False -> "none"."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+        "instead.",
+        stacklevel=3,
+    )
+    return reduction
 
 
 def mse_loss(input, target, reduction="mean"):

@@ -9,6 +9,7 @@ from scalargrad import dtypes
 from scalargrad.matrix.functions.elementwise import (
     _expand,
     _operands,
+    from_ndarray,
     plain_array,
     zeros_like_array,
 )
@@ -18,6 +19,7 @@ from scalargrad.matrix.tensor import Tensor
 
 def compare(op, x, y):
     """``x op y`` for op in eq ne lt le gt ge: a bool tensor of the broadcast shape, no gradient."""
+    x, y = from_ndarray(x, y), from_ndarray(y, x)
     found = _operands(op, x, y)
     if found is None:
         return NotImplemented

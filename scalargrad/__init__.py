@@ -68,6 +68,8 @@ _EXPORTS = {
         "FloatTensor DoubleTensor LongTensor IntTensor ByteTensor BoolTensor".split(),
         "scalargrad.matrix.legacy",
     ),
+    "equal": "scalargrad.matrix.functions.comparison",
+    "allclose": "scalargrad.matrix.functions.comparison",
     "device": "scalargrad.devices",
     "Size": "scalargrad.matrix.size",
     "return_types": "scalargrad.matrix.functions.reductions",

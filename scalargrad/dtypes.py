@@ -160,3 +160,28 @@ def infer_dtype(array):
 def is_floating(d):
     """True for float32 and float64, the dtypes that can require gradients."""
     return np.dtype(d) in FLOATING
+
+
+# PyTorch's legacy tensor type names (``t.type()``, ``sg.FloatTensor``)
+TYPE_NAMES = {
+    "FloatTensor": float32,
+    "DoubleTensor": float64,
+    "LongTensor": int64,
+    "IntTensor": int32,
+    "ByteTensor": uint8,
+    "BoolTensor": bool,
+}
+_TYPE_OF = {d: name for name, d in TYPE_NAMES.items()}
+
+
+def type_name(np_dtype, on_cuda=False):
+    """``"scalargrad.FloatTensor"`` for float32, ... (``"scalargrad.cuda.FloatTensor"`` on cuda)."""
+    return ("scalargrad.cuda." if on_cuda else "scalargrad.") + _TYPE_OF[wrap(np_dtype)]
+
+
+def dtype_of_type_name(name):
+    """The dtype of a legacy type name: ``"torch.FloatTensor"`` -> float32."""
+    short = name.rsplit(".", 1)[-1]
+    if short not in TYPE_NAMES:
+        raise ValueError(f"invalid type: {name!r}")
+    return TYPE_NAMES[short]

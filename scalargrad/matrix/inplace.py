@@ -280,6 +280,8 @@ def setitem(x, index, value):
     if isinstance(value, Tensor):
         if value._backend is not be:
             raise ew.device_error("setitem", x, value)
+        while value.ndim > len(shape) and value.shape[0] == 1:  # PyTorch drops leading 1s
+            value = value.reshape(value.shape[1:])
         try:
             broadcast_shapes("setitem", shape, value.shape)
         except ShapeError:

@@ -8,43 +8,16 @@ int64 tensor (PyTorch leaves it uninitialized; here it is zeros). ``t.type()`` n
 import numpy as np
 
 from scalargrad import dtypes
-
-_TYPES = {
-    "FloatTensor": dtypes.float32,
-    "DoubleTensor": dtypes.float64,
-    "LongTensor": dtypes.int64,
-    "IntTensor": dtypes.int32,
-    "ByteTensor": dtypes.uint8,
-    "BoolTensor": dtypes.bool,
-}
-_NAMES = {d: name for name, d in _TYPES.items()}
-
-
-def type_name(t):
-    """``"scalargrad.FloatTensor"`` for a float32 tensor, ... (``scalargrad.cuda.`` on cuda)."""
-    where = "scalargrad.cuda." if t.device == "cuda" else "scalargrad."
-    return where + _NAMES[dtypes.wrap(t._array.dtype)]
-
-
-def dtype_of_name(name):
-    """The dtype of a legacy type name: ``"torch.FloatTensor"`` -> float32."""
-    short = name.rsplit(".", 1)[-1]
-    if short not in _TYPES:
-        raise ValueError(f"invalid type: {name!r}")
-    return _TYPES[short]
-
+from scalargrad.matrix.creation import tensor, zeros
+from scalargrad.matrix.tensor import Tensor
 
 class _LegacyType(type):
     def __instancecheck__(cls, obj):
-        from scalargrad.matrix.tensor import Tensor
-
         return isinstance(obj, Tensor) and obj._array.dtype == cls.dtype
 
 
 def _make(name, dtype):
     def __new__(cls, *args, device="cpu"):
-        from scalargrad.matrix.creation import tensor, zeros
-
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             return tensor(args[0], dtype=dtype, device=device)
         return zeros(*args, dtype=dtype, device=device)

@@ -27,6 +27,7 @@ from scalargrad.matrix.size import Size
 from scalargrad.matrix.tensor_ops import TensorOps
 
 _DEVICES = {"cpu": _device("cpu"), "cuda": _device("cuda")}
+_warned = []  # float() of a tensor that requires grad has warned (PyTorch warns once a process)
 
 
 class Tensor(TensorOps):
@@ -317,6 +318,15 @@ class Tensor(TensorOps):
         return self._backend.to_numpy(self._array).tolist()
 
     def __float__(self):
+        if self._requires_grad and not _warned:  # PyTorch's warning (once): float() drops the graph
+            import warnings
+
+            _warned.append(True)
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                "behavior.\nConsider using tensor.detach() first.",
+                stacklevel=2,
+            )
         return float(self.item())
 
     def __int__(self):
@@ -401,14 +411,12 @@ class Tensor(TensorOps):
     def type(self, dtype=None):
         """The legacy type name (``"scalargrad.FloatTensor"``), or a copy of type ``dtype``
         (a dtype or such a name)."""
-        from scalargrad.matrix.legacy import dtype_of_name, type_name
-
         if dtype is None:
-            return type_name(self)
+            return dtypes.type_name(self._array.dtype, self.device == "cuda")
         if isinstance(dtype, str) and dtype.endswith("Tensor"):
-            dtype = dtype_of_name(dtype)
+            dtype = dtypes.dtype_of_type_name(dtype)
         elif isinstance(dtype, type) and dtype.__name__.endswith("Tensor"):
-            dtype = dtype_of_name(dtype.__name__)
+            dtype = dtypes.dtype_of_type_name(dtype.__name__)
         return self.to(dtype)
 
     def type_as(self, other):

@@ -132,10 +132,12 @@ class TensorOps:
     def __or__(self, other):
         return _cmp.logical("or", self, other)
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
+        dim, keepdim = _np_names("any", dim, keepdim, axis, keepdims)
         return _red.any_all("any", self, dim, keepdim)
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
+        dim, keepdim = _np_names("all", dim, keepdim, axis, keepdims)
         return _red.any_all("all", self, dim, keepdim)
 
     # ------------------------------------------------------------ element-wise functions

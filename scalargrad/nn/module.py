@@ -25,7 +25,7 @@ into one changes the model), keyed by dotted names; the scalar engine's modules 
 so a model moves between engines with ``load_state_dict`` (which takes tensors or NumPy arrays).
 """
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 import numpy as np
 
@@ -58,6 +58,8 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
+    __str__ = __repr__
+
     def __reduce_ex__(self, protocol):
         # pickle and copy.deepcopy: the numbers (as a host copy), requires_grad and the device
         host = np.array(self._backend.to_numpy(self._array), copy=True)
@@ -80,6 +82,20 @@ def _assign(p, value):
 
 def _count(params):
     return sum(int(np.prod(p.shape)) for p in params)
+
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns: the keys it missed and the ones it did not know
+    (``<All keys matched successfully>`` when there are none, as PyTorch prints it)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class Module:
@@ -301,7 +317,7 @@ class Module:
             staged.append((p, value))
         for p, value in staged:  # check everything first, then copy: no half-loaded model
             _assign(p, value)
-        return missing, unexpected
+        return IncompatibleKeys(missing, unexpected)
 
     def to(self, device=None, dtype=None):
         """Move every parameter (and its gradient) to ``device`` and/or convert it to ``dtype``,

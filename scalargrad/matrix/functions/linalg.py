@@ -12,6 +12,7 @@ rules).
 
 from scalargrad import dtypes
 from scalargrad.matrix.function import Function, named, sum_to_shape
+from scalargrad.matrix.functions.elementwise import from_ndarray
 from scalargrad.matrix.promotion import ShapeError, broadcast_shapes, result_type
 from scalargrad.matrix.tensor import Tensor
 
@@ -133,6 +134,7 @@ def _check(op, a, b):
 
 def matmul(a, b):
     """a @ b: dot product, matrix-vector, matrix-matrix or batched product (module docstring)."""
+    a, b = from_ndarray(a, b), from_ndarray(b, a)
     if not isinstance(b, Tensor) or not isinstance(a, Tensor):
         return NotImplemented
     operands, done = _check("matmul", a, b)

@@ -115,7 +115,7 @@ def test_option_errors_name_the_loss_and_the_values():
     z, y = sg.zeros(3, 4), sg.tensor([0, 1, 2])
     with pytest.raises(ValueError, match=r"cross_entropy: weight .* \(4,\), got shape scalargrad\.Size\(\[3\]\)"):
         F.cross_entropy(z, y, weight=[1.0, 1.0, 1.0])
-    with pytest.raises(TypeError, match=r"cross_entropy: class weight .* float32, got scalargrad.float64"):
+    with pytest.raises(TypeError, match=r"cross_entropy: class weight .*float32, got scalargrad.float64"):
         F.cross_entropy(z, y, weight=sg.ones(4, dtype=sg.float64))
     with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\], got 1.5"):
         sg.nn.CrossEntropyLoss(label_smoothing=1.5)
@@ -213,7 +213,7 @@ def test_bce_weight_errors_and_repr():
     with pytest.raises(TypeError, match=r"BCELoss: the first argument is the weight"):
         sg.nn.BCELoss("sum")
     criterion = sg.nn.BCEWithLogitsLoss(pos_weight=[2.0, 1.0], reduction="sum")
-    assert repr(criterion) == "BCEWithLogitsLoss(reduction='sum', pos_weight=...)"
+    assert repr(criterion) == "BCEWithLogitsLoss()"  # as PyTorch prints it
 
 
 def test_bce_weights_match_pytorch():

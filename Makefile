@@ -4,12 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 export MPLBACKEND := Agg
+# every pip install below takes CI's exact versions from constraints.txt (setup.cfg: the ranges)
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
-.PHONY: demo test test-ptx lint bench docs clean
+.PHONY: demo test test-ptx test-parity test-lowest lint bench docs clean
 
-$(INSTALLED): setup.cfg pyproject.toml
+$(INSTALLED): setup.cfg pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,datasets]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,datasets,demos]'
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)
@@ -40,6 +42,20 @@ bench: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check micrograd==0.1.0 torch==2.13.0
 	$(PY) demos/benchmark.py
 
+# PyTorch course code run with PyTorch and with scalargrad, printed output compared
+# (docs/pytorch_compat.md); torch is test-only, installed here, never a package dependency
+test-parity: $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PY) -m pytest tests/parity tests/matrix/test_torch_parity.py -q
+
+# the lowest numpy/numba/llvmlite/matplotlib setup.cfg allows, in a venv of their own
+LOWEST := .venv-lowest
+test-lowest:
+	test -x $(LOWEST)/bin/python || $(PYTHON) -m venv $(LOWEST)
+	PIP_CONSTRAINT=$(CURDIR)/constraints-lowest.txt $(LOWEST)/bin/python -m pip install \
+		--quiet --disable-pip-version-check -e '.[test]'
+	$(LOWEST)/bin/python -m pytest tests/matrix tests/nn tests/test_torch_compat.py -q -x
+
 # the docs site: warnings are errors; then headless Chromium checks that the math was typeset
 DOCS_INSTALLED := $(VENV)/.docs-installed
 $(DOCS_INSTALLED): $(INSTALLED) setup.cfg
@@ -51,4 +67,4 @@ docs: $(DOCS_INSTALLED)
 	SCALARGRAD_DOCS_BUILT=1 $(PY) -m pytest tests/docs/test_math_renders.py -q
 
 clean:
-	rm -rf $(VENV) .cache docs/_build out
+	rm -rf $(VENV) $(LOWEST) .cache docs/_build out

@@ -11,6 +11,7 @@ from scalargrad import dtypes
 from scalargrad.matrix.creation import tensor, zeros
 from scalargrad.matrix.tensor import Tensor
 
+
 class _LegacyType(type):
     def __instancecheck__(cls, obj):
         return isinstance(obj, Tensor) and obj._array.dtype == cls.dtype

@@ -88,10 +88,11 @@ def tensor_repr(t):
     return _add_suffixes("tensor(" + array_text(a), suffixes)
 
 
-def _add_suffixes(text, suffixes, indent=len("tensor("), width=80):
+def _add_suffixes(text, suffixes, indent=7, width=80):
     """PyTorch's layout of the ``, dtype=...`` parts: each goes on the last line while that stays
     within ``width`` characters, else on a line of its own. Lengths are counted as PyTorch's text
-    (``torch.`` where we print ``scalargrad.``), so both break their lines at the same place."""
+    (``torch.`` where we print ``scalargrad.``), so both break their lines at the same place.
+    ``indent`` is ``len("tensor(")``."""
     parts = [text]
     last = len(text) - text.rfind("\n") + 1  # PyTorch's count (one more than the line's length)
     for suffix in suffixes:

@@ -216,7 +216,8 @@ def test_cross_entropy_rejects_out_of_range_classes():
 
 
 def test_cross_entropy_rejects_mismatched_shapes():
-    with pytest.raises(ValueError, match=r"scalargrad\.Size\(\[3, 4\]\).*scalargrad\.Size\(\[2\]\)"):
+    with pytest.raises(ValueError, match=r"scalargrad\.Size\(\[3,"
+                                         r" 4\]\).*scalargrad\.Size\(\[2\]\)"):
         F.cross_entropy(sg.zeros(3, 4), sg.tensor([0, 1]))
     with pytest.raises(ValueError, match=r"scalargrad\.Size\(\[2, 3, 4\]\)"):
         F.cross_entropy(sg.zeros(2, 3, 4), sg.tensor([0, 1]))
@@ -224,7 +225,7 @@ def test_cross_entropy_rejects_mismatched_shapes():
 
 def test_pointwise_losses_reject_mismatched_shapes():
     for loss in (sg.nn.MSELoss(), sg.nn.L1Loss(), sg.nn.SmoothL1Loss(), sg.nn.BCEWithLogitsLoss()):
-        with pytest.raises(ValueError, match=r"scalargrad\.Size\(\[4, 1\]\).*scalargrad\.Size\(\[4\]\)"):
+        with pytest.raises(ValueError, match=r"Size\(\[4, 1\]\).*scalargrad\.Size\(\[4\]\)"):
             loss(sg.zeros(4, 1), sg.zeros(4))
 
 

@@ -1,5 +1,5 @@
 """Compare a course's cells run with PyTorch and with scalargrad (used by the parity tests and by
-``python tests/parity/compare.py`` for a report).
+``python tests/parity/parity_compare.py`` for a report).
 
 A cell *matches* when its printed text is the same after two substitutions (``torch`` ->
 ``scalargrad``, memory addresses ``0x...`` -> ``0x?``; the C++ source location PyTorch appends
@@ -15,6 +15,8 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+
+from run_cells import split_cells  # noqa: F401 - the tests read the cell titles with it
 
 HERE = Path(__file__).resolve().parent
 COURSES = sorted((HERE / "courses").glob("*.py"))
@@ -44,7 +46,7 @@ def normalize(text):
 
 
 def close_numbers(a, b):
-    """True when ``a`` and ``b`` are the same text around numbers that agree to float32 precision."""
+    """True when ``a`` and ``b`` are the same text around numbers agreeing to float32 precision."""
     if _NUMBER.sub("#", a) != _NUMBER.sub("#", b):
         return False
     for x, y in zip(_NUMBER.findall(a), _NUMBER.findall(b), strict=True):

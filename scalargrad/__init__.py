@@ -86,6 +86,7 @@ _FUNCTIONAL = (
     "mm mv dot "
     "reshape flatten squeeze unsqueeze permute transpose pow add sub mul div eq ne lt le gt ge "
     "detach clone"
+    " t square clip bmm masked_fill gather chunk split round floor ceil sign"  # PyTorch courses
 ).split()
 for _name in _FUNCTIONAL:
     _EXPORTS.setdefault(_name, "scalargrad.matrix")

@@ -7,7 +7,7 @@ modules import ``Tensor``, so they are bound here by ``bind`` once ``Tensor`` ex
 """
 
 # set by bind(), once Tensor exists: Tensor and the modules of scalargrad/matrix/functions/
-Tensor = _inplace = _cmp = _ew = _idx = _linalg = _red = _sel = _shape = _softmax = None
+Tensor = _inplace = _cmp = _ew = _idx = _linalg = _red = _sel = _shape = _softmax = _comp = None
 
 
 class TensorOps:
@@ -382,6 +382,59 @@ class TensorOps:
     def contiguous(self):
         return _shape.contiguous(self)
 
+    # ------------------------------------------------------------ compositions (composite.py)
+
+    def masked_fill(self, mask, value):
+        return _comp.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask, value):
+        return self.copy_(_comp.masked_fill(self, mask, value))
+
+    def repeat(self, *sizes):
+        return _comp.repeat(self, sizes)
+
+    def gather(self, dim, index):
+        return _comp.gather(self, dim, index)
+
+    def scatter_(self, dim, index, src=None, value=None):
+        return _comp.scatter_(self, dim, index, src, value)
+
+    def chunk(self, chunks, dim=0):
+        return _comp.chunk(self, chunks, dim)
+
+    def split(self, split_size, dim=0):
+        return _comp.split(self, split_size, dim)
+
+    def round(self, decimals=0):
+        return _comp.rounding("round", self, decimals)
+
+    def floor(self):
+        return _comp.rounding("floor", self)
+
+    def ceil(self):
+        return _comp.rounding("ceil", self)
+
+    def sign(self):
+        return _comp.rounding("sign", self)
+
+    def bmm(self, other):
+        return _linalg.matmul(self, other)
+
+    def new_zeros(self, *size):
+        from scalargrad.matrix.creation import zeros
+
+        return zeros(*size, dtype=self.dtype, device=self.device)
+
+    def new_ones(self, *size):
+        from scalargrad.matrix.creation import ones
+
+        return ones(*size, dtype=self.dtype, device=self.device)
+
+    def new_tensor(self, data):
+        from scalargrad.matrix.creation import tensor
+
+        return tensor(data, dtype=self.dtype, device=self.device)
+
     def is_contiguous(self):
         a = self._array
         flags = getattr(a, "flags", None)
@@ -413,6 +466,7 @@ def bind(tensor_class):
     from scalargrad.matrix import inplace
     from scalargrad.matrix.functions import (
         comparison,
+        composite,
         elementwise,
         indexing,
         linalg,
@@ -422,6 +476,7 @@ def bind(tensor_class):
         softmax,
     )
 
-    global Tensor, _inplace, _cmp, _ew, _idx, _linalg, _red, _sel, _shape, _softmax
+    global Tensor, _inplace, _cmp, _ew, _idx, _linalg, _red, _sel, _shape, _softmax, _comp
     Tensor, _inplace, _cmp, _ew, _idx = tensor_class, inplace, comparison, elementwise, indexing
     _linalg, _red, _sel, _shape, _softmax = linalg, reductions, selection, shape, softmax
+    _comp = composite

@@ -212,6 +212,23 @@ def _pointwise(name, op, input, target, reduction, beta=0.0):
     return out
 
 
+def one_hot(tensor, num_classes=-1):
+    """Class indices (int64, any shape) as one-hot rows: shape + (num_classes,), int64, as PyTorch.
+    ``num_classes=-1`` takes the largest index + 1."""
+    if not isinstance(tensor, Tensor) or tensor.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor (an integer tensor)")
+    labels = tensor.detach().cpu().numpy().astype(np.int64)
+    n = int(labels.max()) + 1 if num_classes == -1 and labels.size else int(num_classes)
+    if labels.size and (labels.min() < 0 or labels.max() >= n):
+        raise RuntimeError(
+            f"one_hot: Class values must be in [0, {n}), got {labels.min()}..{labels.max()}"
+        )
+    out = (labels[..., None] == np.arange(n)).astype(np.int64)
+    from scalargrad.matrix.creation import tensor as make
+
+    return make(out, device=tensor.device)
+
+
 def legacy_reduction(size_average, reduce):
     """PyTorch's old ``size_average`` / ``reduce`` flags as a ``reduction`` (with its warning):
     both True (or None) -> "mean", reduce alone -> "sum", reduce=False -> "none"."""

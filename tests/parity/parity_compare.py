@@ -29,7 +29,7 @@ def run_course(mode, course):
     """The cells of ``course`` run with ``mode`` ("torch" or "scalargrad"), as run_cells gives."""
     env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
     done = subprocess.run(
-        [sys.executable, str(HERE / "run_cells.py"), mode, str(course)],
+        [sys.executable, str(HERE / "run_cells.py"), mode, str(Path(course).resolve())],
         capture_output=True,
         text=True,
         env=env,

@@ -17,9 +17,10 @@ $(INSTALLED): setup.cfg pyproject.toml constraints.txt
 demo: $(INSTALLED)
 	$(PY) demos/tour.py
 
-# the CUDA tests run in a pytest process of their own, on numba's CUDA simulator
+# the CUDA tests run in a pytest process of their own, on numba's CUDA simulator; the PyTorch
+# parity tests in `make test-parity`
 test: $(INSTALLED)
-	$(PY) -m pytest tests --ignore=tests/cuda
+	$(PY) -m pytest tests --ignore=tests/cuda --ignore=tests/parity
 	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest tests/cuda
 	$(PY) -m pytest docs -q
 

@@ -4,20 +4,23 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 export MPLBACKEND := Agg
+# every pip install below takes CI's exact versions from constraints.txt (setup.cfg: the ranges)
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
-.PHONY: demo test test-ptx lint bench docs docs-check clean mutation
+.PHONY: demo test test-ptx test-parity test-lowest lint bench docs docs-check clean mutation
 
-$(INSTALLED): setup.cfg pyproject.toml
+$(INSTALLED): setup.cfg pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,datasets]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,datasets,demos]'
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)
 	$(PY) demos/tour.py
 
-# the CUDA tests run in a pytest process of their own, on numba's CUDA simulator
+# the CUDA tests run in a pytest process of their own, on numba's CUDA simulator; the PyTorch
+# parity tests in `make test-parity`
 test: $(INSTALLED)
-	$(PY) -m pytest tests --ignore=tests/cuda
+	$(PY) -m pytest tests --ignore=tests/cuda --ignore=tests/parity
 	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest tests/cuda
 	$(PY) -m pytest docs -q
 
@@ -46,6 +49,20 @@ bench: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check micrograd==0.1.0 torch==2.13.0
 	$(PY) demos/benchmark.py
 
+# PyTorch course code run with PyTorch and with scalargrad, printed output compared
+# (docs/pytorch_compat.md); torch is test-only, installed here, never a package dependency
+test-parity: $(INSTALLED)
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PY) -m pytest tests/parity tests/matrix/test_torch_parity.py -q
+
+# the lowest numpy/numba/llvmlite/matplotlib setup.cfg allows, in a venv of their own
+LOWEST := .venv-lowest
+test-lowest:
+	test -x $(LOWEST)/bin/python || $(PYTHON) -m venv $(LOWEST)
+	PIP_CONSTRAINT=$(CURDIR)/constraints-lowest.txt $(LOWEST)/bin/python -m pip install \
+		--quiet --disable-pip-version-check -e '.[test]'
+	$(LOWEST)/bin/python -m pytest tests/matrix tests/nn tests/test_torch_compat.py -q -x
+
 # the docs site, warnings are errors; sphinx-gallery runs the lessons of demos/ (small budget)
 # and writes docs/auto_demos/ (a lesson whose script did not change is not run again)
 DOCS_INSTALLED := $(VENV)/.docs-installed
@@ -64,4 +81,4 @@ docs-check: docs
 		tests/docs/test_course_figures.py tests/docs/test_notebooks.py -q
 
 clean:
-	rm -rf $(VENV) .cache docs/_build docs/auto_demos docs/sg_execution_times.rst out demos/out
+	rm -rf $(VENV) $(LOWEST) .cache docs/_build docs/auto_demos docs/sg_execution_times.rst out demos/out

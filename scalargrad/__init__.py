@@ -55,6 +55,27 @@ _EXPORTS = {
     "float": "scalargrad.dtypes",
     "double": "scalargrad.dtypes",
     "long": "scalargrad.dtypes",
+    # PyTorch's names a first course uses (docs/pytorch_compat.md)
+    **dict.fromkeys(
+        "dtype int32 uint8 int get_default_dtype set_default_dtype".split(), "scalargrad.dtypes"
+    ),
+    **dict.fromkeys(
+        "as_tensor is_tensor numel empty empty_like full_like rand_like randn_like normal randperm"
+        .split(),
+        "scalargrad.matrix.creation",
+    ),
+    **dict.fromkeys(
+        "FloatTensor DoubleTensor LongTensor IntTensor ByteTensor BoolTensor".split(),
+        "scalargrad.matrix.legacy",
+    ),
+    "equal": "scalargrad.matrix.functions.comparison",
+    "allclose": "scalargrad.matrix.functions.comparison",
+    "device": "scalargrad.devices",
+    "Size": "scalargrad.matrix.size",
+    "return_types": "scalargrad.matrix.functions.reductions",
+    "save": "scalargrad.serialization",
+    "load": "scalargrad.serialization",
+    "install_as_torch": "scalargrad.torch_compat",
 }
 
 # PyTorch's functional forms of the Tensor methods: sg.exp(x), sg.matmul(a, b), sg.softmax(x, 1)
@@ -65,6 +86,7 @@ _FUNCTIONAL = (
     "mm mv dot "
     "reshape flatten squeeze unsqueeze permute transpose pow add sub mul div eq ne lt le gt ge "
     "detach clone"
+    " t square clip bmm masked_fill gather chunk split round floor ceil sign"  # PyTorch courses
 ).split()
 for _name in _FUNCTIONAL:
     _EXPORTS.setdefault(_name, "scalargrad.matrix")
@@ -73,6 +95,7 @@ del _name
 # subpackages reachable as attributes: sg.nn, sg.optim, sg.data, ...
 _SUBMODULES = {
     "calculus", "scalar", "matrix", "nn", "optim", "data", "viz", "testing", "cuda", "dtypes",
+    "linalg", "utils", "accelerator",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)

@@ -55,6 +55,14 @@ class Optimizer:
             group["params"] = _checked_params(name, group["params"], seen)
             self.param_groups.append(group)
 
+    def __repr__(self):
+        """PyTorch's layout: the class name, then each group's settings in name order."""
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
+        return "\n".join(lines + [")"])
+
     def _check_hyperparameters(self, group):
         name = type(self).__name__
         _check_numbers(name, **{k: v for k, v in group.items() if k in _NUMBERS})
@@ -239,6 +247,13 @@ def _check_grad(name, p):
         )
 
 
+def _only_defaults(name, **switches):
+    """PyTorch's switches scalargrad accepts only at their default (False) value."""
+    for key, value in switches.items():
+        if value:
+            raise NotImplementedError(f"{name}: {key}=True is not supported by scalargrad")
+
+
 def _export(p, item):
     if isinstance(p, Value) or not hasattr(item, "shape"):
         return item
@@ -265,9 +280,24 @@ class SGD(Optimizer):
     p <- p - lr * (g + momentum * buf if nesterov else buf)     (p - lr * g if momentum = 0)
     """
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
-        _check_numbers("SGD", lr=lr, momentum=momentum, dampening=dampening,
-                       weight_decay=weight_decay)
+    def __init__(
+        self,
+        params,
+        lr=0.001,
+        momentum=0,
+        dampening=0,
+        weight_decay=0,
+        nesterov=False,
+        *,
+        maximize=False,
+        foreach=None,
+        differentiable=False,
+        fused=None,
+    ):
+        _only_defaults("SGD", maximize=maximize, differentiable=differentiable)
+        _check_numbers(
+            "SGD", lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay
+        )
         if not momentum >= 0.0:
             raise ValueError(f"SGD: invalid momentum={momentum!r} (must be >= 0)")
         if nesterov and (momentum <= 0.0 or dampening != 0.0):
@@ -282,6 +312,11 @@ class SGD(Optimizer):
             dampening=dampening,
             weight_decay=weight_decay,
             nesterov=nesterov,
+            # PyTorch's switches, kept so state_dict() and print() read as PyTorch's
+            maximize=maximize,
+            foreach=foreach,
+            differentiable=differentiable,
+            fused=fused,
         )
         super().__init__(params, defaults)
         self._scratch = {}  # id(param) -> the never-read buffer of a momentum-0 step
@@ -338,7 +373,29 @@ class Adam(Optimizer):
     p <- p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+        decoupled_weight_decay=False,
+    ):
+        _only_defaults(
+            "Adam",
+            amsgrad=amsgrad,
+            maximize=maximize,
+            differentiable=differentiable,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
         _check_numbers("Adam", lr=lr, eps=eps, weight_decay=weight_decay)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
@@ -352,6 +409,15 @@ class Adam(Optimizer):
         if not eps >= 0.0:
             raise ValueError(f"Adam: invalid epsilon value eps={eps!r} (must be >= 0)")
         defaults = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+        defaults.update(  # PyTorch's switches, kept so state_dict() and print() read as PyTorch's
+            amsgrad=amsgrad,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
         super().__init__(params, defaults)
 
     def _step_value(self, group, p, state):

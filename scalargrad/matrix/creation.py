@@ -1,9 +1,10 @@
 """Making tensors: from data (``tensor``, ``from_numpy``), filled (``zeros ones full eye``), ranges
 (``arange linspace``) and random (``rand randn randint``, seeded by ``manual_seed``).
 
-dtype inference follows PyTorch: Python/NumPy floats -> float32, ints -> int64, bools -> bool;
-``dtype=`` overrides it. ``tensor`` always copies its data; ``from_numpy`` shares the array's
-memory on the CPU (changing one changes the other).
+dtype inference follows PyTorch: Python floats -> the default dtype (float32), ints -> int64,
+bools -> bool, a NumPy array keeps its dtype; ``dtype=`` overrides it. ``tensor`` always copies
+its data; ``from_numpy`` and ``as_tensor`` share a NumPy array's memory on the CPU (changing one
+changes the other).
 """
 
 import numpy as np
@@ -45,20 +46,35 @@ def _finish(array, dtype, requires_grad, device, op):
 
 
 def _check_exact(op, array, dtype):
-    """Refuse a conversion to int64 that would change a value (PyTorch's RuntimeError): nan, inf
-    or a number beyond int64's range would otherwise wrap around silently."""
-    if dtype != dtypes.int64 or array.dtype.kind not in "fu" or not array.size:
+    """Refuse a conversion to an integer dtype that would change a value (PyTorch's
+    RuntimeError): nan, inf or a number beyond the dtype's range would otherwise wrap around."""
+    target = np.dtype(dtype)
+    if target.kind not in "iu" or array.dtype.kind not in "fiu" or not array.size:
         return
+    limits = np.iinfo(target)
     if array.dtype.kind == "f":
-        bad = ~np.isfinite(array) | (array >= 2.0**63) | (array < -(2.0**63))
+        bad = ~np.isfinite(array) | (array >= limits.max + 1.0) | (array < float(limits.min))
     else:
-        bad = array > np.iinfo(np.int64).max
+        bad = (array > limits.max) | (array < limits.min)
     if bad.any():
         value = array[bad].flat[0].item()
         raise InputValueError(
-            f"{op}: value {value!r} cannot be converted to type int64 without overflow "
-            f"(int64 holds whole numbers in [-2**63, 2**63 - 1]; the data is {array.dtype})"
+            f"{op}: value {value!r} cannot be converted to type {target} without overflow "
+            f"({target} holds whole numbers in [{limits.min}, {limits.max}]; "
+            f"the data is {array.dtype})"
         )
+
+
+def _size_keyword(op, size, kwargs):
+    """``size`` given as PyTorch also allows, by keyword: ``randn(size=(2, 3))``."""
+    extra = dict(kwargs)
+    if "size" in extra:
+        if size:
+            raise TypeError(f"{op}(): got sizes both positionally and as size=")
+        size = (extra.pop("size"),)
+    if extra:
+        raise TypeError(f"{op}() got an unexpected keyword argument {next(iter(extra))!r}")
+    return size
 
 
 def _size(op, size):
@@ -95,7 +111,7 @@ def tensor(data, dtype=None, requires_grad=False, device="cpu"):
                 f"{type(data).__name__} holding objects"
             )
     if dtype is None:
-        dtype = dtypes.infer_dtype(array) if not isinstance(data, Tensor) else array.dtype
+        dtype = dtypes.infer_dtype(data) if not isinstance(data, Tensor) else array.dtype
     _check_exact("tensor", array, dtype)
     array = np.array(array, dtype=dtype, order="C", copy=True)
     return _finish(array, dtype, requires_grad, device, "tensor")
@@ -125,6 +141,29 @@ def from_numpy(array):
     return Tensor._wrap(backend.from_numpy(array), backend)
 
 
+def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor, copying only when needed: a tensor of the right dtype and device is
+    returned as is, a NumPy array on the CPU is shared (as ``from_numpy``), anything else copied."""
+    dtype = dtypes.as_dtype(dtype)
+    if isinstance(data, Tensor):
+        return data.to(dtype=dtype, device=device)
+    if isinstance(data, np.ndarray) and str(device or "cpu") == "cpu" and data.dtype.kind in "biuf":
+        if dtype is None or dtype == data.dtype:
+            if dtypes.as_dtype(data.dtype) == data.dtype:
+                return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device or "cpu")
+
+
+def is_tensor(obj):
+    """True for a scalargrad Tensor (and Parameter)."""
+    return isinstance(obj, Tensor)
+
+
+def numel(t):
+    """The number of elements of tensor ``t``."""
+    return t.numel()
+
+
 def full(size, fill_value, dtype=None, requires_grad=False, device="cpu"):
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it)."""
     if not isinstance(size, (int, np.integer, tuple, list)):
@@ -142,16 +181,76 @@ def full(size, fill_value, dtype=None, requires_grad=False, device="cpu"):
     return _finish(np.full(size, value, dtype), dtype, requires_grad, device, "full")
 
 
-def zeros(*size, dtype=None, requires_grad=False, device="cpu"):
+def zeros(*size, dtype=None, requires_grad=False, device="cpu", **kwargs):
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``; float32 unless dtype is given."""
-    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    size = _size_keyword("zeros", size, kwargs)
+    dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
     return _finish(np.zeros(_size("zeros", size), dtype), dtype, requires_grad, device, "zeros")
 
 
-def ones(*size, dtype=None, requires_grad=False, device="cpu"):
+def ones(*size, dtype=None, requires_grad=False, device="cpu", **kwargs):
     """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``; float32 unless dtype is given."""
-    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    size = _size_keyword("ones", size, kwargs)
+    dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
     return _finish(np.ones(_size("ones", size), dtype), dtype, requires_grad, device, "ones")
+
+
+def empty(*size, dtype=None, requires_grad=False, device="cpu", **kwargs):
+    """A tensor of ``size`` whose values you will overwrite (zeros here; PyTorch leaves them
+    uninitialized)."""
+    size = _size_keyword("empty", size, kwargs)
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
+def full_like(t, fill_value, dtype=None, requires_grad=False, device=None):
+    """``fill_value`` everywhere, in t's shape (and dtype and device, unless given)."""
+    return full(
+        t.shape,
+        fill_value,
+        dtype=dtype or t.dtype,
+        requires_grad=requires_grad,
+        device=device or t.device,
+    )
+
+
+def empty_like(t, dtype=None, requires_grad=False, device=None):
+    """``zeros_like`` (PyTorch leaves the values uninitialized)."""
+    return zeros_like(t, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
+def rand_like(t, dtype=None, requires_grad=False, device=None):
+    """Uniform [0, 1) numbers in t's shape (and dtype and device, unless given)."""
+    return rand(
+        t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device
+    )
+
+
+def randn_like(t, dtype=None, requires_grad=False, device=None):
+    """Standard normal numbers in t's shape (and dtype and device, unless given)."""
+    return randn(
+        t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad, device=device or t.device
+    )
+
+
+def normal(mean, std, size=None, dtype=None, requires_grad=False, device="cpu"):
+    """Normal random numbers N(mean, std^2): ``normal(0, 1, (3, 4))`` (numbers and a size, d2l's
+    synthetic data), or elementwise from tensors ``mean`` and/or ``std`` (their broadcast shape)."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        like = mean if isinstance(mean, Tensor) else std
+        shape = np.broadcast_shapes(np.shape(mean), np.shape(std))
+        return randn(shape, dtype=like.dtype, device=like.device) * std + mean
+    if size is None:
+        raise TypeError("normal: give a size, e.g. normal(0.0, 1.0, (3, 4))")
+    dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
+    size = _size("normal", (tuple(size),) if isinstance(size, (tuple, list)) else (size,))
+    array = _generator.normal(mean, std, size).astype(dtype)
+    return _finish(array, dtype, requires_grad, device, "normal")
+
+
+def randperm(n, dtype=None, device="cpu"):
+    """A random permutation of 0..n-1 (int64)."""
+    dtype = dtypes.as_dtype(dtype) or dtypes.int64
+    return _finish(_generator.permutation(int(n)).astype(dtype), dtype, False, device, "randperm")
 
 
 def _like(op, t):
@@ -182,7 +281,7 @@ def eye(n, m=None, dtype=None, requires_grad=False, device="cpu"):
     """The identity matrix (n, n), or (n, m) with ones on the diagonal."""
     m = n if m is None else m
     _size("eye", (n, m))
-    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
     return _finish(np.eye(n, m, dtype=dtype), dtype, requires_grad, device, "eye")
 
 
@@ -207,7 +306,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device="cpu
         )
     if dtype is None:
         ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-        dtype = dtypes.int64 if ints else dtypes.float32
+        dtype = dtypes.int64 if ints else dtypes.default_float()
     dtype = dtypes.as_dtype(dtype)
     n = int(np.ceil((end - start) / step))
     array = start + step * np.arange(n, dtype=np.float64 if dtype.kind == "f" else np.int64)
@@ -218,7 +317,7 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device="cpu"):
     """``steps`` evenly spaced numbers from start to end, both included (float32 by default)."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
-    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
     return _finish(
         np.linspace(start, end, steps).astype(dtype), dtype, requires_grad, device, "linspace"
     )
@@ -227,7 +326,7 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device="cpu"):
 def _random_float(op, dtype):
     """rand/randn draw real numbers: an integer or bool dtype would truncate them (PyTorch
     raises too)."""
-    dtype = dtypes.as_dtype(dtype) or dtypes.float32
+    dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
     if not dtypes.is_floating(dtype):
         raise InputTypeError(
             f"{op}: draws floating point numbers, dtype must be float32 or float64, got {dtype}; "
@@ -236,15 +335,17 @@ def _random_float(op, dtype):
     return dtype
 
 
-def rand(*size, dtype=None, requires_grad=False, device="cpu"):
+def rand(*size, dtype=None, requires_grad=False, device="cpu", **kwargs):
     """Uniform random numbers in [0, 1) (float32 by default)."""
+    size = _size_keyword("rand", size, kwargs)
     dtype = _random_float("rand", dtype)
     array = _generator.random(_size("rand", size)).astype(dtype)
     return _finish(array, dtype, requires_grad, device, "rand")
 
 
-def randn(*size, dtype=None, requires_grad=False, device="cpu"):
+def randn(*size, dtype=None, requires_grad=False, device="cpu", **kwargs):
     """Standard normal random numbers (mean 0, std 1; float32 by default)."""
+    size = _size_keyword("randn", size, kwargs)
     dtype = _random_float("randn", dtype)
     array = _generator.standard_normal(_size("randn", size)).astype(dtype)
     return _finish(array, dtype, requires_grad, device, "randn")

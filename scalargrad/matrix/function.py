@@ -21,8 +21,8 @@ CUDA)::
 and is used as ``Mul.apply(x, y)``. ``apply`` unwraps every ``Tensor`` argument to its backend
 array (other arguments, such as an axis or a shape, pass through unchanged), runs ``forward``,
 and wraps the array it returns in a new ``Tensor``. When grad mode is on and some input requires
-grad, the new tensor gets ``grad_fn = ctx``: the context *is* the graph node. Its ``repr`` is
-``<MulBackward>``, as in PyTorch.
+grad, the new tensor gets ``grad_fn = ctx``: the context *is* the graph node. It prints as
+PyTorch's node, ``<MulBackward0 object at 0x...>``.
 
 What the context offers ``forward`` and ``backward``:
 
@@ -80,12 +80,15 @@ class Function:
             )
         return self._saved
 
+    torch_name = None  # PyTorch's name for this node, where it is not <class name>Backward0
+
     def name(self):
-        """PyTorch's name for this node: ``"MulBackward"``."""
-        return type(self).__name__ + "Backward"
+        """PyTorch's name for this node: ``"MulBackward0"`` (an op that set ``ctx.torch_name`` in
+        forward, e.g. a sum over one dim, ``SumBackward1``, names itself)."""
+        return self.torch_name or type(self).__name__ + "Backward0"
 
     def __repr__(self):
-        return f"<{self.name()}>"
+        return f"<{self.name()} object at {id(self):#x}>"
 
     @property
     def next_functions(self):
@@ -202,11 +205,19 @@ class AccumulateGrad:
         return "AccumulateGrad"
 
     def __repr__(self):
-        return "<AccumulateGrad>"
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
     @property
     def next_functions(self):
         return ()
+
+
+def named(out, torch_name):
+    """Give ``out``'s graph node PyTorch's name for the op that made it (``"SumBackward1"``, when
+    one Function serves several PyTorch ops); returns ``out``."""
+    if out.grad_fn is not None:
+        out.grad_fn.torch_name = torch_name
+    return out
 
 
 def sum_to_shape(backend, grad, shape):

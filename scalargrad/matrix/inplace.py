@@ -128,6 +128,7 @@ def _check_result(op, x, dtype, shape):
 def binary_(op, x, other):
     """x = x op other in place (op: add sub mul div), other broadcast to x's shape."""
     name = op + "_"
+    other = ew.from_ndarray(other, x)
     if (
         isinstance(other, Tensor)
         and not (x._requires_grad or other._requires_grad)
@@ -145,7 +146,7 @@ def binary_(op, x, other):
     _writable(name, x)
     dtype = result_type(x, other)
     if op == "div" and dtype.kind != "f":
-        dtype = dtypes.float32
+        dtype = dtypes.default_float()
     oshape = other.shape if isinstance(other, Tensor) else ()
     _check_result(name, x, dtype, broadcast_shapes(name, x.shape, oshape))
     be = x._backend
@@ -279,6 +280,8 @@ def setitem(x, index, value):
     if isinstance(value, Tensor):
         if value._backend is not be:
             raise ew.device_error("setitem", x, value)
+        while value.ndim > len(shape) and value.shape[0] == 1:  # PyTorch drops leading 1s
+            value = value.reshape(value.shape[1:])
         try:
             broadcast_shapes("setitem", shape, value.shape)
         except ShapeError:

@@ -5,7 +5,7 @@ stack(tensors, dim) is cat of the tensors each unsqueezed at dim: stacking three
 shapes: dL/d(piece i) is the slice of G that piece i filled.
 """
 
-from scalargrad.matrix.function import Function
+from scalargrad.matrix.function import Function, named
 from scalargrad.matrix.functions.selection import where  # noqa: F401 - sg.where lives here
 from scalargrad.matrix.promotion import ShapeError, normalize_dim, result_type
 from scalargrad.matrix.tensor import Tensor
@@ -98,7 +98,9 @@ def _join(op, tensors, dim, new_axis):
                     )
     dtype = result_type(*[t for t in tensors if t.ndim] or tensors)
     tensors = [t if t._array.dtype == dtype else t.to(dtype) for t in tensors]
-    return Cat.apply(axis, new_axis, *tensors)
+    return named(
+        Cat.apply(axis, new_axis, *tensors), "StackBackward0" if new_axis else "CatBackward0"
+    )
 
 
 def cat(tensors, dim=0):

@@ -2,16 +2,16 @@
 
 tensor([[1., 2.],
         [3., 4.]], requires_grad=True)
-tensor([0.6590, 0.2424, 0.0986], grad_fn=<SoftmaxBackward>)
+tensor([0.6590, 0.2424, 0.0986], grad_fn=<SoftmaxBackward0>)
 tensor([1, 2, 3])                  int64 (the default for ints: no dtype shown)
-tensor([1., 2.], dtype=sg.float64) non-default dtypes are shown
+tensor([1., 2.], dtype=scalargrad.float64) non-default dtypes are shown
 """
 
 import numpy as np
 
 from scalargrad import dtypes
 
-_DEFAULT = (dtypes.float32, dtypes.int64, dtypes.bool)
+_DEFAULT = (dtypes.int64, dtypes.bool)
 
 
 def _float_format(a):
@@ -74,15 +74,33 @@ def array_text(a, prefix="tensor("):
 def tensor_repr(t):
     """``tensor([...], dtype=..., device=..., grad_fn=...)`` for a Tensor ``t``."""
     a = t._backend.to_numpy(t._array)
-    parts = [array_text(a)]
+    suffixes = []
     if a.size == 0 and a.ndim != 1:
-        parts.append(f"size={tuple(a.shape)}")
+        suffixes.append(f"size={tuple(a.shape)}")
     if t.device != "cpu":
-        parts.append(f"device='{t.device}'")
-    if a.dtype not in _DEFAULT:
-        parts.append(f"dtype=sg.{a.dtype.name}")
+        suffixes.append(f"device='{t.device}'")
+    if a.dtype not in _DEFAULT and a.dtype != dtypes.default_float():
+        suffixes.append(f"dtype={dtypes.wrap(a.dtype)!r}")
     if t.grad_fn is not None:
-        parts.append(f"grad_fn={t.grad_fn!r}")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
-        parts.append("requires_grad=True")
-    return "tensor(" + ", ".join(parts) + ")"
+        suffixes.append("requires_grad=True")
+    return _add_suffixes("tensor(" + array_text(a), suffixes)
+
+
+def _add_suffixes(text, suffixes, indent=7, width=80):
+    """PyTorch's layout of the ``, dtype=...`` parts: each goes on the last line while that stays
+    within ``width`` characters, else on a line of its own. Lengths are counted as PyTorch's text
+    (``torch.`` where we print ``scalargrad.``), so both break their lines at the same place.
+    ``indent`` is ``len("tensor(")``."""
+    parts = [text]
+    last = len(text) - text.rfind("\n") + 1  # PyTorch's count (one more than the line's length)
+    for suffix in suffixes:
+        size = len(suffix.replace("scalargrad.", "torch."))
+        if last + size + 2 > width:
+            parts.append(",\n" + " " * indent + suffix)
+            last = indent + size
+        else:
+            parts.append(", " + suffix)
+            last += size + 2
+    return "".join(parts) + ")"

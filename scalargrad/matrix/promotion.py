@@ -41,11 +41,18 @@ def _short(x):
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-_CATEGORY = {dtypes.bool: 0, dtypes.int64: 1, dtypes.float32: 2, dtypes.float64: 2}
+_CATEGORY = {
+    dtypes.bool: 0,
+    dtypes.uint8: 1,
+    dtypes.int32: 1,
+    dtypes.int64: 1,
+    dtypes.float32: 2,
+    dtypes.float64: 2,
+}
 
 
 def category(dtype):
-    """0 for bool, 1 for int64, 2 for float32/float64."""
+    """0 for bool, 1 for the integers, 2 for float32/float64."""
     return _CATEGORY[dtype]
 
 
@@ -66,7 +73,7 @@ def scalar_dtype(value):
     if isinstance(value, (int, np.integer)):
         return dtypes.int64
     if isinstance(value, (float, np.floating)):
-        return dtypes.float32
+        return dtypes.default_float()
     raise TypeError(f"expected a Tensor or a Python number, got {type(value).__name__}")
 
 
@@ -100,7 +107,7 @@ def result_type(*operands):
 def to_float(dtype):
     """float32 for bool/int64 (what exp, sqrt and true division of integers give); floats
     unchanged."""
-    return dtype if _CATEGORY[dtype] == 2 else dtypes.float32
+    return dtype if _CATEGORY[dtype] == 2 else dtypes.default_float()
 
 
 def broadcast_shapes(op, *shapes):

@@ -23,8 +23,13 @@ import warnings
 import numpy as np
 
 from scalargrad import dtypes
+from scalargrad.devices import device as _device
 from scalargrad.matrix import tensor_ops
+from scalargrad.matrix.size import Size
 from scalargrad.matrix.tensor_ops import TensorOps
+
+_DEVICES = {"cpu": _device("cpu"), "cuda": _device("cuda")}
+_warned = []  # float() of a tensor that requires grad has warned (PyTorch warns once a process)
 
 
 class Tensor(TensorOps):
@@ -47,7 +52,7 @@ class Tensor(TensorOps):
     def __init__(self, data, dtype=None, requires_grad=False, device="cpu"):
         from scalargrad.matrix.creation import tensor
 
-        dtype = dtypes.float32 if dtype is None else dtype
+        dtype = dtypes.default_float() if dtype is None else dtype
         made = tensor(data, dtype=dtype, requires_grad=requires_grad, device=device)
         self._array = made._array
         self._backend = made._backend
@@ -72,13 +77,14 @@ class Tensor(TensorOps):
 
     @property
     def shape(self):
-        """The size of each axis, a tuple: ``(batch, features)`` for a batch of row vectors."""
-        return tuple(self._array.shape)
+        """The size of each axis, a ``Size`` (a tuple): ``(batch, features)`` for a batch of row
+        vectors."""
+        return Size(self._array.shape)
 
     def size(self, dim=None):
         """``shape`` (PyTorch's name), or the size of one axis."""
         if dim is None:
-            return self.shape
+            return Size(self._array.shape)
         from scalargrad.matrix.promotion import normalize_dim
 
         return self._array.shape[normalize_dim("size", dim, self.ndim)]
@@ -92,6 +98,16 @@ class Tensor(TensorOps):
         """``ndim`` (PyTorch's name)."""
         return self.ndim
 
+    ndimension = dim
+
+    def nelement(self):
+        """``numel`` (PyTorch's older name)."""
+        return self.numel()
+
+    def element_size(self):
+        """Bytes per element (4 for float32)."""
+        return self._array.dtype.itemsize
+
     def numel(self):
         """The number of elements: the product of the shape."""
         n = 1
@@ -101,14 +117,15 @@ class Tensor(TensorOps):
 
     @property
     def dtype(self):
-        """The element type, a numpy dtype: ``sg.float32``, ``sg.float64``, ``sg.int64`` or
-        ``sg.bool``."""
-        return self._array.dtype
+        """The element type: ``scalargrad.float32``, ``float64``, ``int64``, ``int32``, ``uint8``
+        or ``bool`` (each stands for the NumPy dtype of the same name)."""
+        return dtypes.wrap(self._array.dtype)
 
     @property
     def device(self):
-        """Where the numbers live: ``"cpu"`` or ``"cuda"``."""
-        return "cpu" if self._backend.name in ("cpu", "reference") else self._backend.name
+        """Where the numbers live: ``device(type='cpu')`` or ``device(type='cuda')`` (equal to the
+        strings ``"cpu"`` and ``"cuda"``)."""
+        return _DEVICES["cpu" if self._backend.name in ("cpu", "reference") else self._backend.name]
 
     @property
     def is_cuda(self):
@@ -353,6 +370,15 @@ class Tensor(TensorOps):
         return self._backend.to_numpy(self._array).tolist()
 
     def __float__(self):
+        if self._requires_grad and not _warned:  # PyTorch's warning (once): float() drops the graph
+            import warnings
+
+            _warned.append(True)
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                "behavior.\nConsider using tensor.detach() first.",
+                stacklevel=2,
+            )
         return float(self.item())
 
     def __int__(self):
@@ -394,6 +420,8 @@ class Tensor(TensorOps):
         for arg in args:
             if isinstance(arg, Tensor):
                 device, dtype = arg.device, arg.dtype
+            elif isinstance(arg, _device):
+                device = arg
             elif isinstance(arg, str):
                 try:
                     dtype = dtypes.as_dtype(arg)
@@ -424,13 +452,27 @@ class Tensor(TensorOps):
         return self.to(dtypes.int64)
 
     def int(self):
-        return self.to(dtypes.int64)
+        return self.to(dtypes.int32)
+
+    def byte(self):
+        return self.to(dtypes.uint8)
 
     def bool(self):
         return self.to(dtypes.bool)
 
     def type(self, dtype=None):
-        return self.dtype if dtype is None else self.to(dtype)
+        """The legacy type name (``"scalargrad.FloatTensor"``), or a copy of type ``dtype``
+        (a dtype or such a name)."""
+        if dtype is None:
+            return dtypes.type_name(self._array.dtype, self.device == "cuda")
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            dtype = dtypes.dtype_of_type_name(dtype)
+        elif isinstance(dtype, type) and dtype.__name__.endswith("Tensor"):
+            dtype = dtypes.dtype_of_type_name(dtype.__name__)
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other._array.dtype)
 
 
 def _rebuild_tensor(array, requires_grad, device):
@@ -440,4 +482,5 @@ def _rebuild_tensor(array, requires_grad, device):
     return tensor(array, dtype=array.dtype, requires_grad=requires_grad, device=device)
 
 
+Tensor.__module__ = "scalargrad"  # type(t) prints <class 'scalargrad.Tensor'>, as torch.Tensor
 tensor_ops.bind(Tensor)  # the op methods find their functions/ modules now

@@ -7,7 +7,7 @@ modules import ``Tensor``, so they are bound here by ``bind`` once ``Tensor`` ex
 """
 
 # set by bind(), once Tensor exists: Tensor and the modules of scalargrad/matrix/functions/
-Tensor = _inplace = _cmp = _ew = _idx = _linalg = _red = _sel = _shape = _softmax = None
+Tensor = _inplace = _cmp = _ew = _idx = _linalg = _red = _sel = _shape = _softmax = _comp = None
 
 
 def _named(op, result, other):
@@ -155,10 +155,12 @@ class TensorOps:
     def __or__(self, other):
         return _cmp.logical("or", self, other)
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
+        dim, keepdim = _np_names("any", dim, keepdim, axis, keepdims)
         return _red.any_all("any", self, dim, keepdim)
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
+        dim, keepdim = _np_names("all", dim, keepdim, axis, keepdims)
         return _red.any_all("all", self, dim, keepdim)
 
     # ------------------------------------------------------------ element-wise functions
@@ -197,7 +199,7 @@ class TensorOps:
         return _ew.unary("cos", self)
 
     def square(self):
-        return _ew.binary("mul", self, self)
+        return _named(_ew.binary("mul", self, self), "PowBackward0")
 
     def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
         return _sel.clamp(self, min, max)
@@ -278,7 +280,8 @@ class TensorOps:
         self, dim=None, unbiased=None, keepdim=False, correction=None, *, axis=None, keepdims=None
     ):
         dim, keepdim = _np_names("std", dim, keepdim, axis, keepdims)
-        return _red.var(self, dim, unbiased, keepdim, correction).sqrt()
+        out = _red.var(self, dim, unbiased, keepdim, correction).sqrt()
+        return _named(out, "StdBackward0")
 
     def prod(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _np_names("prod", dim, keepdim, axis, keepdims)
@@ -363,23 +366,23 @@ class TensorOps:
         return _shape.flatten(self, start_dim, end_dim)
 
     def squeeze(self, dim=None):
-        return _shape.squeeze(self, dim)
+        return _named(_shape.squeeze(self, dim), f"SqueezeBackward{0 if dim is None else 1}")
 
     def unsqueeze(self, dim):
-        return _shape.unsqueeze(self, dim)
+        return _named(_shape.unsqueeze(self, dim), "UnsqueezeBackward0")
 
     def permute(self, *dims):
         return _shape.permute(self, dims)
 
     def transpose(self, dim0, dim1):
-        return _shape.transpose(self, dim0, dim1)
+        return _named(_shape.transpose(self, dim0, dim1), "TransposeBackward0")
 
     def t(self):
         if self.ndim > 2:
             raise RuntimeError(
                 f"t(): expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
             )
-        return self.T
+        return _named(self.T, "TBackward0")
 
     @property
     def T(self):  # noqa: N802 - PyTorch's name
@@ -402,12 +405,72 @@ class TensorOps:
     def contiguous(self):
         return _shape.contiguous(self)
 
+    # ------------------------------------------------------------ compositions (composite.py)
+
+    def masked_fill(self, mask, value):
+        return _comp.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask, value):
+        return self.copy_(_comp.masked_fill(self, mask, value))
+
+    def repeat(self, *sizes):
+        return _comp.repeat(self, sizes)
+
+    def gather(self, dim, index):
+        return _comp.gather(self, dim, index)
+
+    def scatter_(self, dim, index, src=None, value=None):
+        return _comp.scatter_(self, dim, index, src, value)
+
+    def chunk(self, chunks, dim=0):
+        return _comp.chunk(self, chunks, dim)
+
+    def split(self, split_size, dim=0):
+        return _comp.split(self, split_size, dim)
+
+    def round(self, decimals=0):
+        return _comp.rounding("round", self, decimals)
+
+    def floor(self):
+        return _comp.rounding("floor", self)
+
+    def ceil(self):
+        return _comp.rounding("ceil", self)
+
+    def sign(self):
+        return _comp.rounding("sign", self)
+
+    def bmm(self, other):
+        return _linalg.matmul(self, other)
+
+    def new_zeros(self, *size):
+        from scalargrad.matrix.creation import zeros
+
+        return zeros(*size, dtype=self.dtype, device=self.device)
+
+    def new_ones(self, *size):
+        from scalargrad.matrix.creation import ones
+
+        return ones(*size, dtype=self.dtype, device=self.device)
+
+    def new_tensor(self, data):
+        from scalargrad.matrix.creation import tensor
+
+        return tensor(data, dtype=self.dtype, device=self.device)
+
     def is_contiguous(self):
         a = self._array
         flags = getattr(a, "flags", None)
         if flags is not None:
             return bool(flags["C_CONTIGUOUS"])
         return bool(getattr(a, "is_c_contiguous", lambda: True)())
+
+
+def _named(out, torch_name):
+    """``out`` with its graph node named as PyTorch names it (see ``function.named``)."""
+    if out.grad_fn is not None:
+        out.grad_fn.torch_name = torch_name
+    return out
 
 
 def _np_names(op, dim, keepdim, axis, keepdims):
@@ -426,6 +489,7 @@ def bind(tensor_class):
     from scalargrad.matrix import inplace
     from scalargrad.matrix.functions import (
         comparison,
+        composite,
         elementwise,
         indexing,
         linalg,
@@ -435,6 +499,7 @@ def bind(tensor_class):
         softmax,
     )
 
-    global Tensor, _inplace, _cmp, _ew, _idx, _linalg, _red, _sel, _shape, _softmax
+    global Tensor, _inplace, _cmp, _ew, _idx, _linalg, _red, _sel, _shape, _softmax, _comp
     Tensor, _inplace, _cmp, _ew, _idx = tensor_class, inplace, comparison, elementwise, indexing
     _linalg, _red, _sel, _shape, _softmax = linalg, reductions, selection, shape, softmax
+    _comp = composite

@@ -23,6 +23,7 @@ from scalargrad.nn.activations import (
 )
 from scalargrad.nn.containers import ModuleList, Sequential
 from scalargrad.nn.dropout import Dropout
+from scalargrad.nn.lazy import LazyLinear
 from scalargrad.nn.linear import Linear
 from scalargrad.nn.losses import (
     BCELoss,
@@ -44,6 +45,7 @@ __all__ = [
     "Flatten",
     "Identity",
     "L1Loss",
+    "LazyLinear",
     "Linear",
     "LogSoftmax",
     "MLP",

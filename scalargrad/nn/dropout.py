@@ -15,8 +15,10 @@ from scalargrad.nn.module import Module
 class Dropout(Module):
     """Zero elements with probability ``p`` in training mode (scaling the rest by 1/(1-p))."""
 
-    def __init__(self, p=0.5):
+    def __init__(self, p=0.5, inplace=False):
         super().__init__()
+        if inplace:
+            raise NotImplementedError("Dropout: inplace=True is not supported by scalargrad")
         if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p!r}")
         self.p = float(p)
@@ -25,4 +27,4 @@ class Dropout(Module):
         return F.dropout(x, self.p, self.training)
 
     def extra_repr(self):
-        return f"p={self.p}"
+        return f"p={self.p}, inplace=False"

@@ -16,10 +16,12 @@ Shapes::
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
 from scalargrad.errors import InputTypeError, InputValueError
+from scalargrad.matrix.function import named
 from scalargrad.matrix.functions import fused
 from scalargrad.matrix.tensor import Tensor
 from scalargrad.nn import class_weights
@@ -135,8 +137,11 @@ def linear(input, weight, bias=None):
         raise ValueError(
             f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}"
         )
-    if len(shape) == 2:
-        return fused.Linear.apply(input, weight, bias)
+    if len(shape) == 2:  # PyTorch's node: addmm (x @ W^T + b), or mm without a bias
+        return named(
+            fused.Linear.apply(input, weight, bias),
+            "MmBackward0" if bias is None else "AddmmBackward0",
+        )
     flat = input.reshape(-1, shape[-1]) if len(shape) != 1 else input.reshape(1, shape[0])
     out = fused.Linear.apply(flat, weight, bias)
     return out.reshape(*shape[:-1], weight.shape[0])
@@ -241,7 +246,43 @@ def _pointwise(name, op, input, target, reduction, beta=0.0):
     _same_shape(name, input, target)
     if op in ("binary_cross_entropy", "bce_with_logits"):
         _probability_targets(name, target)
-    return fused.POINTWISE[op].apply(input, target, beta, reduction)
+    out = fused.POINTWISE[op].apply(input, target, beta, reduction)
+    if op == "absolute_error":  # PyTorch's l1_loss is |p - t| then the reduction
+        return named(
+            out, {"mean": "MeanBackward0", "sum": "SumBackward0"}.get(reduction, "AbsBackward0")
+        )
+    return out
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices (int64, any shape) as one-hot rows: shape + (num_classes,), int64, as PyTorch.
+    ``num_classes=-1`` takes the largest index + 1."""
+    if not isinstance(tensor, Tensor) or tensor.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor (an integer tensor)")
+    labels = tensor.detach().cpu().numpy().astype(np.int64)
+    n = int(labels.max()) + 1 if num_classes == -1 and labels.size else int(num_classes)
+    if labels.size and (labels.min() < 0 or labels.max() >= n):
+        raise RuntimeError(
+            f"one_hot: Class values must be in [0, {n}), got {labels.min()}..{labels.max()}"
+        )
+    out = (labels[..., None] == np.arange(n)).astype(np.int64)
+    from scalargrad.matrix.creation import tensor as make
+
+    return make(out, device=tensor.device)
+
+
+def legacy_reduction(size_average, reduce):
+    """PyTorch's old ``size_average`` / ``reduce`` flags as a ``reduction`` (with its warning):
+    both True (or None) -> "mean", reduce alone -> "sum", reduce=False -> "none"."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+        "instead.",
+        stacklevel=3,
+    )
+    return reduction
 
 
 def mse_loss(input, target, reduction="mean"):

@@ -4,6 +4,8 @@ Each holds its options (``reduction``: "mean" (default) | "sum" | "none", ``beta
 SmoothL1Loss, ``weight``, ``ignore_index`` and ``label_smoothing`` for the class losses) and
 calls the function of the same name in ``sg.nn.functional``, where the math,
 the gradients and the shape rules are written down. Input first, target second, as PyTorch.
+PyTorch's legacy ``size_average=`` / ``reduce=`` arguments are accepted (with PyTorch's
+deprecation warning) and turned into ``reduction``. They print as PyTorch's: ``MSELoss()``.
 
     MSELoss            (x - y)^2                            regression
     L1Loss             |x - y|                              regression, robust to outliers
@@ -19,13 +21,13 @@ from scalargrad.nn.module import Module
 
 
 class _Loss(Module):
-    def __init__(self, reduction="mean"):
+    def __init__(self, reduction="mean", *, size_average=None, reduce=None):
         super().__init__()
+        if size_average is not None or reduce is not None:
+            reduction = F.legacy_reduction(size_average, reduce)
         F._check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
 
 
 class MSELoss(_Loss):
@@ -45,8 +47,8 @@ class L1Loss(_Loss):
 class SmoothL1Loss(_Loss):
     """Huber-like loss with threshold ``beta`` (``F.smooth_l1_loss``)."""
 
-    def __init__(self, reduction="mean", beta=1.0):
-        super().__init__(reduction)
+    def __init__(self, reduction="mean", beta=1.0, **legacy):
+        super().__init__(reduction, **legacy)
         if beta < 0:
             raise ValueError(f"SmoothL1Loss: beta must be non-negative, got {beta}")
         self.beta = float(beta)
@@ -54,15 +56,13 @@ class SmoothL1Loss(_Loss):
     def forward(self, input, target):
         return F.smooth_l1_loss(input, target, self.reduction, self.beta)
 
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}, beta={self.beta}"
 
 
 class _WeightedLoss(_Loss):
     """A loss whose first option is a ``weight``, as PyTorch's (reduction comes after it)."""
 
-    def __init__(self, weight=None, reduction="mean"):
-        super().__init__(reduction)
+    def __init__(self, weight=None, reduction="mean", **legacy):
+        super().__init__(reduction, **legacy)
         if isinstance(weight, str):
             raise TypeError(
                 f"{type(self).__name__}: the first argument is the weight, as in PyTorch; "
@@ -70,9 +70,6 @@ class _WeightedLoss(_Loss):
             )
         self.weight = weight
 
-    def extra_repr(self):
-        weight = "weight=..." if self.weight is not None else ""
-        return ", ".join(o for o in (super().extra_repr(), weight) if o)
 
 
 class BCELoss(_WeightedLoss):
@@ -86,8 +83,8 @@ class BCEWithLogitsLoss(_WeightedLoss):
     """Binary cross-entropy of logits, stable (``F.binary_cross_entropy_with_logits``), with
     PyTorch's ``weight`` and ``pos_weight``."""
 
-    def __init__(self, weight=None, reduction="mean", pos_weight=None):
-        super().__init__(weight, reduction)
+    def __init__(self, weight=None, reduction="mean", pos_weight=None, **legacy):
+        super().__init__(weight, reduction, **legacy)
         self.pos_weight = pos_weight
 
     def forward(self, input, target):
@@ -95,29 +92,25 @@ class BCEWithLogitsLoss(_WeightedLoss):
             input, target, self.weight, self.reduction, self.pos_weight
         )
 
-    def extra_repr(self):
-        pos = "pos_weight=..." if self.pos_weight is not None else ""
-        return ", ".join(o for o in (super().extra_repr(), pos) if o)
 
 
 class _ClassLoss(_WeightedLoss):
     """Options of the class-index losses: ``weight`` (c,), ``ignore_index``, ``reduction``."""
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
-        super().__init__(weight, reduction)
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean", **legacy):
+        super().__init__(weight, reduction, **legacy)
         self.ignore_index = ignore_index
 
-    def extra_repr(self):
-        ignore = f"ignore_index={self.ignore_index}" if self.ignore_index != -100 else ""
-        return ", ".join(o for o in (super().extra_repr(), ignore) if o)
 
 
 class CrossEntropyLoss(_ClassLoss):
     """Softmax + negative log-likelihood of logits at int64 class targets (``F.cross_entropy``),
     with PyTorch's ``weight``, ``ignore_index`` and ``label_smoothing``."""
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-        super().__init__(weight, ignore_index, reduction)
+    def __init__(
+        self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, **legacy
+    ):
+        super().__init__(weight, ignore_index, reduction, **legacy)
         F.class_weights.check_options(type(self).__name__, ignore_index, label_smoothing)
         self.label_smoothing = float(label_smoothing)
 
@@ -126,9 +119,6 @@ class CrossEntropyLoss(_ClassLoss):
             input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing
         )
 
-    def extra_repr(self):
-        smoothing = f"label_smoothing={self.label_smoothing}" if self.label_smoothing else ""
-        return ", ".join(o for o in (super().extra_repr(), smoothing) if o)
 
 
 class NLLLoss(_ClassLoss):

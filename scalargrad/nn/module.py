@@ -15,16 +15,17 @@ an attribute registers it, in order, as PyTorch does::
     model = TwoLayer()
     model(x)                      # calls forward
     list(model.parameters())      # hidden.weight, hidden.bias, out.weight, out.bias
-    model.state_dict()            # {"hidden.weight": ndarray (16, 2), ...}
+    model.state_dict()            # {"hidden.weight": tensor (16, 2), ...}
 
 A list or tuple of Modules set as an attribute (micrograd's ``self.layers = [...]``) becomes a
 ``ModuleList``, so its layers are registered as ``layers.0``, ``layers.1``, ...
 
-``state_dict()`` returns NumPy copies keyed by dotted names; the scalar engine's modules use the
-same keys and arrays, so a model moves between engines with ``load_state_dict``.
+``state_dict()`` returns, as PyTorch, detached tensors sharing the parameters' storage (writing
+into one changes the model), keyed by dotted names; the scalar engine's modules use the same keys,
+so a model moves between engines with ``load_state_dict`` (which takes tensors or NumPy arrays).
 """
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 import numpy as np
@@ -58,6 +59,8 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
+    __str__ = __repr__
+
     def __reduce_ex__(self, protocol):
         # pickle and copy.deepcopy: the numbers (as a host copy), requires_grad and the device
         host = np.array(self._backend.to_numpy(self._array), copy=True)
@@ -80,6 +83,20 @@ def _assign(p, value):
 
 def _count(params):
     return sum(int(np.prod(p.shape)) for p in params)
+
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns: the keys it missed and the ones it did not know
+    (``<All keys matched successfully>`` when there are none, as PyTorch prints it)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class Module:
@@ -267,11 +284,11 @@ class Module:
 
     # ------------------------------------------------------------ saving and loading
 
-    def state_dict(self):
-        """An ordered dict of dotted parameter names -> NumPy copies of their values."""
+    def state_dict(self, keep_vars=False):
+        """An ordered dict of dotted parameter names -> the parameters' values, as detached tensors
+        sharing their storage (the Parameters themselves with ``keep_vars=True``)."""
         return OrderedDict(
-            (name, np.array(p._backend.to_numpy(p._array), copy=True))
-            for name, p in self.named_parameters()
+            (name, p if keep_vars else p.detach()) for name, p in self.named_parameters()
         )
 
     def load_state_dict(self, state_dict, strict=True):
@@ -314,7 +331,7 @@ class Module:
             staged.append((p, value))
         for p, value in staged:  # check everything first, then copy: no half-loaded model
             _assign(p, value)
-        return missing, unexpected
+        return IncompatibleKeys(missing, unexpected)
 
     def to(self, device=None, dtype=None):
         """Move every parameter (and its gradient) to ``device`` and/or convert it to ``dtype``,
@@ -349,19 +366,26 @@ class Module:
         """The text inside this module's parentheses (e.g. ``in_features=2, out_features=3``)."""
         return ""
 
-    def _repr_body(self):
-        lines = []
-        for name, m in self.named_children():
-            child = m._repr_body().replace("\n", "\n  ")
-            lines.append(f"  ({name}): {child}")
-        extra = self.extra_repr()
-        if not lines:
-            return f"{type(self).__name__}({extra})"
-        head = f"{type(self).__name__}(" + (f"{extra}" if extra else "")
-        return head + "\n" + "\n".join(lines) + "\n)"
-
     def __repr__(self):
-        body = self._repr_body()
-        if not any(True for _ in self.named_children()):
-            return body
-        return f"{body}  # {self.num_parameters():,} parameters"
+        """PyTorch's layout: ``Name(extra)``, or ``Name(`` then one line per submodule ``(name):
+        ...`` indented by two spaces, then ``)``. ``summary()`` adds the parameter count."""
+        extra = self.extra_repr()
+        lines = extra.split("\n") if extra else []
+        children = [
+            f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in self.named_children()
+        ]
+        head = f"{type(self).__name__}("
+        if len(lines) == 1 and not children:
+            return head + lines[0] + ")"
+        if not lines and not children:
+            return head + ")"
+        return head + "\n  " + "\n  ".join(lines + children) + "\n)"
+
+    def summary(self):
+        """The model as ``print(model)`` shows it, then how many numbers it trains."""
+        params = list(self.parameters())
+        trainable = _count(p for p in params if p.requires_grad)
+        return (
+            f"{self!r}\n{_count(params):,} parameters ({trainable:,} trainable) in "
+            f"{len(params)} tensors"
+        )

@@ -9,9 +9,13 @@ import scalargrad as sg
 def test_dtype_inference_like_pytorch():
     assert sg.tensor([1, 2]).dtype == sg.int64
     assert sg.tensor([1.0, 2]).dtype == sg.float32
-    assert sg.tensor(np.array([1.0])).dtype == sg.float32
-    assert sg.tensor(np.array([1], np.int32)).dtype == sg.int64
+    # a NumPy array keeps its dtype, as in PyTorch; Python floats take the default dtype
+    assert sg.tensor(np.array([1.0])).dtype == sg.float64
+    assert sg.tensor(np.array([1], np.int32)).dtype == sg.int32
+    assert sg.tensor(np.array([1], np.uint8)).dtype == sg.uint8
+    assert sg.tensor(np.float64(2.0)).dtype == sg.float64
     assert sg.tensor([True]).dtype == sg.bool
+    assert sg.as_tensor(np.array([1.0])).dtype == sg.float64
     assert sg.tensor([1, 2], dtype=sg.float64).dtype == sg.float64
     assert sg.tensor(3.5).shape == () and sg.tensor(3.5).ndim == 0
     assert sg.tensor([[1, 2], [3, 4]]).shape == (2, 2)
@@ -66,7 +70,7 @@ def test_numpy_refuses_requires_grad():
 def test_item_and_tolist():
     assert sg.tensor([[2.5]]).item() == 2.5
     assert isinstance(sg.tensor(3).item(), int)
-    with pytest.raises(RuntimeError, match=r"4 elements \(shape \(2, 2\)\)"):
+    with pytest.raises(RuntimeError, match=r"4 elements \(shape scalargrad\.Size\(\[2, 2\]\)\)"):
         sg.zeros(2, 2).item()
     assert sg.tensor([[1, 2]]).tolist() == [[1, 2]]
     assert float(sg.tensor(1.5)) == 1.5 and f"{sg.tensor(0.123456):.2f}" == "0.12"
@@ -90,10 +94,10 @@ def test_repr_like_pytorch():
     assert repr(sg.tensor([1, 2])) == "tensor([1, 2])"
     assert repr(sg.tensor(3.0)) == "tensor(3.)"
     assert repr(sg.tensor([0.5, 0.25])) == "tensor([0.5000, 0.2500])"
-    assert repr(sg.tensor([1.0], dtype=sg.float64)) == "tensor([1.], dtype=sg.float64)"
+    assert repr(sg.tensor([1.0], dtype=sg.float64)) == "tensor([1.], dtype=scalargrad.float64)"
     assert repr(sg.tensor([True, False])) == "tensor([ True, False])"
     assert repr(sg.zeros(0, 3)) == "tensor([], size=(0, 3))"
-    assert repr(sg.ones(2, requires_grad=True) * 2) == "tensor([2., 2.], grad_fn=<MulBackward>)"
+    assert repr(sg.ones(2, requires_grad=True) * 2) == "tensor([2., 2.], grad_fn=<MulBackward0>)"
     assert repr(sg.tensor([[1.0, 2.0], [3.0, 4.0]])) == "tensor([[1., 2.],\n        [3., 4.]])"
 
 

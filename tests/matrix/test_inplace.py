@@ -88,7 +88,7 @@ def test_inplace_on_non_leaf_is_recorded():
     h *= h  # h = 9x^2
     h.sum().backward()
     assert x.grad.tolist() == [18.0, 36.0]
-    assert repr(h.grad_fn) == "<MulBackward>"
+    assert h.grad_fn.name() == "MulBackward0"
 
 
 def test_expanded_tensor_cannot_be_written():

@@ -89,7 +89,7 @@ def test_dropout_train_and_eval():
     assert abs(y.mean() - 1.0) < 0.02  # expected value unchanged
     drop.eval()
     assert drop(x) is x
-    assert repr(drop) == "Dropout(p=0.25)"
+    assert repr(drop) == "Dropout(p=0.25, inplace=False)"
 
 
 def test_dropout_gradient_uses_the_same_mask():

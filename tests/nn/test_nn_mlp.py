@@ -53,7 +53,7 @@ def test_forward_and_gradients(shape, activation, data):
     nin, nouts = shape
     model = sg.nn.MLP(nin, nouts, activation=activation, dtype=sg.float64)
     x = data.draw(arrays((3, nin)))
-    sd = model.state_dict()
+    sd = {k: v.numpy() for k, v in model.state_dict().items()}
     np.testing.assert_allclose(
         model(const(x)).detach().numpy(),
         forward_np(sd, x, ACTS[activation]),

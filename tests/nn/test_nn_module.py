@@ -92,14 +92,20 @@ def test_state_dict_round_trip_keeps_parameter_identity():
     params_before = list(b.parameters())
     sd = a.state_dict()
     assert list(sd) == [n for n, _ in a.named_parameters()]
-    assert all(isinstance(v, np.ndarray) for v in sd.values())
+    assert all(isinstance(v, sg.Tensor) and not v.requires_grad for v in sd.values())
     assert sd["hidden.weight"].shape == (3, 2)
     b.load_state_dict(sd)
     assert list(b.parameters()) == params_before
     for k, v in b.state_dict().items():
         np.testing.assert_array_equal(v, sd[k])
-    sd["hidden.weight"][:] = 99.0  # state_dict holds copies
-    assert not np.any(a.state_dict()["hidden.weight"] == 99.0)
+    b.load_state_dict({k: v.numpy() * 2 for k, v in sd.items()})  # NumPy arrays load too
+    np.testing.assert_array_equal(b.hidden.weight.detach().numpy(), sd["hidden.weight"] * 2)
+    # as PyTorch: the values share the parameters' storage, so writing into one changes the model
+    sd["hidden.weight"][0, 0] = 99.0
+    assert a.hidden.weight[0, 0].item() == 99.0
+    a.state_dict()["out.bias"].data[0] = -7.0  # the course idiom
+    assert a.out.bias[0].item() == -7.0
+    assert not np.any(b.state_dict()["hidden.weight"].numpy() == 99.0)  # b loaded copies
 
 
 def test_load_state_dict_errors_and_non_strict():
@@ -160,8 +166,9 @@ def test_repr_lists_layers_and_counts_parameters():
         "  (0): Linear(in_features=2, out_features=16, bias=True)\n"
         "  (1): ReLU()\n"
         "  (2): Linear(in_features=16, out_features=1, bias=True)\n"
-        ")  # 65 parameters"
-    )
+        ")"
+    )  # exactly PyTorch's text; the parameter count is in summary()
+    assert m.summary() == repr(m) + "\n65 parameters (65 trainable) in 4 tensors"
     assert "(layers): ModuleList(\n    (0): Linear" in repr(nn.MLP(2, [3, 1]))
 
 

@@ -123,9 +123,13 @@ def test_state_dict_layout_and_round_trip():
         {
             "lr": 0.1,
             "momentum": 0.9,
-            "dampening": 0.0,
-            "weight_decay": 0.0,
+            "dampening": 0,  # PyTorch's defaults, ints as PyTorch keeps them
+            "weight_decay": 0,
             "nesterov": False,
+            "maximize": False,
+            "foreach": None,
+            "differentiable": False,
+            "fused": None,
             "params": [0, 1],
         }
     ]

@@ -5,10 +5,13 @@ floats), as in PyTorch. A comparison is a step function of its inputs: its deriv
 wherever it exists, so no graph is recorded.
 """
 
+import numpy as np
+
 from scalargrad import dtypes
 from scalargrad.matrix.functions.elementwise import (
     _expand,
     _operands,
+    from_ndarray,
     plain_array,
     zeros_like_array,
 )
@@ -18,6 +21,7 @@ from scalargrad.matrix.tensor import Tensor
 
 def compare(op, x, y):
     """``x op y`` for op in eq ne lt le gt ge: a bool tensor of the broadcast shape, no gradient."""
+    x, y = from_ndarray(x, y), from_ndarray(y, x)
     found = _operands(op, x, y)
     if found is None:
         return NotImplemented
@@ -55,3 +59,17 @@ def logical(op, x, y):
     if op == "and":
         return Tensor._wrap(be.where(a, b, zeros_like_array(be, b)), be)
     return Tensor._wrap(be.where(a, a, b), be)
+
+
+def equal(x, y):
+    """True if ``x`` and ``y`` have the same shape and the same elements (a Python bool)."""
+    if x.shape != y.shape:
+        return False
+    return bool(compare("eq", x, y).all().item())
+
+
+def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True if |x - y| <= atol + rtol |y| everywhere (broadcasting), as ``numpy.allclose``."""
+    a = np.asarray(x.detach().cpu().numpy() if isinstance(x, Tensor) else x)
+    b = np.asarray(y.detach().cpu().numpy() if isinstance(y, Tensor) else y)
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))

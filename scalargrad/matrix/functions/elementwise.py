@@ -16,7 +16,7 @@ applied by the backend's ``binary_backward`` / ``unary_backward`` kernels.
 import numpy as np
 
 from scalargrad import dtypes
-from scalargrad.matrix.function import Function, sum_to_shape
+from scalargrad.matrix.function import Function, named, sum_to_shape
 from scalargrad.matrix.promotion import (
     broadcast_shapes,
     is_number,
@@ -345,6 +345,17 @@ _BINARY = {
 _SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 
 
+def from_ndarray(value, like):
+    """A NumPy array operand as a tensor on ``like``'s device (``t + np.array(...)`` works as in
+    PyTorch: the array keeps its dtype and takes part in type promotion); anything else as is."""
+    if isinstance(value, np.ndarray) and value.ndim and value.dtype.kind in "biuf":
+        be = like._backend
+        return Tensor._wrap(
+            be.from_numpy(np.ascontiguousarray(value, dtypes.as_dtype(value.dtype))), be
+        )
+    return value
+
+
 def _operands(op, x, y):
     """Check and promote the operands of a binary op: (backend, dtype), or None if not ours."""
     xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
@@ -378,9 +389,9 @@ def _with_number(dtype, number):
     """The result dtype of a tensor of ``dtype`` with a Python float or int (fast path), or None."""
     kind = type(number)
     if kind is float:
-        return dtype if dtype.kind == "f" else dtypes.float32
+        return dtype if dtype.kind == "f" else dtypes.default_float()
     if kind is int:
-        return dtype if dtype.kind in "fi" else dtypes.int64
+        return dtype if dtype.kind in "fiu" else dtypes.int64
     return None
 
 
@@ -389,6 +400,7 @@ def binary(op, x, y):
 
     Returns NotImplemented for operands that are neither (so Python can try the other side).
     """
+    x, y = from_ndarray(x, y), from_ndarray(y, x)
     found = _operands(op, x, y)
     if found is None:
         refuse_sequence(op, x, y)
@@ -399,10 +411,16 @@ def binary(op, x, y):
     if dtype.kind != "f":
         return _integer_binary(op, x, y, backend, dtype)
     if not isinstance(x, Tensor):  # a number, already broadcast to the tensor's shape
-        return _BINARY[op].apply(scalar_array(backend, x, dtype, y._array.shape), _cast(y, dtype))
+        out = _BINARY[op].apply(scalar_array(backend, x, dtype, y._array.shape), _cast(y, dtype))
+        return named(out, _NUMBER_FIRST[op]) if op in _NUMBER_FIRST else out
     if not isinstance(y, Tensor):
         return _BINARY[op].apply(_cast(x, dtype), scalar_array(backend, y, dtype, x._array.shape))
-    return _BINARY[op].apply(as_array(op, x, dtype, backend), as_array(op, y, dtype, backend))
+    out = _BINARY[op].apply(as_array(op, x, dtype, backend), as_array(op, y, dtype, backend))
+    return named(out, "PowBackward1") if op == "pow" else out
+
+
+# PyTorch's node names for ``number op tensor`` (``1 - x`` is rsub; ``2 / x`` is 2 * reciprocal)
+_NUMBER_FIRST = {"sub": "RsubBackward1", "div": "MulBackward0", "pow": "PowBackward2"}
 
 
 def _cast(t, dtype):

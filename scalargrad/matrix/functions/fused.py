@@ -90,6 +90,8 @@ class CrossEntropy(Function):
     The targets get no gradient.
     """
 
+    torch_name = "NllLossBackward0"
+
     derivation = "cross_entropy"
 
     @staticmethod
@@ -116,6 +118,8 @@ class NLLLoss(Function):
     Row loss: l_i = -a_{i, y_i}. Backward: dL/da (n, c) is zero except -g_i at (i, y_i), g_i the
     gradient reaching row i. The targets get no gradient.
     """
+
+    torch_name = "NllLossBackward0"
 
     derivation = "cross_entropy"
 
@@ -182,6 +186,8 @@ class _PointwiseLoss:
 
 class MSELoss(_PointwiseLoss, Function):
     """Terms (p - t)^2; dL/dp = 2 (p - t) g, shape of p."""
+
+    torch_name = "MseLossBackward0"
 
     derivation = "mse"
     op = "squared_error"

@@ -12,12 +12,14 @@ the sum of both gradients. dL/dx always has x's shape.
 
 import numpy as np
 
-from scalargrad.matrix.function import Function
+from scalargrad.matrix.function import Function, named
 from scalargrad.matrix.tensor import Tensor
 
 
 class GetItem(Function):
     """y = x[index] (basic: a view); dL/dx = zeros of x.shape with G written at [index]."""
+
+    torch_name = "SelectBackward0"
 
     derivation = "indexing"
     is_view = True
@@ -37,6 +39,8 @@ class GetItem(Function):
 
 class Gather(Function):
     """y = x[index] (advanced: a copy); dL/dx = scatter_add(x.shape, index, G) (repeats add up)."""
+
+    torch_name = "IndexBackward0"
 
     derivation = "indexing"
 
@@ -128,10 +132,24 @@ def getitem(x, index):
     """x[index]: a view for basic indexing, a gathered copy for advanced indexing."""
     simple = _simple(x, index)
     if simple is not None:
-        return GetItem.apply(x, simple + (Ellipsis,))
+        return named(GetItem.apply(x, simple + (Ellipsis,)), _torch_name(simple))
     index, advanced, _ = normalize_index(x, index)
     if advanced:
-        return Gather.apply(x, index)
+        return named(Gather.apply(x, index), "IndexBackward0")
     if Ellipsis not in index:  # x[0] of a vector: a 0-d view, not a copied NumPy scalar
         index = index + (Ellipsis,)
-    return GetItem.apply(x, index)
+    return named(GetItem.apply(x, index), _torch_name(index))
+
+
+def _torch_name(index):
+    """PyTorch's node name for basic indexing: that of the last step that does something
+    (an int selects, a slice slices, None unsqueezes)."""
+    for part in reversed(index):
+        if part is None:
+            return "UnsqueezeBackward0"
+        if isinstance(part, slice):
+            if part != slice(None):
+                return "SliceBackward0"
+        elif part is not Ellipsis:
+            return "SelectBackward0"
+    return "AliasBackward0"

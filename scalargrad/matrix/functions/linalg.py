@@ -12,7 +12,8 @@ rules).
 
 import numpy as np
 
-from scalargrad.matrix.function import Function, sum_to_shape
+from scalargrad.matrix.function import Function, named, sum_to_shape
+from scalargrad.matrix.functions.elementwise import from_ndarray
 from scalargrad.matrix.promotion import ShapeError, broadcast_shapes, refuse_sequence, result_type
 from scalargrad.matrix.tensor import Tensor
 
@@ -133,11 +134,23 @@ def _check(op, a, b):
 
 def matmul(a, b):
     """a @ b: dot product, matrix-vector, matrix-matrix or batched product (module docstring)."""
+    a, b = from_ndarray(a, b), from_ndarray(b, a)
     if not isinstance(b, Tensor) or not isinstance(a, Tensor):
         refuse_sequence("matmul", a, b)
         return NotImplemented
     operands, done = _check("matmul", a, b)
-    return done if done is not None else MatMul.apply(*operands)
+    return done if done is not None else named(MatMul.apply(*operands), _torch_name(a, b))
+
+
+def _torch_name(a, b):
+    """PyTorch's node name for a @ b, which depends on the operands' ranks."""
+    ranks = (a.ndim, b.ndim)
+    simple = {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (2, 2): "MmBackward0"}
+    if ranks in simple:
+        return simple[ranks]
+    if ranks == (1, 2):
+        return "SqueezeBackward4"
+    return "UnsafeViewBackward0" if a.ndim > 2 else "CloneBackward0"
 
 
 def _tensors(op, *operands):

@@ -14,7 +14,7 @@ from collections import namedtuple
 import numpy as np
 
 from scalargrad import dtypes
-from scalargrad.matrix.function import Function
+from scalargrad.matrix.function import Function, named
 from scalargrad.matrix.functions.elementwise import scalar_array, unary, zeros_like_array
 from scalargrad.matrix.promotion import normalize_dim, normalize_dims
 from scalargrad.matrix.tensor import Tensor
@@ -23,8 +23,22 @@ from scalargrad.matrix.tensor import Tensor
 class return_types:  # noqa: N801 - PyTorch's name (torch.return_types.max)
     """Named results of ``max(dim)`` / ``min(dim)``: ``values, indices = x.max(dim=1)``."""
 
-    max = namedtuple("max", ["values", "indices"])
-    min = namedtuple("min", ["values", "indices"])
+    class max(namedtuple("max", ["values", "indices"])):  # noqa: A001
+        __slots__ = ()
+
+        def __repr__(self):
+            return _return_repr("max", self)
+
+    class min(namedtuple("min", ["values", "indices"])):  # noqa: A001
+        __slots__ = ()
+
+        def __repr__(self):
+            return _return_repr("min", self)
+
+
+def _return_repr(op, result):
+    """PyTorch's ``torch.return_types.max(\nvalues=...,\nindices=...)``."""
+    return f"scalargrad.return_types.{op}(\nvalues={result.values!r},\nindices={result.indices!r})"
 
 
 def keep_shape(shape, axes):
@@ -258,6 +272,8 @@ class Norm(Function):
     """y = sqrt(sum of x^2 over ``axes``) (the L2 / Frobenius norm); dL/dx = G x / y (0 where y
     = 0)."""
 
+    torch_name = "LinalgVectorNormBackward0"
+
     derivation = "norm"
 
     @staticmethod
@@ -350,13 +366,14 @@ def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
     axes = normalize_dims("sum", dim, x.ndim)
     if x._array.dtype == dtypes.bool:
         x = Tensor._wrap(x._backend.astype(x._array, dtypes.int64), x._backend)
-    return Sum.apply(x, axes, keepdim)
+    return named(Sum.apply(x, axes, keepdim), "SumBackward0" if dim is None else "SumBackward1")
 
 
 def mean(x, dim=None, keepdim=False):
     """Arithmetic mean over ``dim`` (float tensors only, as in PyTorch)."""
     _float_only("mean", x)
-    return Mean.apply(x, normalize_dims("mean", dim, x.ndim), keepdim)
+    out = Mean.apply(x, normalize_dims("mean", dim, x.ndim), keepdim)
+    return named(out, "MeanBackward0" if dim is None else "MeanBackward1")
 
 
 def var(x, dim=None, unbiased=None, keepdim=False, correction=None):
@@ -395,7 +412,7 @@ def amax_amin(op, x, dim=None, keepdim=False):
     name = "a" + op
     axes = normalize_dims(name, dim, x.ndim)
     _nonempty(name, x, axes)
-    return Amax.apply(x, op, axes, keepdim)
+    return named(Amax.apply(x, op, axes, keepdim), f"A{op}Backward0")
 
 
 def max_min(op, x, dim=None, keepdim=False):
@@ -407,7 +424,7 @@ def max_min(op, x, dim=None, keepdim=False):
                 f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
                 "Specify the reduction dim with the 'dim' argument."
             )
-        return Amax.apply(x, op, tuple(range(x.ndim)), False)
+        return named(Amax.apply(x, op, tuple(range(x.ndim)), False), f"{op.title()}Backward1")
     axis = normalize_dim(op, dim, x.ndim)
     be = x._backend
     if x.ndim == 0:
@@ -419,7 +436,7 @@ def max_min(op, x, dim=None, keepdim=False):
         )
     indices = be.arg_reduce("arg" + op, x._array, axis)
     kept = be.reshape(indices, keep_shape(x.shape, (axis,)))
-    values = MaxDim.apply(x, op, axis, kept, keepdim)
+    values = named(MaxDim.apply(x, op, axis, kept, keepdim), f"{op.title()}Backward0")
     return getattr(return_types, op)(values, Tensor._wrap(kept if keepdim else indices, be))
 
 

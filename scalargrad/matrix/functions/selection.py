@@ -22,6 +22,8 @@ from scalargrad.matrix.tensor import Tensor
 class Clamp(Function):
     """y = min(max(x, lo), hi); dL/dx = G where lo <= x <= hi, else 0 (same shape as x)."""
 
+    torch_name = "ClampBackward1"
+
     derivation = "clamp"
 
     @staticmethod

@@ -18,6 +18,8 @@ from scalargrad.matrix.promotion import ShapeError, normalize_dim
 class Reshape(Function):
     """y = x with a new shape (same elements in row-major order); dL/dx = G reshaped to x.shape."""
 
+    torch_name = "ViewBackward0"
+
     derivation = "reshape"
     is_view = True
 
@@ -69,6 +71,8 @@ class Expand(Function):
 class Copy(Function):
     """y = a C-contiguous copy of x; dL/dx = G."""
 
+    torch_name = "CloneBackward0"
+
     derivation = "reshape"
 
     @staticmethod
@@ -82,6 +86,8 @@ class Copy(Function):
 
 class Cast(Function):
     """y = x converted to another dtype; dL/dx = G converted back (for float x)."""
+
+    torch_name = "ToCopyBackward0"
 
     derivation = "cast"
 
@@ -97,6 +103,8 @@ class Cast(Function):
 
 class ToDevice(Function):
     """y = x copied to another device; dL/dx = G copied back."""
+
+    torch_name = "ToCopyBackward0"
 
     derivation = "cast"
     changes_backend = True
@@ -193,6 +201,8 @@ def flatten(x, start_dim=0, end_dim=-1):
         raise RuntimeError(
             f"flatten: start_dim ({start_dim}) cannot come after end_dim ({end_dim})"
         )
+    if start == end:  # nothing to merge: x itself, as PyTorch
+        return x
     shape = x.shape
     merged = 1
     for s in shape[start : end + 1]:

@@ -51,6 +51,8 @@ class LogSoftmax(Function):
 class LogSumExp(Function):
     """y = ln sum_j e^{x_j} along ``axis``; dL/dx = G * softmax(x) (G broadcast along the axis)."""
 
+    torch_name = "LogsumexpBackward0"
+
     derivation = "logsumexp"
 
     @staticmethod

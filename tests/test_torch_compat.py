@@ -184,6 +184,38 @@ def test_det_and_inv_gradients_match_central_differences(a):
     np.testing.assert_allclose(sg.linalg.inv(x).detach().numpy(), np.linalg.inv(a), rtol=1e-10)
 
 
+def _cofactors_by_minors(a):
+    """C_ij = (-1)^(i+j) det(A without row i and column j): the definition, entry by entry."""
+    n = a.shape[0]
+    if n == 1:
+        return np.ones((1, 1))
+    minor = lambda i, j: np.delete(np.delete(a, i, axis=0), j, axis=1)  # noqa: E731
+    return np.array([[(-1) ** (i + j) * np.linalg.det(minor(i, j)) for j in range(n)]
+                     for i in range(n)])
+
+
+low_rank = st.tuples(st.integers(1, 4), st.integers(0, 4)).flatmap(
+    lambda nr: st.lists(
+        st.floats(-2, 2, allow_nan=False), min_size=2 * nr[0] * nr[0], max_size=2 * nr[0] * nr[0]
+    ).map(lambda v: _rank(np.array(v).reshape(2, nr[0], nr[0]), min(nr[1], nr[0])))
+)
+
+
+def _rank(pair, r):
+    """A matrix of rank at most r: (n x r) @ (r x n)."""
+    return pair[0][:, :r] @ pair[1][:r, :]
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=st.one_of(low_rank, square))
+def test_det_gradient_is_the_cofactor_matrix(a):
+    x = sg.tensor(a, requires_grad=True)
+    sg.linalg.det(x).backward()
+    expected = _cofactors_by_minors(a)
+    scale = (1 + abs(a).max()) ** a.shape[0]
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-9, atol=1e-9 * scale)
+
+
 def test_linalg_errors_and_norm():
     with pytest.raises(RuntimeError, match="square"):
         sg.linalg.det(sg.ones(2, 3))

@@ -271,7 +271,7 @@ def one_hot(tensor, num_classes=-1):
     return make(out, device=tensor.device)
 
 
-def legacy_reduction(size_average, reduce):
+def _legacy_reduction(size_average, reduce):
     """PyTorch's old ``size_average`` / ``reduce`` flags as a ``reduction`` (with its warning):
     both True (or None) -> "mean", reduce alone -> "sum", reduce=False -> "none"."""
     size_average = True if size_average is None else size_average

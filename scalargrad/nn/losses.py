@@ -24,7 +24,7 @@ class _Loss(Module):
     def __init__(self, reduction="mean", *, size_average=None, reduce=None):
         super().__init__()
         if size_average is not None or reduce is not None:
-            reduction = F.legacy_reduction(size_average, reduce)
+            reduction = F._legacy_reduction(size_average, reduce)
         F._check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 

@@ -150,7 +150,7 @@ PAGE_OF = {
         "softplus": "softplus", "softmax": "softmax", "log_softmax": "log_softmax",
         "dropout": "dropout", "mse_loss": "mse", "l1_loss": "l1", "smooth_l1_loss": "smooth_l1",
         "binary_cross_entropy": "bce", "binary_cross_entropy_with_logits": "bce_with_logits",
-        "cross_entropy": "cross_entropy", "nll_loss": "cross_entropy",
+        "cross_entropy": "cross_entropy", "nll_loss": "cross_entropy", "one_hot": "cross_entropy",
     },
     "scalargrad.nn.init": {
         "calculate_gain": "initialization", "calculate_fan_in_and_fan_out": "initialization",

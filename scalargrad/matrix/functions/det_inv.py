@@ -19,8 +19,23 @@ def _device(backend, a):
     return backend.from_numpy(np.array(a, order="C"))
 
 
+def cofactors(a):
+    """The cofactor matrix C of each square matrix in ``a`` (C_ij = dDet/dA_ij), singular or not.
+
+    With the SVD A = U diag(s) V^T, det A = det(U) det(V) prod(s), and
+    C = det(U) det(V) U diag(prod_{j != i} s_j) V^T. For an invertible A this is det(A) A^{-T};
+    unlike that formula it needs no inverse, so it holds at singular matrices too.
+    """
+    u, s, vt = np.linalg.svd(a)
+    n = s.shape[-1]
+    others = np.prod(np.where(np.eye(n, dtype=bool), 1.0, s[..., None, :]), axis=-1)
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    return sign[..., None, None] * (u * others[..., None, :]) @ vt
+
+
 class Det(Function):
-    """y = det(A); dL/dA = g * det(A) * A^{-T} (Jacobi's formula), of A's shape."""
+    """y = det(A); dL/dA = g * C, C the cofactor matrix (= det(A) A^{-T} when A is invertible:
+    Jacobi's formula), of A's shape."""
 
     derivation = "det_inv"
     torch_name = "LinalgDetBackward0"
@@ -36,9 +51,7 @@ class Det(Function):
         (a,) = ctx.saved_tensors
         host = _host(ctx.backend, a)
         g = _host(ctx.backend, grad)
-        det = np.linalg.det(host)
-        inv_t = np.swapaxes(np.linalg.inv(host), -1, -2)
-        return _device(ctx.backend, ((g * det)[..., None, None] * inv_t).astype(host.dtype))
+        return _device(ctx.backend, (g[..., None, None] * cofactors(host)).astype(host.dtype))
 
 
 class Inv(Function):

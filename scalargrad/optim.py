@@ -266,7 +266,7 @@ def _import(name, p, key, item):
     array = np.array(item, dtype=p.dtype)
     if array.shape != tuple(p.shape):
         raise ValueError(
-            f"{name}.load_state_dict: state {key!r} has shape {array.shape}, "
+            f"{name}.load_state_dict: state {key!r} has shape {tuple(array.shape)}, "
             f"the parameter {tuple(p.shape)}"
         )
     return p._backend.from_numpy(array)

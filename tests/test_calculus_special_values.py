@@ -5,6 +5,7 @@ float arithmetic) gives, written down here; these tests were added to kill the m
 
 import math
 
+import numpy as np
 import pytest
 
 from scalargrad import calculus as C
@@ -74,9 +75,11 @@ def test_binary_cross_entropy_at_certain_predictions(p, t, loss):
 
 
 def test_binary_cross_entropy_deriv_keeps_its_denominator_away_from_zero():
-    # (p - t) / max(p (1 - p), 1e-12): PyTorch's EPSILON
-    assert C.binary_cross_entropy_deriv(1.0, 0.0) == 1.0 / 1e-12
-    assert C.binary_cross_entropy_deriv(0.0, 1.0) == -1.0 / 1e-12
+    # (p - t) / max(p (1 - p), 1e-12): PyTorch's EPSILON, a float32 constant (so the float32
+    # number nearest 1e-12, in every dtype)
+    assert C.BCE_GRAD_FLOOR == float(np.float32(1e-12))
+    assert C.binary_cross_entropy_deriv(1.0, 0.0) == 1.0 / C.BCE_GRAD_FLOOR
+    assert C.binary_cross_entropy_deriv(0.0, 1.0) == -1.0 / C.BCE_GRAD_FLOOR
     assert C.binary_cross_entropy_deriv(0.5, 1.0) == -2.0
 
 

@@ -111,7 +111,7 @@ def make_blobs(n_samples=100, centers=3, cluster_std=1.0, n_features=2, center_b
         if centers.ndim != 2 or len(centers) < 1:
             raise ValueError(
                 "make_blobs: centers must be an int or a (k, n_features) array, got shape "
-                f"{centers.shape}"
+                f"{tuple(centers.shape)}"
             )
     sizes = _split(n_samples, len(centers))
     X = np.vstack([c + rng.normal(scale=cluster_std, size=(n, centers.shape[1]))
@@ -167,7 +167,7 @@ def make_linear(n_samples=100, n_features=1, n_outputs=1, weight=None, bias=0.0,
     if weight.size != n_outputs * n_features:
         raise ValueError(
             f"make_linear: weight must have shape (n_outputs, n_features) = ({n_outputs}, "
-            f"{n_features}), got {weight.size} values of shape {weight.shape}"
+            f"{n_features}), got {weight.size} values of shape {tuple(weight.shape)}"
         )
     weight = weight.reshape(n_outputs, n_features)
     bias = np.broadcast_to(np.asarray(bias, dtype=float), (n_outputs,)).copy()

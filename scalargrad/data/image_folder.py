@@ -120,7 +120,7 @@ def save_image_folder(root, images, labels, csv_name="labels.csv", vmax=None):
 
     images = np.asarray(images, dtype=np.float64)
     if images.ndim != 3:
-        raise ValueError(f"images must have shape (n, H, W), got {images.shape}")
+        raise ValueError(f"images must have shape (n, H, W), got {tuple(images.shape)}")
     if len(images) != len(labels):
         raise ValueError(f"{len(images)} images but {len(labels)} labels")
     vmax = float(images.max()) if vmax is None else float(vmax)

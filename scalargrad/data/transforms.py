@@ -90,7 +90,7 @@ class ToTensor:
                 raise ValueError(
                     "ToTensor: expected an image of shape H x W or "
                     f"{'H x W x C' if self.channels_last else 'C x H x W'}, "
-                    f"got shape {array.shape}"
+                    f"got shape {tuple(array.shape)}"
                 )
         scale = (
             self.max_value

@@ -329,7 +329,8 @@ def _random_float(op, dtype):
     dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
     if not dtypes.is_floating(dtype):
         raise InputTypeError(
-            f"{op}: draws floating point numbers, dtype must be float32 or float64, got {dtype}; "
+            f"{op}: draws floating point numbers, dtype must be float32 or float64, got "
+            f"{dtypes.wrap(dtype)}; "
             "for random integers use sg.randint"
         )
     return dtype

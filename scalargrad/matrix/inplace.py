@@ -121,7 +121,8 @@ def _check_result(op, x, dtype, shape):
         )
     if tuple(shape) != x.shape:
         raise ShapeError(
-            f"{op}: output with shape {x.shape} doesn't match the broadcast shape {tuple(shape)}"
+            f"{op}: output with shape {tuple(x.shape)} doesn't match the broadcast shape "
+            f"{tuple(shape)}"
         )
 
 
@@ -171,7 +172,7 @@ def fill_(x, value):
     if isinstance(value, Tensor):
         if value.numel() != 1:
             raise RuntimeError(
-                f"fill_: only supports a 0-dimension value tensor, got shape {value.shape}"
+                f"fill_: only supports a 0-dimension value tensor, got shape {tuple(value.shape)}"
             )
         value = value.item()
     if not is_number(value):
@@ -286,15 +287,17 @@ def setitem(x, index, value):
             broadcast_shapes("setitem", shape, value.shape)
         except ShapeError:
             raise ShapeError(
-                f"setitem: shape mismatch: value tensor of shape {value.shape} cannot be broadcast "
-                f"to indexing result of shape {shape} (tensor of shape {x.shape})"
+                f"setitem: shape mismatch: value tensor of shape {tuple(value.shape)} cannot be "
+                f"broadcast "
+                f"to indexing result of shape {shape} (tensor of shape {tuple(x.shape)})"
             ) from None
         if (
             len(np.broadcast_shapes(shape, value.shape)) != len(shape)
             or np.broadcast_shapes(shape, value.shape) != shape
         ):
             raise ShapeError(
-                f"setitem: shape mismatch: value tensor of shape {value.shape} cannot be broadcast "
+                f"setitem: shape mismatch: value tensor of shape {tuple(value.shape)} cannot be "
+                f"broadcast "
                 f"to indexing result of shape {shape}"
             )
     elif not is_number(value):

@@ -74,8 +74,9 @@ def _join(op, tensors, dim, new_axis):
         for i, t in enumerate(tensors):
             if t.shape != first.shape:
                 raise ShapeError(
-                    f"{op}: expects each tensor to be equal size, but got {first.shape} at entry 0 "
-                    f"and {t.shape} at entry {i}"
+                    f"{op}: expects each tensor to be equal size, but got {tuple(first.shape)} at "
+                    f"entry 0 "
+                    f"and {tuple(t.shape)} at entry {i}"
                 )
     else:
         if first.ndim == 0:
@@ -87,14 +88,15 @@ def _join(op, tensors, dim, new_axis):
             if t.ndim != first.ndim:
                 raise ShapeError(
                     f"{op}: Tensors must have same number of dimensions: got {first.ndim} "
-                    f"(shape {first.shape}) and {t.ndim} (shape {t.shape}) for tensor number {i}"
+                    f"(shape {tuple(first.shape)}) and {t.ndim} (shape {tuple(t.shape)}) for "
+                    f"tensor number {i}"
                 )
             for d in range(first.ndim):
                 if d != axis and t.shape[d] != first.shape[d]:
                     raise ShapeError(
                         f"{op}: Sizes of tensors must match except in dimension {axis}. Expected "
                         f"size {first.shape[d]} but got size {t.shape[d]} for tensor number {i} "
-                        f"in the list (shapes {first.shape} and {t.shape})."
+                        f"in the list (shapes {tuple(first.shape)} and {tuple(t.shape)})."
                     )
     dtype = result_type(*[t for t in tensors if t.ndim] or tensors)
     tensors = [t if t._array.dtype == dtype else t.to(dtype) for t in tensors]

@@ -204,9 +204,10 @@ class Tensor(TensorOps):
                 )
             if value.shape != self.shape:
                 raise RuntimeError(
-                    f"attempting to assign a gradient of size {value.shape} to a tensor of size "
-                    f"{self.shape}. Please ensure that the gradient and the tensor are the same "
-                    "size"
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
+                    f"are "
+                    "the same size"
                 )
             if value.dtype != self.dtype or value._backend is not self._backend:
                 raise RuntimeError(
@@ -272,7 +273,8 @@ class Tensor(TensorOps):
             if self.numel() != 1:
                 raise RuntimeError(
                     "grad can be implicitly created only for scalar outputs; this output has "
-                    f"shape {self.shape}: pass backward(gradient) with a tensor of that shape "
+                    f"shape {tuple(self.shape)}: pass backward(gradient) with a tensor of that "
+                    f"shape "
                     "(or reduce it first, e.g. .sum())"
                 )
             grad = be.full(self._array.shape, 1, self._array.dtype)
@@ -283,8 +285,9 @@ class Tensor(TensorOps):
                 gradient = tensor(gradient, dtype=self._array.dtype, device=self.device)
             if gradient.shape != self.shape:
                 raise RuntimeError(
-                    f"backward: Mismatch in shape: gradient has a shape of {gradient.shape} and "
-                    f"output has a shape of {self.shape}"
+                    f"backward: Mismatch in shape: gradient has a shape of {tuple(gradient.shape)} "
+                    f"and "
+                    f"output has a shape of {tuple(self.shape)}"
                 )
             if gradient._backend is not be:
                 raise RuntimeError(
@@ -360,7 +363,8 @@ class Tensor(TensorOps):
         """The value of a one-element tensor as a Python number."""
         if self.numel() != 1:
             raise RuntimeError(
-                f"item(): a Tensor with {self.numel()} elements (shape {self.shape}) cannot be "
+                f"item(): a Tensor with {self.numel()} elements (shape {tuple(self.shape)}) cannot "
+                f"be "
                 "converted to a Python number; only one-element tensors can"
             )
         return self._backend.to_numpy(self._array).reshape(-1)[0].item()
@@ -393,7 +397,7 @@ class Tensor(TensorOps):
         if self.numel() != 1:
             raise RuntimeError(
                 f"Boolean value of Tensor with more than one value is ambiguous (shape "
-                f"{self.shape}); "
+                f"{tuple(self.shape)}); "
                 "use .any() or .all()"
             )
         return bool(self.item())

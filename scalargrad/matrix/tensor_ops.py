@@ -10,7 +10,7 @@ modules import ``Tensor``, so they are bound here by ``bind`` once ``Tensor`` ex
 Tensor = _inplace = _cmp = _ew = _idx = _linalg = _red = _sel = _shape = _softmax = _comp = None
 
 
-def _named(op, result, other):
+def _method_result(op, result, other):
     """A named method (``x.add(y)``) raises where its operator (``x + y``) would hand Python a
     NotImplemented to try the other operand: a method's caller would get NotImplemented back."""
     if result is NotImplemented:
@@ -86,25 +86,25 @@ class TensorOps:
         return _ew.unary("abs", self)
 
     def add(self, other, alpha=1):
-        return _named("add", _ew.binary("add", self, _scaled("add", other, alpha)), other)
+        return _method_result("add", _ew.binary("add", self, _scaled("add", other, alpha)), other)
 
     def sub(self, other, alpha=1):
-        return _named("sub", _ew.binary("sub", self, _scaled("sub", other, alpha)), other)
+        return _method_result("sub", _ew.binary("sub", self, _scaled("sub", other, alpha)), other)
 
     def mul(self, other):
-        return _named("mul", _ew.binary("mul", self, other), other)
+        return _method_result("mul", _ew.binary("mul", self, other), other)
 
     def div(self, other):
-        return _named("div", _ew.binary("div", self, other), other)
+        return _method_result("div", _ew.binary("div", self, other), other)
 
     def pow(self, exponent):
-        return _named("pow", _ew.binary("pow", self, exponent), exponent)
+        return _method_result("pow", _ew.binary("pow", self, exponent), exponent)
 
     def maximum(self, other):
-        return _named("maximum", _ew.binary("maximum", self, other), other)
+        return _method_result("maximum", _ew.binary("maximum", self, other), other)
 
     def minimum(self, other):
-        return _named("minimum", _ew.binary("minimum", self, other), other)
+        return _method_result("minimum", _ew.binary("minimum", self, other), other)
 
     # comparisons: bool tensors, no gradient
     def __eq__(self, other):
@@ -126,22 +126,22 @@ class TensorOps:
         return _cmp.compare("ge", self, other)
 
     def eq(self, other):
-        return _named("eq", _cmp.compare("eq", self, other), other)
+        return _method_result("eq", _cmp.compare("eq", self, other), other)
 
     def ne(self, other):
-        return _named("ne", _cmp.compare("ne", self, other), other)
+        return _method_result("ne", _cmp.compare("ne", self, other), other)
 
     def lt(self, other):
-        return _named("lt", _cmp.compare("lt", self, other), other)
+        return _method_result("lt", _cmp.compare("lt", self, other), other)
 
     def le(self, other):
-        return _named("le", _cmp.compare("le", self, other), other)
+        return _method_result("le", _cmp.compare("le", self, other), other)
 
     def gt(self, other):
-        return _named("gt", _cmp.compare("gt", self, other), other)
+        return _method_result("gt", _cmp.compare("gt", self, other), other)
 
     def ge(self, other):
-        return _named("ge", _cmp.compare("ge", self, other), other)
+        return _method_result("ge", _cmp.compare("ge", self, other), other)
 
     def __invert__(self):
         return _cmp.logical_not(self)
@@ -224,16 +224,18 @@ class TensorOps:
         return _inplace.binary_("div", self, other)
 
     def add_(self, other, alpha=1):
-        return _named("add_", _inplace.binary_("add", self, _scaled("add_", other, alpha)), other)
+        scaled = _scaled("add_", other, alpha)
+        return _method_result("add_", _inplace.binary_("add", self, scaled), other)
 
     def sub_(self, other, alpha=1):
-        return _named("sub_", _inplace.binary_("sub", self, _scaled("sub_", other, alpha)), other)
+        scaled = _scaled("sub_", other, alpha)
+        return _method_result("sub_", _inplace.binary_("sub", self, scaled), other)
 
     def mul_(self, other):
-        return _named("mul_", _inplace.binary_("mul", self, other), other)
+        return _method_result("mul_", _inplace.binary_("mul", self, other), other)
 
     def div_(self, other):
-        return _named("div_", _inplace.binary_("div", self, other), other)
+        return _method_result("div_", _inplace.binary_("div", self, other), other)
 
     def zero_(self):
         return _inplace.fill_(self, 0)
@@ -337,7 +339,7 @@ class TensorOps:
     # ------------------------------------------------------------ linear algebra
 
     def matmul(self, other):
-        return _named("matmul", _linalg.matmul(self, other), other)
+        return _method_result("matmul", _linalg.matmul(self, other), other)
 
     def mm(self, other):
         return _linalg.mm(self, other)

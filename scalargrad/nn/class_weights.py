@@ -60,8 +60,9 @@ def broadcast_weight_tensor(name, weight, input, what="weight"):
         fits = False
     if not fits:
         raise ValueError(
-            f"{name}: {what} of shape {weight.shape} does not broadcast to the input's shape "
-            f"{input.shape}"
+            f"{name}: {what} of shape {tuple(weight.shape)} does not broadcast to the input's "
+            f"shape "
+            f"{tuple(input.shape)}"
         )
     return weight
 
@@ -72,7 +73,8 @@ def class_weight_tensor(name, weight, input):
     weight = weight_tensor(name, weight, input, "class weight")
     if weight.shape != (c,):
         raise ValueError(
-            f"{name}: weight must have one entry per class, shape ({c},), got shape {weight.shape}"
+            f"{name}: weight must have one entry per class, shape ({c},), got shape "
+            f"{tuple(weight.shape)}"
         )
     return weight
 

@@ -42,7 +42,7 @@ def _check_float(name, x, what="input"):
     if x.dtype.kind != "f":
         raise TypeError(
             f"{name}: {what} must be a float tensor (float32 or float64), got {x.dtype} of shape "
-            f"{x.shape}"
+            f"{tuple(x.shape)}"
         )
 
 
@@ -74,8 +74,9 @@ def _as_target(name, target, like):
 def _same_shape(name, input, target):
     if input.shape != target.shape:
         raise ValueError(
-            f"{name}: input shape {input.shape} and target shape {target.shape} must be the same "
-            "(reshape one of them, e.g. target.reshape(input.shape) or input.squeeze(-1))"
+            f"{name}: input shape {tuple(input.shape)} and target shape {tuple(target.shape)} must "
+            "be the same (reshape one of them, e.g. target.reshape(input.shape) or "
+            "input.squeeze(-1))"
         )
 
 
@@ -124,7 +125,8 @@ def linear(input, weight, bias=None):
     shape = input.shape
     if weight.ndim != 2 or not shape or shape[-1] != weight.shape[1]:
         raise ValueError(
-            f"linear: input of shape {shape} does not fit weight of shape {weight.shape} "
+            f"linear: input of shape {tuple(shape)} does not fit weight of shape "
+            f"{tuple(weight.shape)} "
             "(input's last axis must be in_features = "
             f"{weight.shape[1] if weight.ndim == 2 else '?'})"
         )
@@ -135,7 +137,8 @@ def linear(input, weight, bias=None):
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(
-            f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}"
+            f"linear: bias of shape {tuple(bias.shape)} does not fit weight of shape "
+            f"{tuple(weight.shape)}"
         )
     if len(shape) == 2:  # PyTorch's node: addmm (x @ W^T + b), or mm without a bias
         return named(
@@ -204,7 +207,8 @@ def dropout(input, p=0.5, training=True):
     _check_tensor("dropout", input)
     if training and input.dtype.kind != "f":
         raise InputTypeError(
-            f"dropout: input must be a float tensor, got {input.dtype} of shape {input.shape} "
+            f"dropout: input must be a float tensor, got {input.dtype} of shape "
+            f"{tuple(input.shape)} "
             "(the kept elements are scaled by 1/(1 - p)); call .float() first"
         )
     if not training or p == 0.0:
@@ -376,7 +380,7 @@ def _class_targets(name, input, target, ignore_index=-100):
             hint = ""
         raise TypeError(
             f"{name}: target must hold class indices as int64, got {target.dtype} of shape "
-            f"{target.shape}{hint}"
+            f"{tuple(target.shape)}{hint}"
         )
     if target.device != input.device:
         raise RuntimeError(f"{name}: input is on {input.device} but target is on {target.device}")
@@ -384,24 +388,27 @@ def _class_targets(name, input, target, ignore_index=-100):
     if unbatched:
         if target.ndim != 0:
             raise ValueError(
-                f"{name}: for 1-d input of shape {input.shape} (one sample) the target must be "
+                f"{name}: for 1-d input of shape {tuple(input.shape)} (one sample) the target must "
+                f"be "
                 "0-d, "
-                f"got shape {target.shape}"
+                f"got shape {tuple(target.shape)}"
             )
         input, target = input.reshape(1, -1), target.reshape(1)
     elif input.ndim != 2:
         raise ValueError(
-            f"{name}: input must be (batch, classes) or (classes,), got shape {input.shape}; "
+            f"{name}: input must be (batch, classes) or (classes,), got shape "
+            f"{tuple(input.shape)}; "
             "flatten extra axes first"
         )
     n, c = input.shape
     if target.shape != (n,):
         raise ValueError(
-            f"{name}: input of shape {input.shape} needs a target of shape ({n},), one class index "
-            f"per row; got target shape {target.shape}"
+            f"{name}: input of shape {tuple(input.shape)} needs a target of shape ({n},), one "
+            f"class index "
+            f"per row; got target shape {tuple(target.shape)}"
         )
     if c == 0:
-        raise ValueError(f"{name}: input of shape {input.shape} has no classes")
+        raise ValueError(f"{name}: input of shape {tuple(input.shape)} has no classes")
     ignored = None
     if n:
         lo, hi = _class_range(target)

@@ -109,7 +109,7 @@ class Module:
             if array.shape != shape:
                 raise ValueError(
                     f"load_state_dict: {name!r} has shape {shape} here "
-                    f"but {array.shape} in the state_dict"
+                    f"but {tuple(array.shape)} in the state_dict"
                 )
             for index, value in _flatten(matrix):
                 value.data = float(array[index])

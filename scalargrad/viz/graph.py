@@ -27,7 +27,8 @@ class GradFnNode:
 
 
 def _describe(shape, dtype):
-    return f"{tuple(shape)} {dtype}"
+    """``(4, 2) float32``: the shape as a tuple and the dtype's short name."""
+    return f"{tuple(shape)} {getattr(dtype, 'name', dtype)}"
 
 
 def tensor_graph(tensor):

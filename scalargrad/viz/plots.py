@@ -60,7 +60,8 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=150, margin=0.5, t
         )
     X, y = np.asarray(X), np.asarray(y).reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary needs 2-D points, got X of shape {X.shape}")
+        raise ValueError(f"plot_decision_boundary needs 2-D points, got X of shape "
+            f"{tuple(X.shape)}")
     fig, ax = _new_axes(ax)
     x0 = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
     x1 = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
@@ -196,7 +197,7 @@ def plot_confusion_matrix(cm, class_names=None, ax=None, title="confusion matrix
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
         raise ValueError(
             "plot_confusion_matrix: a confusion matrix is square, got shape "
-            f"{cm.shape}"
+            f"{tuple(cm.shape)}"
         )
     n = len(cm)
     if class_names is not None and (

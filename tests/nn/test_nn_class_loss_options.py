@@ -114,7 +114,7 @@ def test_cross_entropy_loss_module_options_and_repr():
 def test_option_errors_name_the_loss_and_the_values():
     z, y = sg.zeros(3, 4), sg.tensor([0, 1, 2])
     with pytest.raises(ValueError, match=r"cross_entropy: weight .* \(4,\), got shape"
-                                         r" scalargrad\.Size\(\[3\]\)"):
+                                         r" \(3,\)"):
         F.cross_entropy(z, y, weight=[1.0, 1.0, 1.0])
     with pytest.raises(TypeError, match=r"class weight .*float32, got scalargrad.float64"):
         F.cross_entropy(z, y, weight=sg.ones(4, dtype=sg.float64))
@@ -210,8 +210,8 @@ def test_bce_weight_errors_and_repr():
     z, y = sg.zeros(3, 2), sg.zeros(3, 2)
     with pytest.raises(
         ValueError,
-        match=r"pos_weight of shape scalargrad\.Size\(\[3\]\) does not broadcast to the "
-        r"input's shape scalargrad\.Size\(\[3, 2\]\)",
+        match=r"pos_weight of shape \(3,\) does not broadcast to the "
+        r"input's shape \(3, 2\)",
     ):
         F.binary_cross_entropy_with_logits(z, y, pos_weight=[1.0, 2.0, 3.0])
     with pytest.raises(TypeError, match=r"BCELoss: the first argument is the weight"):

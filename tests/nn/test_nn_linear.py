@@ -98,8 +98,7 @@ def test_linear_backward_fills_parameter_grads():
 
 def test_linear_errors_name_the_shapes_and_dtypes():
     layer = sg.nn.Linear(3, 2)
-    with pytest.raises(ValueError, match=r"scalargrad\.Size\(\[4,"
-                                         r" 5\]\).*scalargrad\.Size\(\[2, 3\]\)"):
+    with pytest.raises(ValueError, match=r"\(4, 5\).*\(2, 3\)"):
         layer(sg.zeros(4, 5))
     with pytest.raises(TypeError, match="float64.*float32"):
         layer(sg.zeros(4, 3, dtype=sg.float64))

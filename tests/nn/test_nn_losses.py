@@ -204,7 +204,7 @@ def test_cross_entropy_float32_matches_float64():
 
 
 def test_cross_entropy_rejects_float_targets():
-    with pytest.raises(TypeError, match=r"int64.*float32.*scalargrad\.Size\(\[3\]\)"):
+    with pytest.raises(TypeError, match=r"int64.*float32.*\(3,\)"):
         F.cross_entropy(sg.zeros(3, 4), sg.tensor([0.0, 1.0, 2.0]))
 
 
@@ -216,16 +216,15 @@ def test_cross_entropy_rejects_out_of_range_classes():
 
 
 def test_cross_entropy_rejects_mismatched_shapes():
-    with pytest.raises(ValueError, match=r"scalargrad\.Size\(\[3,"
-                                         r" 4\]\).*scalargrad\.Size\(\[2\]\)"):
+    with pytest.raises(ValueError, match=r"\(3, 4\).*\(2,\)"):
         F.cross_entropy(sg.zeros(3, 4), sg.tensor([0, 1]))
-    with pytest.raises(ValueError, match=r"scalargrad\.Size\(\[2, 3, 4\]\)"):
+    with pytest.raises(ValueError, match=r"\(2, 3, 4\)"):
         F.cross_entropy(sg.zeros(2, 3, 4), sg.tensor([0, 1]))
 
 
 def test_pointwise_losses_reject_mismatched_shapes():
     for loss in (sg.nn.MSELoss(), sg.nn.L1Loss(), sg.nn.SmoothL1Loss(), sg.nn.BCEWithLogitsLoss()):
-        with pytest.raises(ValueError, match=r"Size\(\[4, 1\]\).*scalargrad\.Size\(\[4\]\)"):
+        with pytest.raises(ValueError, match=r"\(4, 1\).*\(4,\)"):
             loss(sg.zeros(4, 1), sg.zeros(4))
 
 

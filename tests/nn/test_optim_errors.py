@@ -98,7 +98,7 @@ class Grad:
 @given(sizes, sizes.filter(lambda m: m > 1))
 def test_gradient_of_the_wrong_shape_is_an_error_at_step(n, m):
     w = sg.zeros(n, requires_grad=True)
-    with pytest.raises(RuntimeError, match=rf"gradient of size \({n}, {m}\) to a tensor of size"):
+    with pytest.raises(RuntimeError, match=rf"gradient of size '\[{n}, {m}\]' to a tensor of size"):
         w.grad = sg.ones(n, m)  # a Tensor refuses it on assignment, as PyTorch's
     p = Param(n)
     opt = SGD([p], lr=0.1)

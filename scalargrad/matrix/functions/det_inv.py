@@ -78,7 +78,8 @@ def _square(op, a):
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise RuntimeError(
             f"linalg.{op}: A must be batches of square matrices, but they are "
-            f"{' by '.join(map(str, a.shape[-2:])) if a.ndim >= 2 else a.ndim} (shape {a.shape})"
+            f"{' by '.join(map(str, a.shape[-2:])) if a.ndim >= 2 else a.ndim} (shape "
+            f"{tuple(a.shape)})"
         )
     if not a.is_floating_point():
         raise RuntimeError(f"linalg.{op}: Expected a floating point tensor as input. Got {a.dtype}")

@@ -108,7 +108,7 @@ def normalize_index(x, index):
     try:
         shape = probe[index].shape
     except IndexError as e:
-        raise IndexError(f"index into a tensor of shape {x.shape}: {e}") from None
+        raise IndexError(f"index into a tensor of shape {tuple(x.shape)}: {e}") from None
     return index, advanced, shape
 
 

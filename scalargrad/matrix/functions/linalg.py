@@ -101,13 +101,14 @@ def _check(op, a, b):
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(
             f"{op}: both arguments need to be at least 1D, but they are {a.ndim}D and {b.ndim}D "
-            f"(shapes {a.shape} and {b.shape}); use * to multiply by a scalar"
+            f"(shapes {tuple(a.shape)} and {tuple(b.shape)}); use * to multiply by a scalar"
         )
     k_a = a.shape[-1]
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:
         raise ShapeError(
-            f"{op}: shapes {a.shape} and {b.shape} cannot be multiplied ({k_a} != {k_b}: the last "
+            f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied ({k_a} != "
+            f"{k_b}: the last "
             "axis of the first must match the "
             + ("only" if b.ndim == 1 else "second-to-last")
             + " axis of the second)"
@@ -164,7 +165,8 @@ def mm(a, b):
     """Matrix-matrix product of two 2-D tensors: (m, k) @ (k, n) -> (m, n)."""
     _tensors("mm", a, b)
     if a.ndim != 2 or b.ndim != 2:
-        raise ShapeError(f"mm: expected two 2-D tensors, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"mm: expected two 2-D tensors, got shapes {tuple(a.shape)} and "
+            f"{tuple(b.shape)}")
     return matmul(a, b)
 
 
@@ -172,7 +174,8 @@ def mv(a, v):
     """Matrix-vector product: (m, k) @ (k,) -> (m,)."""
     _tensors("mv", a, v)
     if a.ndim != 2 or v.ndim != 1:
-        raise ShapeError(f"mv: expected a 2-D and a 1-D tensor, got shapes {a.shape} and {v.shape}")
+        raise ShapeError(f"mv: expected a 2-D and a 1-D tensor, got shapes {tuple(a.shape)} and "
+            f"{tuple(v.shape)}")
     return matmul(a, v)
 
 
@@ -180,5 +183,6 @@ def dot(a, b):
     """Dot product of two 1-D tensors of the same length: sum_i a_i b_i (a 0-d tensor)."""
     _tensors("dot", a, b)
     if a.ndim != 1 or b.ndim != 1:
-        raise ShapeError(f"dot: 1D tensors expected, but got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"dot: 1D tensors expected, but got shapes {tuple(a.shape)} and "
+            f"{tuple(b.shape)}")
     return matmul(a, b)

@@ -356,7 +356,7 @@ def _float_only(op, x):
 def _nonempty(op, x, axes):
     if any(x.shape[i] == 0 for i in axes):
         raise IndexError(
-            f"{op}(): cannot reduce over an axis of size 0 (shape {x.shape}, dim {axes}): "
+            f"{op}(): cannot reduce over an axis of size 0 (shape {tuple(x.shape)}, dim {axes}): "
             "the result has no value"
         )
 
@@ -432,7 +432,7 @@ def max_min(op, x, dim=None, keepdim=False):
         return getattr(return_types, op)(values, Tensor._wrap(be.full((), 0, dtypes.int64), be))
     if x.shape[axis] == 0:
         raise IndexError(
-            f"{op}(): Expected reduction dim {axis} to have non-zero size (shape {x.shape})."
+            f"{op}(): Expected reduction dim {axis} to have non-zero size (shape {tuple(x.shape)})."
         )
     indices = be.arg_reduce("arg" + op, x._array, axis)
     kept = be.reshape(indices, keep_shape(x.shape, (axis,)))
@@ -458,7 +458,7 @@ def arg_reduce(op, x, dim=None, keepdim=False):
         return Tensor._wrap(be.full((), 0, dtypes.int64), be)
     if x.shape[axis] == 0:
         raise IndexError(
-            f"{op}(): Expected reduction dim {axis} to have non-zero size (shape {x.shape})."
+            f"{op}(): Expected reduction dim {axis} to have non-zero size (shape {tuple(x.shape)})."
         )
     out = be.arg_reduce(op, x._array, axis)
     if keepdim:

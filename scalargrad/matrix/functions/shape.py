@@ -147,12 +147,12 @@ def _infer_shape(op, x, shape):
     if unknown:
         if known == 0 or numel % known:
             raise ShapeError(
-                f"{op}: shape {shape} is invalid for input of size {numel} (shape {x.shape})"
+                f"{op}: shape {shape} is invalid for input of size {numel} (shape {tuple(x.shape)})"
             )
         shape = shape[: unknown[0]] + (numel // known,) + shape[unknown[0] + 1 :]
     elif known != numel:
         raise ShapeError(
-            f"{op}: shape {shape} is invalid for input of size {numel} (shape {x.shape})"
+            f"{op}: shape {shape} is invalid for input of size {numel} (shape {tuple(x.shape)})"
         )
     return shape
 
@@ -167,7 +167,7 @@ def reshape(x, sizes, op="reshape"):
         raise RuntimeError(
             f"view size is not compatible with input tensor's size and stride (at least one "
             f"dimension spans across two contiguous subspaces): view{shape} of a tensor of shape "
-            f"{x.shape} and strides {_element_strides(x._array)}. Use .reshape(...) instead "
+            f"{tuple(x.shape)} and strides {_element_strides(x._array)}. Use .reshape(...) instead "
             "(it copies when it must), or .contiguous().view(...)"
         )
     return Reshape.apply(x, shape)
@@ -236,7 +236,7 @@ def permute(x, dims):
     if len(dims) != x.ndim:
         raise RuntimeError(
             f"permute: number of dims don't match: the tensor has {x.ndim} dims "
-            f"(shape {x.shape}) but {len(dims)} were given ({dims})"
+            f"(shape {tuple(x.shape)}) but {len(dims)} were given ({dims})"
         )
     axes = tuple(normalize_dim("permute", d, x.ndim) for d in dims)
     if len(set(axes)) != len(axes):

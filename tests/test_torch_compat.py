@@ -37,6 +37,8 @@ def test_uint8_images_arithmetic_and_conversion():
     assert (img + 1).dtype == sg.uint8 and (img + 1).tolist() == [1, 129, 0]  # wraps, as PyTorch
     assert (img.float() / 255).tolist() == pytest.approx([0.0, 128 / 255, 1.0])
     assert (img + sg.tensor([1, 1, 1])).dtype == sg.int64
+    assert img.sum().dtype == sg.int64 and img.sum().item() == 383  # integer sums are int64
+    assert img.int().cumsum(0).dtype == sg.int64
 
 
 def test_tensor_with_numpy_array_operands():

@@ -139,13 +139,14 @@ def fit_linear(out, steps, seed):
         optimizer.zero_grad()
         loss.backward()
         if step == 0:
-            w_before, grad = state["linear.weight"][0, 0], model.linear.weight.grad.item()
+            # a number now: the state_dict's tensors share the model's storage (as PyTorch's)
+            w_before, grad = state["linear.weight"][0, 0].item(), model.linear.weight.grad.item()
         optimizer.step()
         if step == 0:
             w_after = model.state_dict()["linear.weight"][0, 0]
             print(f"one optimizer.step(): w = {w_before:.4f} - 0.1 * {grad:.4f} = "
                   f"{w_before - 0.1 * grad:.4f}; the model now holds {w_after:.4f}")
-            step_gap = abs(float(w_after) - float(w_before - np.float32(0.1) * grad))
+            step_gap = abs(float(w_after) - float(np.float32(w_before) - np.float32(0.1) * grad))
         losses.append(loss.item())
     state = model.state_dict()
     w, b = float(state["linear.weight"][0, 0]), float(state["linear.bias"][0])

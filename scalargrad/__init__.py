@@ -26,6 +26,7 @@ _EXPORTS = {
     "enable_grad": "scalargrad.autograd_mode",
     "is_grad_enabled": "scalargrad.autograd_mode",
     "set_grad_enabled": "scalargrad.autograd_mode",
+    "inference_mode": "scalargrad.autograd_mode",
     "gradcheck": "scalargrad.gradient_check",
     # the scalar engine
     "Value": "scalargrad.scalar.value",

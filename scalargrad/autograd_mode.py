@@ -45,3 +45,14 @@ class enable_grad(contextlib.ContextDecorator):
     def __exit__(self, *exc):
         set_grad_enabled(self._previous)
         return False
+
+
+class inference_mode(no_grad):  # noqa: N801 - PyTorch's name
+    """PyTorch's ``inference_mode``: here ``no_grad`` (``mode=False`` leaves recording as it is)."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self._previous = set_grad_enabled(is_grad_enabled() and not self.mode)
+        return self

@@ -37,6 +37,8 @@ def test_uint8_images_arithmetic_and_conversion():
     assert (img + 1).dtype == sg.uint8 and (img + 1).tolist() == [1, 129, 0]  # wraps, as PyTorch
     assert (img.float() / 255).tolist() == pytest.approx([0.0, 128 / 255, 1.0])
     assert (img + sg.tensor([1, 1, 1])).dtype == sg.int64
+    assert img.sum().dtype == sg.int64 and img.sum().item() == 383  # integer sums are int64
+    assert img.int().cumsum(0).dtype == sg.int64
 
 
 def test_tensor_with_numpy_array_operands():
@@ -222,6 +224,25 @@ def test_linalg_errors_and_norm():
     with pytest.raises(RuntimeError, match="singular"):
         sg.linalg.inv(sg.ones(2, 2))
     assert sg.linalg.norm(sg.tensor([3.0, 4.0])).item() == 5.0
+
+
+def test_leaky_relu_matches_its_definition():
+    x = sg.tensor([-2.0, 0.5, 3.0], dtype=sg.float64, requires_grad=True)
+    y = nn.LeakyReLU(0.1)(x)
+    assert y.tolist() == pytest.approx([-0.2, 0.5, 3.0])
+    assert y.grad_fn.name() == "LeakyReluBackward0"
+    y.sum().backward()
+    assert x.grad.tolist() == pytest.approx([0.1, 1.0, 1.0])
+    assert repr(nn.LeakyReLU()) == "LeakyReLU(negative_slope=0.01)"
+
+
+def test_inference_mode_records_no_graph():
+    w = sg.ones(2, requires_grad=True)
+    with sg.inference_mode():
+        assert not (w * 2).requires_grad
+    with sg.inference_mode(False):
+        assert (w * 2).requires_grad
+    assert (w * 2).requires_grad
 
 
 def test_save_and_load_round_trip(tmp_path):

@@ -159,7 +159,8 @@ def _our_step(sizes, batch, seed=0):
         optimizer.step()
         return loss.item()
 
-    return step, model.state_dict(), x.numpy(), y.numpy()
+    state = {k: v.numpy().copy() for k, v in model.state_dict().items()}  # before any step
+    return step, state, x.numpy(), y.numpy()
 
 
 def _torch_step(sizes, state, x, y):

@@ -14,6 +14,7 @@ from scalargrad.nn import functional, init
 from scalargrad.nn.activations import (
     Flatten,
     Identity,
+    LeakyReLU,
     LogSoftmax,
     ReLU,
     Sigmoid,
@@ -46,6 +47,7 @@ __all__ = [
     "Identity",
     "L1Loss",
     "LazyLinear",
+    "LeakyReLU",
     "Linear",
     "LogSoftmax",
     "MLP",

@@ -22,6 +22,22 @@ class ReLU(Module):
         return x.relu()
 
 
+class LeakyReLU(Module):
+    """x for x > 0, else ``negative_slope * x`` (``F.leaky_relu``)."""
+
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        if inplace:
+            raise NotImplementedError("LeakyReLU: inplace=True is not supported by scalargrad")
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
 class Sigmoid(Module):
     """1 / (1 + e^-x) element-wise (stable for any x)."""
 

@@ -159,6 +159,13 @@ def relu(input):
     return input.relu()
 
 
+def leaky_relu(input, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x; derivative 1 or negative_slope (a where of two
+    branches, so autograd takes it from where and mul)."""
+    out = input.where(input > 0, input * negative_slope)
+    return named(out, "LeakyReluBackward0")
+
+
 def sigmoid(input):
     """1 / (1 + e^-x) element-wise; derivative s (1 - s). Docs: derivations/sigmoid."""
     _check_tensor("sigmoid", input)

@@ -364,7 +364,7 @@ def _nonempty(op, x, axes):
 def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
     """Sum over ``dim`` (all axes if None). Bools count as 0/1 (int64)."""
     axes = normalize_dims("sum", dim, x.ndim)
-    if x._array.dtype == dtypes.bool:
+    if x._array.dtype.kind in "bu" or x._array.dtype == dtypes.int32:  # as PyTorch: int64 sums
         x = Tensor._wrap(x._backend.astype(x._array, dtypes.int64), x._backend)
     return named(Sum.apply(x, axes, keepdim), "SumBackward0" if dim is None else "SumBackward1")
 
@@ -402,7 +402,7 @@ def prod(x, dim=None, keepdim=False):
     """Product over ``dim`` (one int or None, as in PyTorch)."""
     if isinstance(dim, (tuple, list)):
         raise TypeError("prod: dim must be one int or None")
-    if x._array.dtype == dtypes.bool:
+    if x._array.dtype.kind in "bu" or x._array.dtype == dtypes.int32:  # as PyTorch: int64 sums
         x = Tensor._wrap(x._backend.astype(x._array, dtypes.int64), x._backend)
     return Prod.apply(x, normalize_dims("prod", dim, x.ndim), keepdim)
 
@@ -469,7 +469,7 @@ def arg_reduce(op, x, dim=None, keepdim=False):
 def cumsum(x, dim):
     """Running sums along ``dim``: cumsum([1, 2, 3]) = [1, 3, 6]."""
     axis = normalize_dim("cumsum", dim, x.ndim)
-    if x._array.dtype == dtypes.bool:
+    if x._array.dtype.kind in "bu" or x._array.dtype == dtypes.int32:  # as PyTorch: int64 sums
         x = Tensor._wrap(x._backend.astype(x._array, dtypes.int64), x._backend)
     if x.ndim == 0:
         return Sum.apply(x, (), False)

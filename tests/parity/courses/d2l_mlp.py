@@ -119,3 +119,13 @@ print(M)
 for i in range(20):
     M = torch.mm(M, torch.tensor(np.eye(4) * 1.1, dtype=torch.float32))
 print(M)
+
+# %% other activations and evaluation without a graph
+act = nn.LeakyReLU(0.2)
+x = torch.arange(-2.0, 2.0, 0.5, requires_grad=True)
+y = act(x)
+print(act, y)
+y.sum().backward()
+print(x.grad)
+with torch.inference_mode():
+    print(model(X[:3]).argmax(1), torch.is_grad_enabled())

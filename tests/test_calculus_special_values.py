@@ -161,3 +161,32 @@ def test_pow_dx_special_values(x, y, slope):
 )
 def test_pow_dy_special_values(x, y, slope):
     assert same(C.pow_dy(x, y), slope)
+
+
+@pytest.mark.parametrize("f", [C.maximum, C.minimum])
+def test_maximum_and_minimum_propagate_nan(f):
+    """torch.maximum / torch.minimum: nan if either operand is nan, on either side."""
+    assert math.isnan(f(NAN, 1.0)) and math.isnan(f(1.0, NAN)) and math.isnan(f(NAN, NAN))
+
+
+def test_exp_just_below_its_overflow_is_finite():
+    assert C.exp(C.EXP_OVERFLOW) == 1.7976931348622732e308  # e^709.78...: the largest double
+    assert C.exp(C.EXP_OVERFLOW + 1e-9) == INF
+
+
+@pytest.mark.parametrize(
+    "f, x, y, value",
+    [
+        (C.pow, 0.0, 1.0, 0.0),  # 0^y = 0 for every y > 0, not a pole
+        (C.pow, 0.0, 0.5, 0.0),
+        (C.pow, 0.1, -401.0, INF),  # 10^401: past the range, positive for a positive base
+        (C.pow, -2.0, NAN, NAN),
+        (C.pow_dx, -2.0, NAN, NAN),
+        (C.pow_dx, INF, 0.5, 0.0),  # 0.5 inf^-0.5
+        (C.pow_dx, INF, -1.0, -0.0),  # -1 inf^-2
+        (C.pow_dx, 10.0, 309.5, INF),  # 309.5 * 10^308.5: past the range
+        (C.pow_dy, math.exp(2.0), 400.0, INF),  # e^800 * 2
+    ],
+)
+def test_pow_near_its_special_cases(f, x, y, value):
+    assert same(f(x, y), value)

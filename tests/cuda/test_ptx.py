@@ -79,6 +79,8 @@ ALL = (np.float32, np.float64, np.int64, np.bool_)
 def test_unary_kernels(op, dtype):
     ptx(E._map_kernel(op), vec(dtype), vec(dtype), TUP, TUP)
     ptx(E._grad_kernel(op + "_deriv"), vec(dtype), *(vec(dtype), TUP) * 3, TUP)
+    ptx(E._flat_map_kernel(op), vec(dtype), vec(dtype))  # the stride-free fast path
+    ptx(E._flat_grad_kernel(op + "_deriv"), *(vec(dtype),) * 4)
 
 
 @pytest.mark.parametrize("op", reference.ARITH + tuple(reference.COMPARE))
@@ -92,10 +94,12 @@ def test_binary_kernels(op, dtype):
     name = E._binary_name(op, np.dtype(dtype))
     out = vec(np.bool_ if op in E.COMPARISONS else dtype)
     ptx(E._zip_kernel(name), out, vec(dtype), TUP, vec(dtype), TUP, TUP)
+    ptx(E._flat_zip_kernel(name), out, vec(dtype), vec(dtype))
     ptx(E._inplace_kernel(name), vec(dtype), TUP, vec(dtype), TUP, TUP)
     if np.dtype(dtype).kind == "f" and op in reference.ARITH:
         for part in ("_dx", "_dy"):
             ptx(E._grad_kernel(op + part), vec(dtype), *(vec(dtype), TUP) * 3, TUP)
+            ptx(E._flat_grad_kernel(op + part), *(vec(dtype),) * 4)
 
 
 @pytest.mark.parametrize("op", reference.LOSSES)

@@ -6,7 +6,8 @@ The kernels live in one file per concept:
 * ``cpu_ops.py``          op code -> calculus.py function tables used by the element-wise kernels
 * ``cpu_elementwise.py``  map / zip / compare / where / pointwise losses and their derivatives
 * ``cpu_reduce.py``       sum prod max min, argmax argmin, softmax family, cumsum
-* ``cpu_matmul.py``       blocked matmul and the fused Linear
+* ``cpu_matmul.py``       blocked matmul and the fused Linear; ``matmul_in_use()`` says whether
+                          float32/float64 products go to BLAS, ``use_matmul("numba")`` forces ours
 * ``cpu_fused.py``        softmax + cross-entropy, SGD and Adam updates
 
 Memory and layout functions are numpy's own, shared with ``reference.py``: views (reshape,
@@ -34,7 +35,12 @@ from scalargrad.matrix.backends.cpu_fused import (  # noqa: E402,F401
     cross_entropy_backward,
     sgd_step,
 )
-from scalargrad.matrix.backends.cpu_matmul import linear, matmul  # noqa: E402,F401
+from scalargrad.matrix.backends.cpu_matmul import (  # noqa: E402,F401
+    linear,
+    matmul,
+    matmul_in_use,
+    use_matmul,
+)
 from scalargrad.matrix.backends.cpu_reduce import (  # noqa: E402,F401
     arg_reduce,
     cumsum,

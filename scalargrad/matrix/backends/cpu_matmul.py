@@ -29,18 +29,97 @@ fastmath: only ``reassoc`` (sum in any order, needed to vectorize a dot product)
 (fuse multiply-add into FMA); NaN and inf keep their IEEE meaning.
 """
 
+import os
+import platform
+from collections import namedtuple
+
 import numpy as np
 from numba import njit, prange
+from numba.core import config
 
 from scalargrad.matrix.backends.cpu_strides import launch
 
-MR = 4  # rows of A per micro-tile
-NR = 4  # rows of BT (columns of C) per micro-tile
+VectorUnit = namedtuple("VectorUnit", "cpu isa lanes32 registers")
+
+# LLVM CPU names whose default features include AVX-512 / AVX2 (used only when NUMBA_CPU_NAME
+# names a CPU and NUMBA_CPU_FEATURES="" asks for that CPU's own features)
+_AVX512_CPUS = (
+    "skylake-avx512 cascadelake cooperlake cannonlake icelake-client icelake-server tigerlake "
+    "rocketlake sapphirerapids emeraldrapids graniterapids graniterapids-d diamondrapids "
+    "znver4 znver5 x86-64-v4 knl knm"
+).split()
+_AVX2_CPUS = (
+    "haswell broadwell skylake alderlake raptorlake meteorlake arrowlake lunarlake gracemont "
+    "znver1 znver2 znver3 x86-64-v3 core-avx2 bdver4"
+).split()
+
+
+def vector_unit(target=True):
+    """The vector unit numba compiles for (``target``) or the host CPU has: name, ISA, float32
+    lanes per vector register and number of vector registers.
+
+    numba targets the host CPU unless NUMBA_CPU_NAME / NUMBA_CPU_FEATURES say otherwise (numba
+    keeps the host's features when only the name is set; ``NUMBA_CPU_NAME=haswell
+    NUMBA_CPU_FEATURES=`` compiles for a real AVX2 CPU on any x86 machine)."""
+    import llvmlite.binding as ll
+
+    name = ll.get_host_cpu_name()
+    features = ll.get_host_cpu_features().flatten()
+    if target and config.CPU_NAME and config.CPU_NAME != "host":
+        name = config.CPU_NAME
+    if target and config.CPU_FEATURES is not None:
+        features = config.CPU_FEATURES
+    flags = {f[1:] for f in features.split(",") if f.startswith("+")}
+    if not features:  # the named CPU's own features
+        flags = {"avx512f"} if name in _AVX512_CPUS else {"avx2"} if name in _AVX2_CPUS else set()
+    machine = platform.machine().lower()
+    if "avx512f" in flags:
+        return VectorUnit(name, "AVX-512", 16, 32)
+    if "avx2" in flags or "avx" in flags:
+        return VectorUnit(name, "AVX2" if "avx2" in flags else "AVX", 8, 16)
+    if machine in ("arm64", "aarch64") or "neon" in flags:
+        return VectorUnit(name, "NEON", 4, 32)
+    return VectorUnit(name, "SSE" if machine in ("x86_64", "amd64") else machine, 4, 16)
+
+
+def register_tile(unit):
+    """(MR, NR) of the dot-product micro-tile: the largest square tile whose MR*NR accumulators
+    plus the MR + NR operand vectors of one k step fit in the vector registers (see above)."""
+    return (4, 4) if unit.registers >= 4 * 4 + 4 + 4 else (3, 3)
+
+
+UNIT = vector_unit()
+MR, NR = register_tile(UNIT)  # rows of A, rows of BT (columns of C) per micro-tile
 KC = 2048  # k block (see "Cache blocking" above)
-NC = 64  # C column block: the NC x KC block of BT stays in L2
-MC = 64  # rows of C per parallel task: the BT block is reused by MC/MR micro-rows
+NC = 16 * NR  # C column block: the NC x KC block of BT stays in L2
+MC = 16 * MR  # rows of C per parallel task: the BT block is reused MC/MR = 16 times
 
 FAST = {"reassoc", "contract"}
+
+
+@njit(fastmath=FAST, cache=True)
+def _tile3x3(A, BT, C, b, i, j, k0, k1):
+    """C[b, i:i+3, j:j+3] += A[b, i:i+3, k0:k1] @ BT[b, j:j+3, k0:k1].T, in 9 accumulators."""
+    a0r, a1r, a2r = A[b, i, k0:k1], A[b, i + 1, k0:k1], A[b, i + 2, k0:k1]
+    b0r, b1r, b2r = BT[b, j, k0:k1], BT[b, j + 1, k0:k1], BT[b, j + 2, k0:k1]
+    c00, c01, c02 = C[b, i, j], C[b, i, j + 1], C[b, i, j + 2]
+    c10, c11, c12 = C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2]
+    c20, c21, c22 = C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2]
+    for p in range(k1 - k0):
+        a0, a1, a2 = a0r[p], a1r[p], a2r[p]
+        b0, b1, b2 = b0r[p], b1r[p], b2r[p]
+        c00 += a0 * b0
+        c01 += a0 * b1
+        c02 += a0 * b2
+        c10 += a1 * b0
+        c11 += a1 * b1
+        c12 += a1 * b2
+        c20 += a2 * b0
+        c21 += a2 * b1
+        c22 += a2 * b2
+    C[b, i, j], C[b, i, j + 1], C[b, i, j + 2] = c00, c01, c02
+    C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2] = c10, c11, c12
+    C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2] = c20, c21, c22
 
 
 @njit(fastmath=FAST, cache=True)
@@ -121,7 +200,10 @@ def _matmul_kernel(A, BT, C, k):
                 while i + MR <= i_end:
                     j = j0
                     while j + NR <= j1:
-                        _tile4x4(A, BT, C, b, i, j, k0, k1)
+                        if MR == 4:  # a compile-time constant: numba keeps one branch
+                            _tile4x4(A, BT, C, b, i, j, k0, k1)
+                        else:
+                            _tile3x3(A, BT, C, b, i, j, k0, k1)
                         j += NR
                     _tile_edge(A, BT, C, b, i, i + MR, j, j1, k0, k1)
                     i += MR
@@ -255,17 +337,62 @@ def matmul_into(a, b, out):
     return out
 
 
+# Which matmul the engine runs. Our numba kernel above is the one these docs teach, but it is
+# load-bound (2 multiply-adds per vector load, see the docstring) while BLAS's outer-product
+# micro-kernel over packed panels is not: measured on an AVX-512 Xeon (one thread, CPU time, 2026-11-29)
+# ours ran at 0.05x-0.5x numpy.matmul's speed on every shape tried, from 32^3 (launch overhead)
+# through the MLP's (128 x 784 x 256: 0.37x; 1024 x 512 x 512: 0.50x) to 2048^3 (0.43x), and on
+# AVX2 (NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=, OPENBLAS_CORETYPE=Haswell) at 0.5x-0.67x.
+# So by default float32 and float64 products, the dtypes BLAS has, go to numpy.matmul, written
+# into our buffer; other dtypes (integers, float16) use the numba kernel. The rule is the same
+# on every machine, and ``use_matmul("numba")`` (or SCALARGRAD_CPU_MATMUL=numba in the
+# environment) sends everything to the numba kernel.
+BLAS_DTYPES = (np.float32, np.float64)
+_MATMUL = {"which": os.environ.get("SCALARGRAD_CPU_MATMUL", "blas")}
+
+
+def use_matmul(which):
+    """``"blas"``: float32/float64 products through numpy.matmul (the default); ``"numba"``:
+    every product through our numba kernel. Returns the previous setting."""
+    if which not in ("blas", "numba"):
+        raise ValueError(f"use_matmul: expected 'blas' or 'numba', got {which!r}")
+    previous, _MATMUL["which"] = _MATMUL["which"], which
+    return previous
+
+
+def matmul_in_use():
+    """One line saying which matmul the CPU engine runs now."""
+    ours = f"numba kernel ({MR}x{NR} tile for {UNIT.isa}, {UNIT.cpu})"
+    if _MATMUL["which"] == "numba":
+        return f"{ours} for every dtype"
+    return f"numpy.matmul (BLAS) for float32/float64, {ours} for other dtypes"
+
+
+def _blas(dtype):
+    return _MATMUL["which"] == "blas" and dtype in BLAS_DTYPES
+
+
 def matmul(a, b):
     """(m, k) @ (k, n) or (B, m, k) @ (B, k, n); operands may be any strided views."""
     dtype = np.result_type(a.dtype, b.dtype)
+    a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+    if _blas(dtype):
+        with np.errstate(all="ignore"):  # NaN and inf propagate silently, as in the kernel
+            return np.matmul(a, b)
     out = np.zeros(a.shape[:-1] + b.shape[-1:], dtype)
-    return matmul_into(a.astype(dtype, copy=False), b.astype(dtype, copy=False), out)
+    return matmul_into(a, b, out)
 
 
 def linear(x, w, b):
     """Fused x @ w.T + b: C starts as the bias rows, then the matmul accumulates into it.
 
     w (out, in) is already "BT" (rows along k), so the forward pass packs nothing."""
+    if _blas(x.dtype):
+        with np.errstate(all="ignore"):
+            out = np.matmul(x, w.T)
+            if b is not None:
+                out += b
+        return out
     out = np.zeros((x.shape[0], w.shape[0]), x.dtype)
     if b is not None:
         out[...] = b

@@ -84,11 +84,25 @@ def machine_header():
     ]
     env = [
         f"{k}={os.environ[k]}"
-        for k in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", "OPENBLAS_CORETYPE", "ATEN_CPU_CAPABILITY")
+        for k in (
+            "NUMBA_CPU_NAME",
+            "NUMBA_CPU_FEATURES",
+            "OPENBLAS_CORETYPE",
+            "ATEN_CPU_CAPABILITY",
+        )
         if k in os.environ
     ]
     if env:
         lines.append("environment: " + " ".join(env))
+    from threadpoolctl import threadpool_info
+
+    blas = {
+        f"{p['internal_api']} {p.get('version') or ''} ({p.get('architecture') or '?'})"
+        for p in threadpool_info()
+        if p["user_api"] == "blas"
+    }
+    lines.append(f"NumPy's BLAS: {', '.join(sorted(blas)) or 'none found'}")
+    lines.append(f"scalargrad matmul: {cpu_matmul.matmul_in_use()}")
     return lines
 
 
@@ -140,7 +154,10 @@ def _row(name, ours, theirs, unit, ratio, note="", **extra):
 def _timed_rows(label, spec, ours, theirs, threads, seconds, rounds, value):
     """A row at ``threads`` threads (wall time) and one on 1 thread (process CPU time)."""
     rows = []
-    for name, n_threads, clock in ((label, threads, "wall"), ("same, 1 thread, CPU time", 1, "cpu")):
+    for name, n_threads, clock in (
+        (label, threads, "wall"),
+        ("same, 1 thread, CPU time", 1, "cpu"),
+    ):
         a, b = pair({**spec, "seconds": seconds, "clock": clock}, ours, theirs, n_threads, rounds)
         shown_a, shown_b, ratio = value(a, b)
         rows.append(
@@ -155,6 +172,8 @@ def _timed_rows(label, spec, ours, theirs, threads, seconds, rounds, value):
                 threads_theirs=b["threads"],
                 busy_ours=a.get("busy_threads"),
                 busy_theirs=b.get("busy_threads"),
+                median_ours=a["median_s"],
+                median_theirs=b["median_s"],
                 requested=n_threads,
             )
         )
@@ -165,7 +184,10 @@ def _timed_rows(label, spec, ours, theirs, threads, seconds, rounds, value):
 
 
 def bench_matmul(sizes, threads, seconds, rounds, transposed=()):
-    print(f"\nmatmul float32, n x n @ n x n   (ours: numba kernel; BLAS: numpy.matmul; {threads} threads)")
+    print(
+        f"\nmatmul float32, n x n @ n x n   (ours: numba kernel; BLAS: numpy.matmul; "
+        f"{threads} threads)"
+    )
     print(f"  {'size':<34} {'ours GFLOP/s':>12} {'BLAS GFLOP/s':>12}   {'ratio':>6}")
 
     def value(a, b):
@@ -191,7 +213,11 @@ def bench_steps(configs, threads, seconds, rounds):
     print(f"  {'model, batch':<34} {'ours ms':>12} {'torch ms':>12}   {'ratio':>6}")
 
     def value(a, b):
-        return f"{a['median_s'] * 1e3:.1f}", f"{b['median_s'] * 1e3:.1f}", f"{b['median_s'] / a['median_s']:.2f}"
+        return (
+            f"{a['median_s'] * 1e3:.1f}",
+            f"{b['median_s'] * 1e3:.1f}",
+            f"{b['median_s'] / a['median_s']:.2f}",
+        )
 
     rows = []
     for sizes, batch in configs:
@@ -204,7 +230,34 @@ def bench_steps(configs, threads, seconds, rounds):
             )
             continue
         rows += _timed_rows(name, spec, "ours", "torch", threads, seconds, rounds, value)
+        if "numba" not in cpu_matmul_in_use():  # the same step with our numba matmul, for reference
+            best = min(
+                (
+                    child(
+                        {**spec, "engine": "ours", "matmul": "numba", "seconds": seconds}, threads
+                    )
+                    for _ in range(rounds)
+                ),
+                key=lambda r: r["median_s"],
+            )
+            torch_s = rows[-2]["median_theirs"]
+            rows.append(
+                _row(
+                    "  same, numba matmul",
+                    f"{best['median_s'] * 1e3:.1f}",
+                    f"{torch_s * 1e3:.1f}",
+                    "ms",
+                    f"{torch_s / best['median_s']:.2f}",
+                    f"threads lib/busy: ours {_threads(best)} (torch: row above)",
+                )
+            )
     return rows
+
+
+def cpu_matmul_in_use():
+    from scalargrad.matrix.backends import cpu_matmul
+
+    return cpu_matmul.matmul_in_use().split(" for ")[0]
 
 
 def bench_memory(sizes, batch, threads):
@@ -262,10 +315,15 @@ def bench_startup(sizes, batch, threads):
 # ---------------------------------------------------------------- entry point
 
 
+def default_threads():
+    """The thread count a library uses by default here: NUMBA_NUM_THREADS or every core."""
+    return int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count() or 1))
+
+
 def run(quick=False, seconds=None, threads=None):
-    """Every row of the section; ``threads`` defaults to the cores numba would use."""
+    """Every row of the section; ``threads`` defaults to ``default_threads()``."""
     if threads is None:
-        threads = int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count() or 1))
+        threads = default_threads()
     print(f"\n== matrix engine on CPU: each library in its own process, {threads} threads ==")
     for line in machine_header():
         print("  " + line)

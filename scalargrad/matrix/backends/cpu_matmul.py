@@ -338,15 +338,14 @@ def matmul_into(a, b, out):
 
 
 # Which matmul the engine runs. Our numba kernel above is the one these docs teach, but it is
-# load-bound (2 multiply-adds per vector load, see the docstring) while BLAS's outer-product
-# micro-kernel over packed panels is not: measured on an AVX-512 Xeon (one thread, CPU time, 2026-11-29)
-# ours ran at 0.05x-0.5x numpy.matmul's speed on every shape tried, from 32^3 (launch overhead)
-# through the MLP's (128 x 784 x 256: 0.37x; 1024 x 512 x 512: 0.50x) to 2048^3 (0.43x), and on
-# AVX2 (NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=, OPENBLAS_CORETYPE=Haswell) at 0.5x-0.67x.
-# So by default float32 and float64 products, the dtypes BLAS has, go to numpy.matmul, written
-# into our buffer; other dtypes (integers, float16) use the numba kernel. The rule is the same
-# on every machine, and ``use_matmul("numba")`` (or SCALARGRAD_CPU_MATMUL=numba in the
-# environment) sends everything to the numba kernel.
+# load-bound (see "Why not 0.8x BLAS" above) and BLAS is not. Measured on a 2-core AVX-512 Xeon
+# (one thread, CPU time, 2026-11-29), ours ran at 0.05x-0.5x numpy.matmul's speed on every
+# shape tried: 32^3 (launch overhead) 0.05x, the MLP's 128x784x256 0.37x and 1024x512x512
+# 0.50x, 2048^3 0.43x; for AVX2 (NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=,
+# OPENBLAS_CORETYPE=Haswell) 0.5x-0.67x. No class of shapes was won, so the rule is by dtype:
+# float32 and float64 products, which BLAS has, go to numpy.matmul (the same rule on every
+# machine); other dtypes (integers, float16) use the numba kernel. ``use_matmul("numba")``, or
+# SCALARGRAD_CPU_MATMUL=numba in the environment, sends everything to the numba kernel.
 BLAS_DTYPES = (np.float32, np.float64)
 _MATMUL = {"which": os.environ.get("SCALARGRAD_CPU_MATMUL", "blas")}
 

@@ -3,7 +3,7 @@
 C = A @ B with A (m, k) and B (k, n) is m*n dot products of length k. We compute each entry
 ``C[i, j] = sum_p A[i, p] * BT[j, p]`` with both operands laid out *along k*: A row-major
 (rows of A contiguous) and B packed as BT = B.T row-major (columns of B contiguous). Then every
-dot product reads two contiguous streams, which LLVM vectorizes (16 float32 lanes per AVX-512 op).
+dot product reads two contiguous streams, which LLVM vectorizes along k.
 
 Packing: both operands are first copied into padded row-major buffers "along k" (A as is, B
 transposed to BT), by a tiled copy kernel. A transposed view is just another set of strides to
@@ -11,19 +11,40 @@ that kernel, so ``a.T @ b`` (the backward pass of Linear) is no slower than ``a 
 is O(mk + kn) work against O(mkn) multiply-adds, and it fixes two speed traps: rows that are a
 power of two bytes apart (see ``_leading_dim``) and the negative-index checks of strided views.
 
-Register blocking (the micro-kernel): a 4 x 4 block of C is computed together, so each step of
-the k loop loads 4 numbers of A and 4 of BT (8 loads) and does 16 multiply-adds. With one dot
-product at a time it would be 2 loads per multiply-add and loads, not arithmetic, would be the
-limit. The 16 accumulators are plain local variables; with ``fastmath`` reassociation allowed,
-LLVM keeps each one as a vector register (16 float32 lanes with AVX-512: 16 x 16 partial sums)
-and adds the lanes up once at the end of the k block.
+Register blocking (the micro-kernel): an MR x NR block of C is computed together, so each step
+of the k loop loads MR vectors of A and NR of BT and does MR*NR vector multiply-adds. The
+MR*NR accumulators are plain local variables; with ``fastmath`` reassociation allowed, LLVM keeps
+each one as a vector register of partial sums and adds the lanes up once at the end of the k
+block. The tile must fit the register file: MR*NR accumulators plus the MR + NR operand vectors
+of one k step. So the tile comes from the vector unit numba compiles for (``vector_unit``, read
+from llvmlite's host CPU name and features, or NUMBA_CPU_NAME / NUMBA_CPU_FEATURES):
 
-Cache blocking, measured on a 2-core AVX-512 machine (32 KiB L1, 1 MiB L2 per core):
-KC = 2048: those 16 lane-sums (~130 instructions) are paid once per k block, so a long k block
-amortizes them: 512 ran ~20% slower than 2048. The 4 rows of A (4 x 2048 x 4 B = 32 KiB) stream
-from L1/L2. NC = 64 rows of BT x KC (512 KiB) stay in the 1 MiB L2 while MC = 64 rows of A pass
-by, so each BT element loaded from memory is used MC = 64 times. ``prange`` hands MC-row panels
-of C (and batch entries) to the cores; no two tasks write the same part of C.
+* AVX-512 and NEON, 32 vector registers: 4 x 4 (16 + 8 = 24 registers, 16 FMAs per 8 loads);
+* AVX2, 16 registers: 3 x 3 (9 + 6 = 15; 9 FMAs per 6 loads). The 4 x 4 tile needs 24 and
+  spills: compiled for ``haswell`` its inner loop has 12-14 stack loads/stores per 16 FMAs, the
+  3 x 3 loop none, and 3 x 3 ran 0.62-0.67x BLAS where 4 x 4 ran 0.49-0.65x (one thread).
+
+(LLVM vectorizes with 256-bit registers even on AVX-512 CPUs, its tuning for Intel server
+chips; 512-bit vectors, tried with ``-prefer-256-bit``, did not speed this kernel up.)
+
+Cache blocking, measured on a 2-core AVX-512 machine (48 KiB L1, 2 MiB L2 per core):
+KC = 2048: the MR*NR lane-sums (~100 instructions) are paid once per k block, so a long k block
+amortizes them (KC = 256 or 512 were no faster). NC = 16*NR rows of BT x KC stay in L2 while
+MC = 16*MR rows of A pass by, so each BT element loaded from memory is used MC times.
+``prange`` hands MC-row panels of C (and batch entries) to the cores; no two tasks write the
+same part of C.
+
+Why not 0.8x BLAS: in this dot-product form each k step needs MR + NR loads for MR*NR FMAs, from
+8 (or 6) streams too long for L1, so the kernel is bound by loads from L2; it reaches 0.35-0.5x
+of OpenBLAS on AVX-512 and 0.5-0.67x on AVX2. BLAS uses the outer-product (Goto/BLIS)
+micro-kernel over packed panels: per k step it broadcasts MR numbers of A and loads NR/lanes
+vectors of B from a panel that sits in L1, into MR*NR/lanes vector accumulators. Written in
+numba with scalar accumulators (tried: 6 x 16), LLVM does not form those vectors: with
+``reassoc`` the loop vectorizer vectorizes along k with gathers (20 GFLOP/s), without it the
+SLP vectorizer leaves 96 scalar FMAs with the accumulators spilled. It would need explicit LLVM
+vector types (``numba.extending.intrinsic``), which this teaching kernel does not use. So
+float32/float64 products go to BLAS by default (see ``use_matmul`` below); this kernel runs
+integer dtypes, and everything when ``use_matmul("numba")`` is set.
 
 fastmath: only ``reassoc`` (sum in any order, needed to vectorize a dot product) and ``contract``
 (fuse multiply-add into FMA); NaN and inf keep their IEEE meaning.

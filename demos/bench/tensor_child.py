@@ -78,7 +78,10 @@ def setup_threads(engine, threads):
         return torch.get_num_threads
     if engine == "blas":
         return blas_threads
+    sys.path.insert(0, str(ROOT))
     import numba
+
+    from scalargrad.matrix.backends import cpu  # noqa: F401  (first: it sets up the threads)
 
     numba.set_num_threads(threads)
     return numba.get_num_threads

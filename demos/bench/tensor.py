@@ -89,6 +89,8 @@ def machine_header():
             "NUMBA_CPU_FEATURES",
             "OPENBLAS_CORETYPE",
             "ATEN_CPU_CAPABILITY",
+            "MKL_ENABLE_INSTRUCTIONS",
+            "ONEDNN_MAX_CPU_ISA",
         )
         if k in os.environ
     ]

@@ -86,6 +86,7 @@ def test_speed_ratios_reads_every_section():
             "step": [
                 {"name": "MLP 784-256-128-10, batch 128", "ratio": "-"},
                 {"name": "  same, 1 thread, CPU time", "ratio": "0.52"},
+                {"name": "  same, numba matmul", "ratio": "0.4"},
             ],
             "memory": [{"name": "process peak RSS", "ratio": "0.54"}],
         },
@@ -98,6 +99,7 @@ def test_speed_ratios_reads_every_section():
         ("scalar step vs micrograd", 35.0),
         ("matmul n=1024 vs BLAS", 0.74),
         ("MLP 784-256-128-10, batch 128, 1 thread, CPU time vs torch CPU", 0.52),
+        ("MLP 784-256-128-10, batch 128, numba matmul vs torch CPU", 0.4),
         ("cuda matmul n=4096 vs cuBLAS", 0.5),
         ("cuda MLP step vs our CPU", 40.0),
         ("cuda MLP step vs torch CUDA", 0.5),

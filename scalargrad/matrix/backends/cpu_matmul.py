@@ -407,7 +407,7 @@ def linear(x, w, b):
     """Fused x @ w.T + b: C starts as the bias rows, then the matmul accumulates into it.
 
     w (out, in) is already "BT" (rows along k), so the forward pass packs nothing."""
-    if _blas(x.dtype):
+    if _blas(x.dtype) and w.dtype == x.dtype:
         with np.errstate(all="ignore"):
             out = np.matmul(x, w.T)
             if b is not None:

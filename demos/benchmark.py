@@ -2,7 +2,8 @@
 
     python demos/benchmark.py            # every section this machine can run
     python demos/benchmark.py scalar     # Value engine vs micrograd
-    python demos/benchmark.py tensor     # CPU kernels vs NumPy (BLAS) and PyTorch CPU
+    python demos/benchmark.py tensor     # CPU kernels vs NumPy (BLAS) and PyTorch CPU, each
+                                         # library in its own process (--seconds S per process)
     python demos/benchmark.py cuda       # CUDA kernels vs cuBLAS / PyTorch CUDA (GPU only)
 
 Each section lives in demos/bench/<name>.py and prints its own table; the speed ratios of the
@@ -32,11 +33,15 @@ def main(argv=None):
         "--quick", action="store_true", help="small sizes, few repeats (smoke test)"
     )
     parser.add_argument("--out", default="out/benchmark", help="folder for the bar chart")
+    parser.add_argument(
+        "--seconds", type=float, default=None, help="tensor: timed seconds per process (10)"
+    )
     args = parser.parse_args(argv)
     results = {}
     for name in args.sections or SECTIONS:
         module = importlib.import_module(f"bench.{name}")
-        results[name] = module.run(quick=args.quick)
+        extra = {"seconds": args.seconds} if name == "tensor" else {}
+        results[name] = module.run(quick=args.quick, **extra)
     chart = save_chart(results, args.out)
     print(f"\nbar chart of the speed ratios: {chart}" if chart else "\n(no ratios to chart)")
     return results

@@ -25,9 +25,10 @@ def speed_ratios(results):
         model = ""
         for row in tensor.get(section, []):
             name = row["name"].strip()
-            if name.startswith("same"):  # the 1-thread row under a model's row
+            if name.startswith("same"):  # a variant (1 thread, numba matmul) of the row above
                 name = model + name.removeprefix("same")
-            model = name
+            else:
+                model = name
             if row["ratio"] not in ("", "-"):
                 prefix = "matmul n=" if section == "matmul" else ""
                 pairs.append((f"{prefix}{name} vs {reference}", float(row["ratio"])))

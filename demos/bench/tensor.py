@@ -1,333 +1,265 @@
-"""Matrix engine on the CPU vs NumPy's BLAS and PyTorch CPU, as ratios measured in the same run.
+"""Matrix engine on the CPU vs NumPy's BLAS and PyTorch CPU, each library in a process of its own.
 
-    python demos/benchmark.py tensor [--quick]
+    python demos/benchmark.py tensor [--quick] [--seconds S]
+
+A user runs one library in a process, so every number here comes from a fresh subprocess
+(``demos/bench/tensor_child.py``) that imports only the library it measures, tells it the thread
+count through the library's own API, warms up, and times the median of the steps that fit in
+``--seconds`` (default 10). Each child reports the thread count the library says it used
+(``numba.get_num_threads()``, ``torch.get_num_threads()``, threadpoolctl for BLAS) and the number
+of OS threads that were busy during the timed steps; the table prints both ("lib/busy").
 
 Rows (each "ratio" is reference time / our time, so 1.0 = as fast, 0.5 = half as fast;
 for memory it is our peak / theirs, so lower is better):
 
-* matmul float32, square n x n: our numba kernel vs ``numpy.matmul`` (BLAS), both on the same
-  number of threads (numba's; BLAS pinned with threadpoolctl).
+* matmul float32, square n x n, and ``a.T @ b`` (the backward pass's layout): our numba kernel
+  vs ``numpy.matmul`` (BLAS). When the engine is set to send large matmuls to BLAS (see
+  ``scalargrad.matrix.backends.cpu_matmul``), the numba kernel is still what the "ours" row
+  measures, so it always stands next to BLAS.
 * one training step of an MLP (forward, CrossEntropyLoss, backward, SGD with momentum 0.9):
-  ``sg.nn.MLP`` vs the same network in PyTorch, same weights, same data, equal thread counts.
-* peak memory (RSS high-water mark) of a process running the large step, ours vs PyTorch's:
-  each engine in a fresh subprocess, reading ``VmHWM`` from /proc/self/status.
+  ``sg.nn.MLP`` vs the same network in PyTorch, same weights, same data, same thread count.
+* peak memory (RSS high-water mark) of a process running the large step, ours vs PyTorch's.
 * cold start (first step in a process with an empty numba cache, so every kernel compiles) and
-  warm start (a second process with the cache on disk), in subprocesses.
+  warm start (a second process with the cache on disk).
 
-Timings alternate between the two engines in blocks (after a pause, so that one library's
-spinning worker threads are idle before the other runs) and keep the best of several repeats;
-the seconds themselves are noisy on a shared machine. Each timing row is followed by the same
-measurement on one thread in CPU time (``time.thread_time``), which a busy machine disturbs much
-less: it compares the code's efficiency, the first row what a user waits for.
-``--quick`` uses tiny sizes, skips the subprocess rows and runs without PyTorch.
+The two engines' processes alternate (``ROUNDS`` rounds, the better median of each engine kept),
+so both see the same machine load. Each timing row is followed by the same measurement on one
+thread in process CPU time, which a busy machine disturbs much less: it compares the code's
+efficiency, the first row what a user waits for. ``--quick`` uses tiny sizes and short timings,
+skips the subprocess-only rows (memory, start-up) and runs PyTorch only if installed.
 """
 
-import contextlib
+import datetime
+import importlib.util
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+CHILD = Path(__file__).resolve().parent / "tensor_child.py"
+ROUNDS = 2  # processes per engine and row, alternating ours / theirs
 
-import numba  # noqa: E402
-
-import scalargrad as sg  # noqa: E402
-from scalargrad.matrix.backends import cpu  # noqa: E402
-
-try:
-    import torch
-except ImportError:  # the benchmark runs without it; PyTorch rows are skipped
-    torch = None
-
-try:
-    from threadpoolctl import threadpool_limits
-except ImportError:
-    threadpool_limits = None
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
 
-# After a call, thread pools keep their workers spinning for a while (OpenBLAS for ~0.1 s, OpenMP
-# shorter) and those spinning threads would steal the cores from the other engine's next call.
-PAUSE = 0.3
+# ---------------------------------------------------------------- the machine
 
 
-def _best_pair(ours, theirs, repeats, clock=time.perf_counter, rounds=3):
-    """Best time of each of two callables: ``rounds`` rounds of a block of ``ours`` calls then a
-    block of ``theirs`` calls, each block after a pause, so both see the same machine load and
-    neither is slowed by the other's still-spinning threads."""
-    ours(), theirs()  # warm up: compile, allocate, fill caches
-    block = max(1, -(-repeats // rounds))
-    best = {ours: float("inf"), theirs: float("inf")}
-    for _ in range(rounds):
-        for f in (ours, theirs):
-            time.sleep(PAUSE)
-            for _ in range(block):
-                t = clock()
-                f()
-                best[f] = min(best[f], clock() - t)
-    return best[ours], best[theirs]
-
-
-@contextlib.contextmanager
-def _one_thread():
-    """numba, BLAS and torch all on the calling thread, so ``time.thread_time`` (the CPU time of
-    this thread) measures all the work. CPU time is what a busy machine disturbs least: it is
-    the fairest measure of how efficient the code is, while wall time at full thread count is
-    what a user sees. The tables show both."""
-    saved = numba.get_num_threads()
-    saved_torch = torch.get_num_threads() if torch is not None else None
-    numba.set_num_threads(1)
-    if torch is not None:
-        torch.set_num_threads(1)
-    limits = threadpool_limits(limits=1) if threadpool_limits else None
+def cpu_model():
+    """The CPU's marketing name, e.g. 'AMD EPYC 7763 64-Core Processor'."""
     try:
-        yield
-    finally:
-        numba.set_num_threads(saved)
-        if torch is not None:
-            torch.set_num_threads(saved_torch)
-        if limits is not None:
-            limits.restore_original_limits()
-
-
-def _row(name, ours, theirs, unit, ratio, note=""):
-    print(f"  {name:<34} {ours:>12} {theirs:>12}   {ratio:>6}  {note}")
-    return {"name": name, "ours": ours, "theirs": theirs, "unit": unit, "ratio": ratio}
-
-
-# ---------------------------------------------------------------- matmul
-
-
-def bench_matmul(sizes, threads):
-    print(f"\nmatmul float32, n x n @ n x n   (ours: numba; numpy: BLAS; {threads} threads each)")
-    print(f"  {'size':<34} {'ours GFLOP/s':>12} {'BLAS GFLOP/s':>12}   {'ratio':>6}")
-    rows = []
-    rng = np.random.default_rng(0)
-    for n in sizes:
-        a = rng.standard_normal((n, n)).astype(np.float32)
-        b = rng.standard_normal((n, n)).astype(np.float32)
-        np.testing.assert_allclose(cpu.matmul(a, b), a @ b, rtol=1e-3, atol=1e-2 * np.sqrt(n))
-        repeats = max(5, min(30, int(1e10 / n**3)))
-        pair = (lambda a=a, b=b: cpu.matmul(a, b), lambda a=a, b=b: np.matmul(a, b))
-        flops = 2.0 * n**3
-        t_ours, t_blas = _best_pair(*pair, repeats)
-        rows.append(
-            _row(
-                f"{n}",
-                f"{flops / t_ours / 1e9:.1f}",
-                f"{flops / t_blas / 1e9:.1f}",
-                "GFLOP/s",
-                f"{t_blas / t_ours:.2f}",
-            )
-        )
-        with _one_thread():
-            t_ours, t_blas = _best_pair(*pair, max(3, repeats // 3), clock=time.thread_time)
-        rows.append(
-            _row(
-                f"  {n}, 1 thread, CPU time",
-                f"{flops / t_ours / 1e9:.1f}",
-                f"{flops / t_blas / 1e9:.1f}",
-                "GFLOP/s",
-                f"{t_blas / t_ours:.2f}",
-            )
-        )
-    return rows
-
-
-# ---------------------------------------------------------------- one training step
-
-
-def _our_step(sizes, batch, seed=0):
-    """An MLP, data, and a closure doing one step with the public API; plus the initial weights."""
-    rng = np.random.default_rng(seed)
-    model = sg.nn.MLP(sizes[0], sizes[1:])
-    optimizer = sg.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = sg.nn.CrossEntropyLoss()
-    x = sg.tensor(rng.standard_normal((batch, sizes[0])).astype(np.float32))
-    y = sg.tensor(rng.integers(0, sizes[-1], size=batch).astype(np.int64))
-
-    def step():
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    state = {k: v.numpy().copy() for k, v in model.state_dict().items()}  # before any step
-    return step, state, x.numpy(), y.numpy()
-
-
-def _torch_step(sizes, state, x, y):
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
-    with torch.no_grad():  # the same starting weights as ours
-        linears = [m for m in model if isinstance(m, torch.nn.Linear)]
-        for i, lin in enumerate(linears):
-            lin.weight.copy_(torch.from_numpy(state[f"layers.{i}.weight"]))
-            lin.bias.copy_(torch.from_numpy(state[f"layers.{i}.bias"]))
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-
-    def step():
-        optimizer.zero_grad()
-        loss = loss_fn(model(tx), ty)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
-    return step
-
-
-def bench_steps(configs, threads, repeats):
-    print(
-        f"\none training step: forward, CrossEntropyLoss, backward, SGD(momentum=0.9)"
-        f"   ({threads} threads)"
-    )
-    print(f"  {'model, batch':<34} {'ours ms':>12} {'torch ms':>12}   {'ratio':>6}")
-    rows = []
-    for sizes, batch in configs:
-        name = f"MLP {'-'.join(map(str, sizes))}, batch {batch}"
-        ours, state, x, y = _our_step(sizes, batch)
-        if torch is None:
-            ours()
-            t = time.perf_counter()
-            ours()
-            rows.append(
-                _row(
-                    name,
-                    f"{(time.perf_counter() - t) * 1e3:.1f}",
-                    "-",
-                    "ms",
-                    "-",
-                    "(torch not installed)",
-                )
-            )
-            continue
-        theirs = _torch_step(sizes, state, x, y)
-        loss_ours, loss_theirs = ours(), theirs()  # same weights, same data: same first loss
-        if not np.isclose(loss_ours, loss_theirs, rtol=1e-4):
-            print(f"  warning: first losses differ: ours {loss_ours:.6f}, torch {loss_theirs:.6f}")
-        t_ours, t_torch = _best_pair(ours, theirs, repeats)
-        rows.append(
-            _row(
-                name,
-                f"{t_ours * 1e3:.1f}",
-                f"{t_torch * 1e3:.1f}",
-                "ms",
-                f"{t_torch / t_ours:.2f}",
-                f"(ours = {t_ours / t_torch:.2f}x torch's time)",
-            )
-        )
-        with _one_thread():
-            t_ours, t_torch = _best_pair(ours, theirs, max(3, repeats // 2), clock=time.thread_time)
-        rows.append(
-            _row(
-                "  same, 1 thread, CPU time",
-                f"{t_ours * 1e3:.1f}",
-                f"{t_torch * 1e3:.1f}",
-                "ms",
-                f"{t_torch / t_ours:.2f}",
-                f"(ours = {t_ours / t_torch:.2f}x torch's time)",
-            )
-        )
-    return rows
-
-
-# ---------------------------------------------------------------- subprocess rows: memory, start-up
-
-_CHILD = r"""
-import json, os, sys, time
-start = time.perf_counter()
-engine, sizes = sys.argv[1], json.loads(sys.argv[2])
-batch, steps = int(sys.argv[3]), int(sys.argv[4])
-sys.path.insert(0, {root!r})
-import numpy as np
-
-def rss(field):
-    for line in open("/proc/self/status"):
-        if line.startswith(field):
-            return int(line.split()[1]) * 1024
-    return 0
-
-rng = np.random.default_rng(0)
-x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
-y = rng.integers(0, sizes[-1], size=batch).astype(np.int64)
-if engine == "scalargrad":
-    import scalargrad as sg
-    model = sg.nn.MLP(sizes[0], sizes[1:])
-    opt = sg.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = sg.nn.CrossEntropyLoss()
-    X, Y = sg.tensor(x), sg.tensor(y)
-else:
-    import torch
-    torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    X, Y = torch.from_numpy(x), torch.from_numpy(y)
-ready = time.perf_counter()
-base0 = rss("VmRSS")
-hwm_first = base = 0
-times = []
-for step in range(steps):
-    if step == 1:
-        # the first step also loads (or compiles) kernels; for the later ones we want the memory a
-        # step itself needs: writing 5 to clear_refs resets the high-water mark to the current RSS
-        hwm_first, base = rss("VmHWM"), rss("VmRSS")
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith(("model name", "Model")):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    if sys.platform == "darwin":
         try:
-            with open("/proc/self/clear_refs", "w") as f:
-                f.write("5")
+            out = subprocess.run(
+                ["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True, text=True
+            )
+            return out.stdout.strip() or platform.processor()
         except OSError:
             pass
-    t = time.perf_counter()
-    opt.zero_grad()
-    loss = loss_fn(model(X), Y)
-    loss.backward()
-    opt.step()
-    loss.item()
-    times.append(time.perf_counter() - t)
-hwm = rss("VmHWM")
-print(json.dumps(dict(import_s=ready - start, first_step_s=times[0],
-                      to_first_step_s=ready - start + times[0], peak=max(hwm, hwm_first),
-                      first=hwm_first - base0, later=hwm - base)))
-"""
+    return platform.processor() or platform.machine()
 
 
-def _child(engine, sizes, batch, steps, threads, env_extra=None):
+def machine_header():
+    """Lines naming the CPU, its vector unit, what numba compiles for, and the date."""
+    sys.path.insert(0, str(ROOT))
+    from scalargrad.matrix.backends import cpu_matmul
+
+    host = cpu_matmul.vector_unit(target=False)
+    target = cpu_matmul.vector_unit()
+    lines = [
+        f"CPU: {cpu_model()}, {os.cpu_count()} logical cores; vector unit {host.isa}",
+        f"numba compiles for: {target.cpu} ({target.isa}, {target.lanes32} float32 lanes, "
+        f"{target.registers} vector registers)",
+        f"date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
+    ]
+    env = [
+        f"{k}={os.environ[k]}"
+        for k in (
+            "NUMBA_CPU_NAME",
+            "NUMBA_CPU_FEATURES",
+            "OPENBLAS_CORETYPE",
+            "ATEN_CPU_CAPABILITY",
+            "MKL_ENABLE_INSTRUCTIONS",
+            "ONEDNN_MAX_CPU_ISA",
+        )
+        if k in os.environ
+    ]
+    if env:
+        lines.append("environment: " + " ".join(env))
+    from threadpoolctl import threadpool_info
+
+    blas = {
+        f"{p['internal_api']} {p.get('version') or ''} ({p.get('architecture') or '?'})"
+        for p in threadpool_info()
+        if p["user_api"] == "blas"
+    }
+    lines.append(f"NumPy's BLAS: {', '.join(sorted(blas)) or 'none found'}")
+    lines.append(f"scalargrad matmul: {cpu_matmul.matmul_in_use()}")
+    return lines
+
+
+# ---------------------------------------------------------------- running a child
+
+
+def child(spec, threads, env_extra=None):
+    """Run one measurement (see tensor_child.py) in a fresh process; its JSON result."""
     env = dict(
         os.environ,
-        BENCH_THREADS=str(threads),
         NUMBA_NUM_THREADS=str(threads),
         OMP_NUM_THREADS=str(threads),
         OPENBLAS_NUM_THREADS=str(threads),
         MKL_NUM_THREADS=str(threads),
     )
     env.update(env_extra or {})
-    code = _CHILD.replace("{root!r}", repr(str(ROOT)))
     out = subprocess.run(
-        [sys.executable, "-c", code, engine, json.dumps(sizes), str(batch), str(steps)],
+        [sys.executable, str(CHILD), json.dumps({**spec, "threads": threads})],
         env=env,
         capture_output=True,
         text=True,
-        check=True,
     )
+    if out.returncode != 0:
+        raise RuntimeError(f"benchmark child {spec} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pair(spec, ours, theirs, threads, rounds=ROUNDS):
+    """The better (lower-median) result of each engine over ``rounds`` alternating processes."""
+    best = {}
+    for _ in range(rounds):
+        for engine in (ours, theirs):
+            r = child({**spec, "engine": engine}, threads)
+            if engine not in best or r["median_s"] < best[engine]["median_s"]:
+                best[engine] = r
+    return best[ours], best[theirs]
+
+
+def _threads(r):
+    busy = r.get("busy_threads")
+    return f"{r['threads']}/{'?' if busy is None else busy}"
+
+
+def _row(name, ours, theirs, unit, ratio, note="", **extra):
+    print(f"  {name:<34} {ours:>12} {theirs:>12}   {ratio:>6}  {note}")
+    return {"name": name, "ours": ours, "theirs": theirs, "unit": unit, "ratio": ratio, **extra}
+
+
+def _timed_rows(label, spec, ours, theirs, threads, seconds, rounds, value):
+    """A row at ``threads`` threads (wall time) and one on 1 thread (process CPU time)."""
+    rows = []
+    for name, n_threads, clock in (
+        (label, threads, "wall"),
+        ("same, 1 thread, CPU time", 1, "cpu"),
+    ):
+        a, b = pair({**spec, "seconds": seconds, "clock": clock}, ours, theirs, n_threads, rounds)
+        shown_a, shown_b, ratio = value(a, b)
+        rows.append(
+            _row(
+                name if clock == "wall" else "  " + name,
+                shown_a,
+                shown_b,
+                spec["task"],
+                ratio,
+                f"threads lib/busy: ours {_threads(a)}, theirs {_threads(b)}",
+                threads_ours=a["threads"],
+                threads_theirs=b["threads"],
+                busy_ours=a.get("busy_threads"),
+                busy_theirs=b.get("busy_threads"),
+                median_ours=a["median_s"],
+                median_theirs=b["median_s"],
+                requested=n_threads,
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- the sections
+
+
+def bench_matmul(sizes, threads, seconds, rounds, transposed=()):
+    print(
+        f"\nmatmul float32, n x n @ n x n   (ours: numba kernel; BLAS: numpy.matmul; "
+        f"{threads} threads)"
+    )
+    print(f"  {'size':<34} {'ours GFLOP/s':>12} {'BLAS GFLOP/s':>12}   {'ratio':>6}")
+
+    def value(a, b):
+        return (
+            f"{a['flops'] / a['median_s'] / 1e9:.1f}",
+            f"{b['flops'] / b['median_s'] / 1e9:.1f}",
+            f"{b['median_s'] / a['median_s']:.2f}",
+        )
+
+    rows = []
+    for n, transpose in [(n, False) for n in sizes] + [(n, True) for n in transposed]:
+        spec = {"task": "matmul", "n": n, "transpose": transpose}
+        label = f"{n}, a.T @ b" if transpose else f"{n}"
+        rows += _timed_rows(label, spec, "ours", "blas", threads, seconds, rounds, value)
+    return rows
+
+
+def bench_steps(configs, threads, seconds, rounds):
+    print(
+        f"\none training step: forward, CrossEntropyLoss, backward, SGD(momentum=0.9)"
+        f"   ({threads} threads)"
+    )
+    print(f"  {'model, batch':<34} {'ours ms':>12} {'torch ms':>12}   {'ratio':>6}")
+
+    def value(a, b):
+        return (
+            f"{a['median_s'] * 1e3:.1f}",
+            f"{b['median_s'] * 1e3:.1f}",
+            f"{b['median_s'] / a['median_s']:.2f}",
+        )
+
+    rows = []
+    for sizes, batch in configs:
+        name = f"MLP {'-'.join(map(str, sizes))}, batch {batch}"
+        spec = {"task": "step", "sizes": sizes, "batch": batch}
+        if not HAVE_TORCH:
+            r = child({**spec, "engine": "ours", "seconds": seconds}, threads)
+            rows.append(
+                _row(name, f"{r['median_s'] * 1e3:.1f}", "-", "ms", "-", "(torch not installed)")
+            )
+            continue
+        rows += _timed_rows(name, spec, "ours", "torch", threads, seconds, rounds, value)
+        if "numba" not in cpu_matmul_in_use():  # the same step with our numba matmul, for reference
+            best = min(
+                (
+                    child(
+                        {**spec, "engine": "ours", "matmul": "numba", "seconds": seconds}, threads
+                    )
+                    for _ in range(rounds)
+                ),
+                key=lambda r: r["median_s"],
+            )
+            torch_s = rows[-2]["median_theirs"]
+            rows.append(
+                _row(
+                    "  same, numba matmul",
+                    f"{best['median_s'] * 1e3:.1f}",
+                    f"{torch_s * 1e3:.1f}",
+                    "ms",
+                    f"{torch_s / best['median_s']:.2f}",
+                    f"threads lib/busy: ours {_threads(best)} (torch: row above)",
+                )
+            )
+    return rows
+
+
+def cpu_matmul_in_use():
+    from scalargrad.matrix.backends import cpu_matmul
+
+    return cpu_matmul.matmul_in_use().split(" for ")[0]
 
 
 def bench_memory(sizes, batch, threads):
@@ -336,8 +268,9 @@ def bench_memory(sizes, batch, threads):
         "(RSS high-water mark, fresh subprocess each)"
     )
     print(f"  {'':<34} {'ours MiB':>12} {'torch MiB':>12}   {'ratio':>6}")
-    ours = _child("scalargrad", sizes, batch, 5, threads)
-    theirs = _child("torch", sizes, batch, 5, threads)
+    spec = {"task": "startup", "sizes": sizes, "batch": batch}
+    ours = child({**spec, "engine": "ours"}, threads)
+    theirs = child({**spec, "engine": "torch"}, threads)
     mib = 2.0**20
     lower = "(ours / torch: lower is better)"
     rows = []
@@ -359,15 +292,16 @@ def bench_startup(sizes, batch, threads):
         f"{'-'.join(map(str, sizes))}, batch {batch}"
     )
     print(f"  {'':<34} {'seconds':>12} {'first step':>12}")
+    spec = {"task": "startup", "sizes": sizes, "batch": batch, "steps": 0}
     rows = []
     with tempfile.TemporaryDirectory() as cache:
         for label in ("cold (empty numba cache)", "warm (cache on disk)"):
-            r = _child("scalargrad", sizes, batch, 1, threads, {"NUMBA_CACHE_DIR": cache})
+            r = child({**spec, "engine": "ours"}, threads, {"NUMBA_CACHE_DIR": cache})
             rows.append(
                 _row(label, f"{r['to_first_step_s']:.1f}", f"{r['first_step_s']:.2f}", "s", "")
             )
-    if torch is not None:
-        r = _child("torch", sizes, batch, 1, threads)
+    if HAVE_TORCH:
+        r = child({**spec, "engine": "torch"}, threads)
         rows.append(
             _row(
                 "torch, for comparison",
@@ -383,36 +317,39 @@ def bench_startup(sizes, batch, threads):
 # ---------------------------------------------------------------- entry point
 
 
-def run(quick=False):
-    threads = numba.get_num_threads()
-    if torch is not None:
-        torch.set_num_threads(threads)
-    limits = threadpool_limits(limits=threads) if threadpool_limits else None
-    print(
-        f"\n== matrix engine on CPU: numba {numba.__version__}, {threads} threads, "
-        f"torch {torch.__version__ if torch else 'not installed'} =="
-    )
-    if threadpool_limits is None:
-        print("  (threadpoolctl not installed: BLAS threads not pinned; set OPENBLAS_NUM_THREADS)")
+def default_threads():
+    """The thread count a library uses by default here: NUMBA_NUM_THREADS or every core."""
+    return int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count() or 1))
+
+
+def run(quick=False, seconds=None, threads=None):
+    """Every row of the section; ``threads`` defaults to ``default_threads()``."""
+    if threads is None:
+        threads = default_threads()
+    print(f"\n== matrix engine on CPU: each library in its own process, {threads} threads ==")
+    for line in machine_header():
+        print("  " + line)
+    if not HAVE_TORCH:
+        print("  (torch not installed: PyTorch rows skipped; `make bench` installs it)")
     results = {}
-    try:
-        if quick:
-            results["matmul"] = bench_matmul([64, 128], threads)
-            results["step"] = bench_steps([([784, 32, 10], 16)], threads, repeats=3)
-            print("\n  (--quick: memory and start-up rows skipped)")
-        else:
-            results["matmul"] = bench_matmul([256, 512, 1024, 2048], threads)
-            results["step"] = bench_steps(
-                [([784, 256, 128, 10], 128), ([784, 512, 512, 10], 1024)], threads, repeats=20
-            )
-            if torch is not None:
-                results["memory"] = bench_memory([784, 512, 512, 10], 1024, threads)
-            else:
-                print("\n  (torch not installed: memory comparison skipped)")
-            results["startup"] = bench_startup([784, 512, 512, 10], 1024, threads)
-    finally:
-        if limits is not None:
-            limits.restore_original_limits()
+    if quick:
+        seconds = 0.2 if seconds is None else seconds
+        results["matmul"] = bench_matmul([64, 128], threads, seconds, rounds=1)
+        results["step"] = bench_steps([([784, 32, 10], 16)], threads, seconds, rounds=1)
+        print("\n  (--quick: memory and start-up rows skipped)")
+        return results
+    seconds = 10.0 if seconds is None else seconds
+    results["matmul"] = bench_matmul(
+        [256, 512, 1024, 2048], threads, seconds, ROUNDS, transposed=[1024]
+    )
+    results["step"] = bench_steps(
+        [([784, 256, 128, 10], 128), ([784, 512, 512, 10], 1024)], threads, seconds, ROUNDS
+    )
+    if HAVE_TORCH:
+        results["memory"] = bench_memory([784, 512, 512, 10], 1024, threads)
+    else:
+        print("\n  (torch not installed: memory comparison skipped)")
+    results["startup"] = bench_startup([784, 512, 512, 10], 1024, threads)
     return results
 
 

@@ -1,4 +1,7 @@
-"""Blocked matmul and the fused Linear against numpy's matmul, on ragged sizes and strided views."""
+"""Blocked matmul and the fused Linear against numpy's matmul, on ragged sizes and strided views.
+
+Every test runs twice: with the numba kernel forced (``use_matmul("numba")``) and with the
+default, which sends float32/float64 products to numpy's BLAS."""
 
 import numpy as np
 import pytest
@@ -9,6 +12,15 @@ from kernel_cases import FLOATS, assert_same, cpu, make, reference
 from scalargrad.matrix.backends import cpu_matmul
 
 seeds = st.integers(0, 2**32 - 1)
+
+
+@pytest.fixture(scope="module", params=["numba", "blas"], autouse=True)
+def which_matmul(request):
+    previous = cpu.use_matmul(request.param)
+    yield request.param
+    cpu.use_matmul(previous)
+
+
 sides = st.integers(0, 40)  # around the 4 x 4 micro-tile: every ragged border
 mm_layouts = st.sampled_from(["contiguous", "transposed", "sliced", "reversed", "broadcast"])
 
@@ -70,3 +82,91 @@ def test_matmul_nan_and_inf_propagate():
     a = np.array([[1.0, np.nan], [np.inf, 1.0], [1.0, 1.0]], np.float32)
     b = np.array([[1.0, 0.0], [2.0, -np.inf]], np.float32)
     assert_same(cpu.matmul(a, b), reference.matmul(a, b))
+
+
+def _around(n):
+    return sorted({max(n - 1, 1), n, n + 1})
+
+
+# sizes on both sides of every boundary of the kernel: the register tile (MR, NR), the skinny
+# switch, the parallel panel (MC), the column block (NC) and the k block (KC)
+EDGES = sorted(
+    {1, 2}
+    | set(_around(cpu_matmul.MR))
+    | set(_around(2 * cpu_matmul.MR))
+    | set(_around(cpu_matmul.SKINNY))
+    | set(_around(cpu_matmul.MC))
+    | set(_around(cpu_matmul.NC))
+)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("m", EDGES)
+@pytest.mark.parametrize("n", [cpu_matmul.NR - 1, cpu_matmul.NR + 1, cpu_matmul.NC + 1])
+def test_matmul_tile_boundaries(dtype, m, n, which_matmul):
+    rng = np.random.default_rng(m * 1000 + n)
+    for k in (cpu_matmul.MR + 1, cpu_matmul.SKINNY, 33):
+        a = np.asarray(rng.integers(-4, 5, (m, k)), dtype)
+        b = np.asarray(rng.integers(-4, 5, (n, k)), dtype).T  # transposed, as in backward
+        # small integers: every product and sum is exact in float32 too
+        np.testing.assert_array_equal(cpu.matmul(a, b), a.astype(np.int64) @ b.astype(np.int64))
+        np.testing.assert_array_equal(
+            cpu.matmul(a.T.copy().T, np.ascontiguousarray(b)), a.astype(np.int64) @ b
+        )
+        batch = np.stack([a, 2 * a])
+        np.testing.assert_array_equal(
+            cpu.matmul(batch, np.stack([b, b])), batch.astype(np.int64) @ b.astype(np.int64)
+        )
+
+
+def test_matmul_k_block_boundary(which_matmul):
+    rng = np.random.default_rng(1)
+    for k in _around(cpu_matmul.KC):
+        a = np.asarray(rng.integers(-2, 3, (2 * cpu_matmul.MR + 1, k)), np.float32)
+        b = np.asarray(rng.integers(-2, 3, (k, cpu_matmul.NR + 2)), np.float32)
+        np.testing.assert_array_equal(cpu.matmul(a, b), a.astype(np.int64) @ b.astype(np.int64))
+
+
+@pytest.mark.parametrize("tile", [cpu_matmul._tile3x3, cpu_matmul._tile4x4])
+def test_each_register_tile(tile):
+    # both tiles, whichever this CPU's kernel uses: C[i:i+r, j:j+r] += A @ BT.T on a k slice
+    r = 3 if tile is cpu_matmul._tile3x3 else 4
+    rng = np.random.default_rng(r)
+    A = rng.standard_normal((2, r + 2, 40)).astype(np.float32)
+    BT = rng.standard_normal((2, r + 1, 40)).astype(np.float32)
+    C = rng.standard_normal((2, r + 2, r + 1)).astype(np.float32)
+    expected = C.copy()
+    expected[1, 1 : 1 + r, 1 : 1 + r] += A[1, 1 : 1 + r, 5:37] @ BT[1, 1 : 1 + r, 5:37].T
+    tile(A, BT, C, 1, 1, 1, 5, 37)
+    np.testing.assert_allclose(C, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_register_tile_fits_the_registers():
+    for registers, tile in ((16, (3, 3)), (32, (4, 4))):
+        unit = cpu_matmul.VectorUnit("cpu", "isa", 8, registers)
+        mr, nr = cpu_matmul.register_tile(unit)
+        assert (mr, nr) == tile and mr * nr + mr + nr <= registers
+
+
+def test_vector_unit_honours_numba_cpu_name(monkeypatch):
+    from numba.core import config
+
+    monkeypatch.setattr(config, "CPU_NAME", "haswell")
+    monkeypatch.setattr(config, "CPU_FEATURES", "")
+    assert cpu_matmul.vector_unit() == ("haswell", "AVX2", 8, 16)
+    monkeypatch.setattr(config, "CPU_NAME", "skylake-avx512")
+    assert cpu_matmul.vector_unit().isa == "AVX-512"
+    monkeypatch.setattr(config, "CPU_FEATURES", "+avx,+avx2,+fma")
+    assert cpu_matmul.vector_unit().isa == "AVX2"
+
+
+def test_use_matmul_switch():
+    previous = cpu.use_matmul("numba")
+    try:
+        assert "numba kernel" in cpu.matmul_in_use() and "BLAS" not in cpu.matmul_in_use()
+        cpu.use_matmul("blas")
+        assert "numpy.matmul (BLAS)" in cpu.matmul_in_use()
+        with pytest.raises(ValueError, match="use_matmul"):
+            cpu.use_matmul("mkl")
+    finally:
+        cpu.use_matmul(previous)

@@ -6,7 +6,8 @@ The kernels live in one file per concept:
 * ``cpu_ops.py``          op code -> calculus.py function tables used by the element-wise kernels
 * ``cpu_elementwise.py``  map / zip / compare / where / pointwise losses and their derivatives
 * ``cpu_reduce.py``       sum prod max min, argmax argmin, softmax family, cumsum
-* ``cpu_matmul.py``       blocked matmul and the fused Linear
+* ``cpu_matmul.py``       blocked matmul and the fused Linear; ``matmul_in_use()`` says whether
+                          float32/float64 products go to BLAS, ``use_matmul("numba")`` forces ours
 * ``cpu_fused.py``        softmax + cross-entropy, SGD and Adam updates
 
 Memory and layout functions are numpy's own, shared with ``reference.py``: views (reshape,
@@ -14,9 +15,20 @@ permute, broadcast_to, getitem) cost nothing, and copies (copy, astype, gather) 
 already.
 """
 
+import os
+
 from scalargrad import _numba_cache
 
 _numba_cache.configure()
+
+# Two pools of worker threads share the cores: numba's (parallel kernels) and BLAS's
+# (numpy.matmul). OpenMP's workers, numba's default threading layer, spin for a while after each
+# kernel waiting for the next one, and on a machine with as many cores as threads they take the
+# cores from BLAS's threads. "Passive" workers sleep at once. Measured on 2 cores (a loaded
+# machine, 2026-11-29): one step of MLP 784-256-128-10, batch 128, took 190-210 ms with spinning
+# workers, 8-10 ms with passive ones (PyTorch 10-20 ms). It acts only if OpenMP is not loaded
+# yet, and an OMP_WAIT_POLICY the user set wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from scalargrad.matrix.backends.cpu_elementwise import (  # noqa: E402,F401
     binary,
@@ -34,7 +46,12 @@ from scalargrad.matrix.backends.cpu_fused import (  # noqa: E402,F401
     cross_entropy_backward,
     sgd_step,
 )
-from scalargrad.matrix.backends.cpu_matmul import linear, matmul  # noqa: E402,F401
+from scalargrad.matrix.backends.cpu_matmul import (  # noqa: E402,F401
+    linear,
+    matmul,
+    matmul_in_use,
+    use_matmul,
+)
 from scalargrad.matrix.backends.cpu_reduce import (  # noqa: E402,F401
     arg_reduce,
     cumsum,

@@ -3,7 +3,7 @@
 C = A @ B with A (m, k) and B (k, n) is m*n dot products of length k. We compute each entry
 ``C[i, j] = sum_p A[i, p] * BT[j, p]`` with both operands laid out *along k*: A row-major
 (rows of A contiguous) and B packed as BT = B.T row-major (columns of B contiguous). Then every
-dot product reads two contiguous streams, which LLVM vectorizes (16 float32 lanes per AVX-512 op).
+dot product reads two contiguous streams, which LLVM vectorizes along k.
 
 Packing: both operands are first copied into padded row-major buffers "along k" (A as is, B
 transposed to BT), by a tiled copy kernel. A transposed view is just another set of strides to
@@ -11,36 +11,136 @@ that kernel, so ``a.T @ b`` (the backward pass of Linear) is no slower than ``a 
 is O(mk + kn) work against O(mkn) multiply-adds, and it fixes two speed traps: rows that are a
 power of two bytes apart (see ``_leading_dim``) and the negative-index checks of strided views.
 
-Register blocking (the micro-kernel): a 4 x 4 block of C is computed together, so each step of
-the k loop loads 4 numbers of A and 4 of BT (8 loads) and does 16 multiply-adds. With one dot
-product at a time it would be 2 loads per multiply-add and loads, not arithmetic, would be the
-limit. The 16 accumulators are plain local variables; with ``fastmath`` reassociation allowed,
-LLVM keeps each one as a vector register (16 float32 lanes with AVX-512: 16 x 16 partial sums)
-and adds the lanes up once at the end of the k block.
+Register blocking (the micro-kernel): an MR x NR block of C is computed together, so each step
+of the k loop loads MR vectors of A and NR of BT and does MR*NR vector multiply-adds. The
+MR*NR accumulators are plain local variables; with ``fastmath`` reassociation allowed, LLVM keeps
+each one as a vector register of partial sums and adds the lanes up once at the end of the k
+block. The tile must fit the register file: MR*NR accumulators plus the MR + NR operand vectors
+of one k step. So the tile comes from the vector unit numba compiles for (``vector_unit``, read
+from llvmlite's host CPU name and features, or NUMBA_CPU_NAME / NUMBA_CPU_FEATURES):
 
-Cache blocking, measured on a 2-core AVX-512 machine (32 KiB L1, 1 MiB L2 per core):
-KC = 2048: those 16 lane-sums (~130 instructions) are paid once per k block, so a long k block
-amortizes them: 512 ran ~20% slower than 2048. The 4 rows of A (4 x 2048 x 4 B = 32 KiB) stream
-from L1/L2. NC = 64 rows of BT x KC (512 KiB) stay in the 1 MiB L2 while MC = 64 rows of A pass
-by, so each BT element loaded from memory is used MC = 64 times. ``prange`` hands MC-row panels
-of C (and batch entries) to the cores; no two tasks write the same part of C.
+* AVX-512 and NEON, 32 vector registers: 4 x 4 (16 + 8 = 24 registers, 16 FMAs per 8 loads);
+* AVX2, 16 registers: 3 x 3 (9 + 6 = 15; 9 FMAs per 6 loads). The 4 x 4 tile needs 24 and
+  spills: compiled for ``haswell`` its inner loop has 12-14 stack loads/stores per 16 FMAs, the
+  3 x 3 loop none, and 3 x 3 ran 0.62-0.67x BLAS where 4 x 4 ran 0.49-0.65x (one thread).
+
+(LLVM vectorizes with 256-bit registers even on AVX-512 CPUs, its tuning for Intel server
+chips; 512-bit vectors, tried with ``-prefer-256-bit``, did not speed this kernel up.)
+
+Cache blocking, measured on a 2-core AVX-512 machine (48 KiB L1, 2 MiB L2 per core):
+KC = 2048: the MR*NR lane-sums (~100 instructions) are paid once per k block, so a long k block
+amortizes them (KC = 256 or 512 were no faster). NC = 16*NR rows of BT x KC stay in L2 while
+MC = 16*MR rows of A pass by, so each BT element loaded from memory is used MC times.
+``prange`` hands MC-row panels of C (and batch entries) to the cores; no two tasks write the
+same part of C.
+
+Why not 0.8x BLAS: in this dot-product form each k step needs MR + NR loads for MR*NR FMAs, from
+8 (or 6) streams too long for L1, so the kernel is bound by loads from L2; it reaches 0.35-0.5x
+of OpenBLAS on AVX-512 and 0.5-0.67x on AVX2. BLAS uses the outer-product (Goto/BLIS)
+micro-kernel over packed panels: per k step it broadcasts MR numbers of A and loads NR/lanes
+vectors of B from a panel that sits in L1, into MR*NR/lanes vector accumulators. Written in
+numba with scalar accumulators (tried: 6 x 16), LLVM does not form those vectors: with
+``reassoc`` the loop vectorizer vectorizes along k with gathers (20 GFLOP/s), without it the
+SLP vectorizer leaves 96 scalar FMAs with the accumulators spilled. It would need explicit LLVM
+vector types (``numba.extending.intrinsic``), which this teaching kernel does not use. So
+float32/float64 products go to BLAS by default (see ``use_matmul`` below); this kernel runs
+integer dtypes, and everything when ``use_matmul("numba")`` is set.
 
 fastmath: only ``reassoc`` (sum in any order, needed to vectorize a dot product) and ``contract``
 (fuse multiply-add into FMA); NaN and inf keep their IEEE meaning.
 """
 
+import os
+import platform
+from collections import namedtuple
+
 import numpy as np
 from numba import njit, prange
+from numba.core import config
 
 from scalargrad.matrix.backends.cpu_strides import launch
 
-MR = 4  # rows of A per micro-tile
-NR = 4  # rows of BT (columns of C) per micro-tile
+VectorUnit = namedtuple("VectorUnit", "cpu isa lanes32 registers")
+
+# LLVM CPU names whose default features include AVX-512 / AVX2 (used only when NUMBA_CPU_NAME
+# names a CPU and NUMBA_CPU_FEATURES="" asks for that CPU's own features)
+_AVX512_CPUS = (
+    "skylake-avx512 cascadelake cooperlake cannonlake icelake-client icelake-server tigerlake "
+    "rocketlake sapphirerapids emeraldrapids graniterapids graniterapids-d diamondrapids "
+    "znver4 znver5 x86-64-v4 knl knm"
+).split()
+_AVX2_CPUS = (
+    "haswell broadwell skylake alderlake raptorlake meteorlake arrowlake lunarlake gracemont "
+    "znver1 znver2 znver3 x86-64-v3 core-avx2 bdver4"
+).split()
+
+
+def vector_unit(target=True):
+    """The vector unit numba compiles for (``target``) or the host CPU has: name, ISA, float32
+    lanes per vector register and number of vector registers.
+
+    numba targets the host CPU unless NUMBA_CPU_NAME / NUMBA_CPU_FEATURES say otherwise (numba
+    keeps the host's features when only the name is set; ``NUMBA_CPU_NAME=haswell
+    NUMBA_CPU_FEATURES=`` compiles for a real AVX2 CPU on any x86 machine)."""
+    import llvmlite.binding as ll
+
+    name = ll.get_host_cpu_name()
+    features = ll.get_host_cpu_features().flatten()
+    if target and config.CPU_NAME and config.CPU_NAME != "host":
+        name = config.CPU_NAME
+    if target and config.CPU_FEATURES is not None:
+        features = config.CPU_FEATURES
+    flags = {f[1:] for f in features.split(",") if f.startswith("+")}
+    if not features:  # the named CPU's own features
+        flags = {"avx512f"} if name in _AVX512_CPUS else {"avx2"} if name in _AVX2_CPUS else set()
+    machine = platform.machine().lower()
+    if "avx512f" in flags:
+        return VectorUnit(name, "AVX-512", 16, 32)
+    if "avx2" in flags or "avx" in flags:
+        return VectorUnit(name, "AVX2" if "avx2" in flags else "AVX", 8, 16)
+    if machine in ("arm64", "aarch64") or "neon" in flags:
+        return VectorUnit(name, "NEON", 4, 32)
+    return VectorUnit(name, "SSE" if machine in ("x86_64", "amd64") else machine, 4, 16)
+
+
+def register_tile(unit):
+    """(MR, NR) of the dot-product micro-tile: the largest square tile whose MR*NR accumulators
+    plus the MR + NR operand vectors of one k step fit in the vector registers (see above)."""
+    return (4, 4) if unit.registers >= 4 * 4 + 4 + 4 else (3, 3)
+
+
+UNIT = vector_unit()
+MR, NR = register_tile(UNIT)  # rows of A, rows of BT (columns of C) per micro-tile
 KC = 2048  # k block (see "Cache blocking" above)
-NC = 64  # C column block: the NC x KC block of BT stays in L2
-MC = 64  # rows of C per parallel task: the BT block is reused by MC/MR micro-rows
+NC = 16 * NR  # C column block: the NC x KC block of BT stays in L2
+MC = 16 * MR  # rows of C per parallel task: the BT block is reused MC/MR = 16 times
 
 FAST = {"reassoc", "contract"}
+
+
+@njit(fastmath=FAST, cache=True)
+def _tile3x3(A, BT, C, b, i, j, k0, k1):
+    """C[b, i:i+3, j:j+3] += A[b, i:i+3, k0:k1] @ BT[b, j:j+3, k0:k1].T, in 9 accumulators."""
+    a0r, a1r, a2r = A[b, i, k0:k1], A[b, i + 1, k0:k1], A[b, i + 2, k0:k1]
+    b0r, b1r, b2r = BT[b, j, k0:k1], BT[b, j + 1, k0:k1], BT[b, j + 2, k0:k1]
+    c00, c01, c02 = C[b, i, j], C[b, i, j + 1], C[b, i, j + 2]
+    c10, c11, c12 = C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2]
+    c20, c21, c22 = C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2]
+    for p in range(k1 - k0):
+        a0, a1, a2 = a0r[p], a1r[p], a2r[p]
+        b0, b1, b2 = b0r[p], b1r[p], b2r[p]
+        c00 += a0 * b0
+        c01 += a0 * b1
+        c02 += a0 * b2
+        c10 += a1 * b0
+        c11 += a1 * b1
+        c12 += a1 * b2
+        c20 += a2 * b0
+        c21 += a2 * b1
+        c22 += a2 * b2
+    C[b, i, j], C[b, i, j + 1], C[b, i, j + 2] = c00, c01, c02
+    C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2] = c10, c11, c12
+    C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2] = c20, c21, c22
 
 
 @njit(fastmath=FAST, cache=True)
@@ -121,7 +221,10 @@ def _matmul_kernel(A, BT, C, k):
                 while i + MR <= i_end:
                     j = j0
                     while j + NR <= j1:
-                        _tile4x4(A, BT, C, b, i, j, k0, k1)
+                        if MR == 4:  # a compile-time constant: numba keeps one branch
+                            _tile4x4(A, BT, C, b, i, j, k0, k1)
+                        else:
+                            _tile3x3(A, BT, C, b, i, j, k0, k1)
                         j += NR
                     _tile_edge(A, BT, C, b, i, i + MR, j, j1, k0, k1)
                     i += MR
@@ -255,17 +358,61 @@ def matmul_into(a, b, out):
     return out
 
 
+# Which matmul the engine runs. Our numba kernel above is the one these docs teach, but it is
+# load-bound (see "Why not 0.8x BLAS" above) and BLAS is not. Measured on a 2-core AVX-512 Xeon
+# (one thread, CPU time, 2026-11-29), ours ran at 0.05x-0.5x numpy.matmul's speed on every
+# shape tried: 32^3 (launch overhead) 0.05x, the MLP's 128x784x256 0.37x and 1024x512x512
+# 0.50x, 2048^3 0.43x; for AVX2 (NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=,
+# OPENBLAS_CORETYPE=Haswell) 0.5x-0.67x. No class of shapes was won, so the rule is by dtype:
+# float32 and float64 products, which BLAS has, go to numpy.matmul (the same rule on every
+# machine); other dtypes (integers, float16) use the numba kernel. ``use_matmul("numba")``, or
+# SCALARGRAD_CPU_MATMUL=numba in the environment, sends everything to the numba kernel.
+BLAS_DTYPES = (np.float32, np.float64)
+_MATMUL = {"which": os.environ.get("SCALARGRAD_CPU_MATMUL", "blas")}
+
+
+def use_matmul(which):
+    """``"blas"``: float32/float64 products through numpy.matmul (the default); ``"numba"``:
+    every product through our numba kernel. Returns the previous setting."""
+    if which not in ("blas", "numba"):
+        raise ValueError(f"use_matmul: expected 'blas' or 'numba', got {which!r}")
+    previous, _MATMUL["which"] = _MATMUL["which"], which
+    return previous
+
+
+def matmul_in_use():
+    """One line saying which matmul the CPU engine runs now."""
+    ours = f"numba kernel ({MR}x{NR} tile for {UNIT.isa}, {UNIT.cpu})"
+    if _MATMUL["which"] == "numba":
+        return f"{ours} for every dtype"
+    return f"numpy.matmul (BLAS) for float32/float64, {ours} for other dtypes"
+
+
+def _blas(dtype):
+    return _MATMUL["which"] == "blas" and dtype in BLAS_DTYPES
+
+
 def matmul(a, b):
     """(m, k) @ (k, n) or (B, m, k) @ (B, k, n); operands may be any strided views."""
     dtype = np.result_type(a.dtype, b.dtype)
+    a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+    if _blas(dtype):
+        with np.errstate(all="ignore"):  # NaN and inf propagate silently, as in the kernel
+            return np.matmul(a, b)
     out = np.zeros(a.shape[:-1] + b.shape[-1:], dtype)
-    return matmul_into(a.astype(dtype, copy=False), b.astype(dtype, copy=False), out)
+    return matmul_into(a, b, out)
 
 
 def linear(x, w, b):
     """Fused x @ w.T + b: C starts as the bias rows, then the matmul accumulates into it.
 
     w (out, in) is already "BT" (rows along k), so the forward pass packs nothing."""
+    if _blas(x.dtype) and w.dtype == x.dtype:
+        with np.errstate(all="ignore"):
+            out = np.matmul(x, w.T)
+            if b is not None:
+                out += b
+        return out
     out = np.zeros((x.shape[0], w.shape[0]), x.dtype)
     if b is not None:
         out[...] = b

@@ -119,6 +119,24 @@ def reduction_args(arrays, axes):
 GRAIN = 32768
 
 
+_THREADS = []  # (get, set) of numba's per-thread thread count, found on the first small launch
+
+
+def _thread_count_functions():
+    """numba's ``get_num_threads`` / ``set_num_threads`` check their argument and the pool on
+    every call (~10 us a pair, ~30 us on a busy machine: a small step launches ~20 small
+    kernels); the unchecked functions they call cost ~1 us. Use those where numba has them."""
+    if not _THREADS:
+        try:
+            from numba.np.ufunc import parallel
+
+            parallel._launch_threads()  # what the public functions check each time
+            _THREADS.append((parallel._get_num_threads, parallel._set_num_threads))
+        except (ImportError, AttributeError):  # another numba version: the public API
+            _THREADS.append((numba.get_num_threads, numba.set_num_threads))
+    return _THREADS[0]
+
+
 def launch(kernel, work, *args):
     """Call a parallel ``kernel(*args)``; on one thread when ``work`` < GRAIN elements.
 
@@ -126,9 +144,12 @@ def launch(kernel, work, *args):
     kernel that does it, and a cold start recompiling everything costs far more.)"""
     if work >= GRAIN:
         return kernel(*args)
-    saved = numba.get_num_threads()
-    numba.set_num_threads(1)  # per calling thread: other threads are not affected
+    get_threads, set_threads = _thread_count_functions()
+    saved = get_threads()
+    if saved == 1:
+        return kernel(*args)
+    set_threads(1)  # per calling thread: other threads are not affected
     try:
         return kernel(*args)
     finally:
-        numba.set_num_threads(saved)
+        set_threads(saved)

@@ -236,6 +236,23 @@ def test_leaky_relu_matches_its_definition():
     assert repr(nn.LeakyReLU()) == "LeakyReLU(negative_slope=0.01)"
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    x=st.lists(st.floats(-5, 5).filter(lambda v: abs(v) > 1e-3), min_size=1, max_size=6),
+    slope=st.floats(0.0, 1.0),
+)
+def test_leaky_relu_gradient_matches_central_differences(x, slope):
+    t = sg.tensor(x, dtype=sg.float64, requires_grad=True)
+    assert sg.gradcheck(lambda v: nn.functional.leaky_relu(v, slope), [t])
+
+
+def test_leaky_relu_at_zero_takes_the_slope_as_pytorch():
+    # PyTorch's backward is grad * (x > 0 ? 1 : negative_slope): at 0 the slope
+    x = sg.tensor([0.0], dtype=sg.float64, requires_grad=True)
+    nn.functional.leaky_relu(x, 0.2).sum().backward()
+    assert x.grad.tolist() == [0.2]
+
+
 def test_inference_mode_records_no_graph():
     w = sg.ones(2, requires_grad=True)
     with sg.inference_mode():

@@ -46,6 +46,11 @@ def keep_shape(shape, axes):
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
 
 
+def dropped_shape(shape, axes):
+    """``shape`` without the reduced ``axes`` (a reduction's result when keepdim is False)."""
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
 def count(shape, axes):
     """How many elements are reduced into each output element."""
     n = 1
@@ -203,11 +208,7 @@ class Amax(Function):
         y = reduce_array(be, op, a, axes, True)
         ctx.in_shape, ctx.axes = a.shape, axes
         ctx.save_for_backward(a, y)
-        return (
-            y
-            if keepdim
-            else be.reshape(y, tuple(s for i, s in enumerate(a.shape) if i not in axes))
-        )
+        return y if keepdim else be.reshape(y, dropped_shape(a.shape, axes))
 
     @staticmethod
     def backward(ctx, grad):
@@ -282,11 +283,7 @@ class Norm(Function):
         y = be.unary("sqrt", reduce_array(be, "sum", be.binary("mul", a, a), axes, True))
         ctx.axes = axes
         ctx.save_for_backward(a, y)
-        return (
-            y
-            if keepdim
-            else be.reshape(y, tuple(s for i, s in enumerate(a.shape) if i not in axes))
-        )
+        return y if keepdim else be.reshape(y, dropped_shape(a.shape, axes))
 
     @staticmethod
     def backward(ctx, grad):
@@ -313,11 +310,7 @@ class NormP(Function):
         y = be.binary("pow", total, scalar_array(be, 1.0 / p, a.dtype, total.shape))
         ctx.p, ctx.axes = p, axes
         ctx.save_for_backward(a, y)
-        return (
-            y
-            if keepdim
-            else be.reshape(y, tuple(s for i, s in enumerate(a.shape) if i not in axes))
-        )
+        return y if keepdim else be.reshape(y, dropped_shape(a.shape, axes))
 
     @staticmethod
     def backward(ctx, grad):
@@ -505,7 +498,7 @@ def any_all(op, x, dim=None, keepdim=False):
         shape = (
             keep_shape(a.shape, axes)
             if keepdim
-            else tuple(s for i, s in enumerate(a.shape) if i not in axes)
+            else dropped_shape(a.shape, axes)
         )
         return Tensor._wrap(be.full(shape, op == "all", dtypes.bool), be)
     return Tensor._wrap(reduce_array(be, "max" if op == "any" else "min", a, axes, keepdim), be)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PATH = re.compile(r"\b((?:demos|scalargrad)/[A-Za-z0-9_/]+\.py)\b")
+PATH = re.compile(r"(?<![\w/.])((?:demos|scalargrad|tests)/[A-Za-z0-9_/]+\.py)\b")
 
 
 def named_paths():

@@ -60,9 +60,16 @@ def _check_exact(op, array, dtype):
         value = array[bad].flat[0].item()
         raise InputValueError(
             f"{op}: value {value!r} cannot be converted to type {target} without overflow "
-            f"({target} holds whole numbers in [{limits.min}, {limits.max}]; "
+            f"({target} holds whole numbers in {_span(target, limits)}; "
             f"the data is {array.dtype})"
         )
+
+
+def _span(target, limits):
+    """An integer dtype's range as a reader takes it in: [-2**63, 2**63 - 1] for int64."""
+    if target == np.int64:
+        return "[-2**63, 2**63 - 1]"
+    return f"[{limits.min}, {limits.max}]"
 
 
 def _size_keyword(op, size, kwargs):

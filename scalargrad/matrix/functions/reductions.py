@@ -300,6 +300,8 @@ class NormP(Function):
     dL/dx = G sign(x) |x|^(p-1) / y^(p-1), as PyTorch: 0 where x = 0 (for p < 1 the true slope
     there is infinite) and 0 everywhere where y = 0."""
 
+    torch_name = "LinalgVectorNormBackward0"
+
     derivation = "norm"
 
     @staticmethod

@@ -63,6 +63,8 @@ class ClampBounds(Function):
     Each summed back to its input's shape. A missing bound (None) drops its condition.
     """
 
+    torch_name = "ClampBackward1"  # PyTorch: clamp with tensor bounds
+
     derivation = "clamp"
 
     @staticmethod

@@ -4,6 +4,7 @@
 that does not fit the dtype asked for). PyTorch raises RuntimeError for these and Python code
 usually ValueError, so it is both: ``except RuntimeError`` and ``except ValueError`` both catch it.
 ``InputTypeError``: the same for a dtype an operation cannot take (RuntimeError and TypeError).
+``ShapeError``: shapes that do not fit an op (RuntimeError and ValueError).
 """
 
 
@@ -14,3 +15,7 @@ class InputValueError(RuntimeError, ValueError):
 class InputTypeError(RuntimeError, TypeError):
     """A tensor of a dtype the operation cannot take (RuntimeError as PyTorch, TypeError as
     Python)."""
+
+
+class ShapeError(RuntimeError, ValueError):
+    """Shapes that do not fit an op. A RuntimeError as in PyTorch, and a ValueError as in NumPy."""

@@ -41,7 +41,7 @@ def default_collate(batch):
     tuples/lists of fields are collated field by field; dicts key by key; strings stay a list.
     """
     from scalargrad.matrix.creation import from_numpy, tensor
-    from scalargrad.matrix.joining import stack
+    from scalargrad.matrix.functions.joining import stack
     from scalargrad.matrix.tensor import Tensor
 
     first = batch[0]

@@ -22,7 +22,7 @@ from scalargrad.matrix.creation import (  # noqa: F401
     zeros,
     zeros_like,
 )
-from scalargrad.matrix.joining import cat, stack, where  # noqa: F401
+from scalargrad.matrix.functions.joining import cat, stack, where  # noqa: F401
 from scalargrad.matrix.tensor import Tensor  # noqa: F401
 
 

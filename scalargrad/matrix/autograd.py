@@ -18,7 +18,7 @@ on: a backward started inside ``no_grad`` on a graph built outside it works.
 
 import numpy as np
 
-from scalargrad.matrix.function import AccumulateGrad
+from scalargrad.matrix.autograd_function import AccumulateGrad, accumulate_node
 
 
 def _topological_counts(root):
@@ -58,8 +58,6 @@ def _is_private(array, handed):
 
 def _accumulate(leaf, grad, handed):
     """leaf.grad += grad (a new ``.grad`` tensor the first time)."""
-    from scalargrad.matrix.tensor import Tensor
-
     backend = leaf._backend
     if grad.dtype != leaf._array.dtype:
         grad = backend.astype(grad, leaf._array.dtype)
@@ -67,7 +65,7 @@ def _accumulate(leaf, grad, handed):
         if not _is_private(grad, handed):
             grad = backend.copy(grad)
         handed[id(grad)] = grad
-        leaf.grad = Tensor._wrap(grad, backend)
+        leaf.grad = leaf._result_type()._wrap(grad, backend)
         return
     current = leaf.grad._array
     if current.shape != grad.shape:
@@ -95,7 +93,7 @@ def _check_gradient(node, index, grad, meta):
 def run_backward(tensor, grad, retain_graph=False):
     """Backpropagate ``grad`` (an array of ``tensor``'s shape) from ``tensor`` to the leaves."""
     handed = {id(grad): grad}
-    root = tensor.grad_fn if tensor.grad_fn is not None else tensor._accumulate_node()
+    root = tensor.grad_fn if tensor.grad_fn is not None else accumulate_node(tensor)
     counts = _topological_counts(root)
     grads = {root: grad}
     ready = [root]

@@ -20,7 +20,8 @@ CUDA)::
 
 and is used as ``Mul.apply(x, y)``. ``apply`` unwraps every ``Tensor`` argument to its backend
 array (other arguments, such as an axis or a shape, pass through unchanged), runs ``forward``,
-and wraps the array it returns in a new ``Tensor``. When grad mode is on and some input requires
+and wraps the array it returns in a new tensor of the first tensor argument's result type
+(``Tensor``). When grad mode is on and some input requires
 grad, the new tensor gets ``grad_fn = ctx``: the context *is* the graph node. It prints as
 PyTorch's node, ``<MulBackward0 object at 0x...>``.
 
@@ -45,6 +46,7 @@ against its input (an error naming the node if they differ) and converts its dty
 import numpy as np
 
 from scalargrad.autograd_mode import is_grad_enabled
+from scalargrad.matrix.tensor_core import TensorBase
 
 
 class Function:
@@ -103,7 +105,7 @@ class Function:
         arrays = []
         any_needs = False
         for arg in args:
-            if isinstance(arg, Tensor):
+            if isinstance(arg, TensorBase):
                 if backend is None:
                     backend = arg._backend
                     first = arg
@@ -122,13 +124,16 @@ class Function:
         record = any_needs and is_grad_enabled()
         ctx.backend = backend
         if record:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+            ctx.needs_input_grad = tuple(
+                isinstance(a, TensorBase) and a._requires_grad for a in args
+            )
         else:
             ctx.needs_input_grad = (False,) * len(args)
         out = cls.forward(ctx, *arrays)
         if isinstance(out, np.generic):  # a NumPy scalar (np.sum(a) of all axes): a 0-d array
             out = np.asarray(out)
-        result = Tensor._wrap(out, ctx.out_backend if cls.changes_backend else backend)
+        out_backend = ctx.out_backend if cls.changes_backend else backend
+        result = first._result_type()._wrap(out, out_backend)
         if cls.is_view:
             result._vc = first._vc
             result._base = first if first._base is None else first._base
@@ -151,7 +156,7 @@ class Function:
         for arg, needed in zip(args, self.needs_input_grad, strict=False):
             if needed:
                 fn = arg.grad_fn
-                edges.append(fn if fn is not None else arg._accumulate_node())
+                edges.append(fn if fn is not None else accumulate_node(arg))
                 a = arg._array
                 meta.append((a.shape, a.dtype))
             else:
@@ -167,7 +172,7 @@ class Function:
                 versions.append((result._vc, result._vc[0], saved.shape, saved.dtype))
                 continue
             for t in args:
-                if isinstance(t, Tensor) and t._array is saved:
+                if isinstance(t, TensorBase) and t._array is saved:
                     versions.append((t._vc, t._vc[0], saved.shape, saved.dtype))
                     break
         self._versions = versions
@@ -212,6 +217,13 @@ class AccumulateGrad:
         return ()
 
 
+def accumulate_node(leaf):
+    """The ``AccumulateGrad`` node of a leaf tensor, made on first use and kept on the leaf."""
+    if leaf._acc is None:
+        leaf._acc = AccumulateGrad(leaf)
+    return leaf._acc
+
+
 def named(out, torch_name):
     """Give ``out``'s graph node PyTorch's name for the op that made it (``"SumBackward1"``, when
     one Function serves several PyTorch ops); returns ``out``."""
@@ -243,5 +255,3 @@ def sum_to_shape(backend, grad, shape):
         grad = backend.reshape(grad, shape)
     return grad
 
-
-from scalargrad.matrix.tensor import Tensor  # noqa: E402  (tensor.py imports this module too)

@@ -12,23 +12,15 @@ import numpy as np
 from scalargrad import dtypes
 from scalargrad.errors import InputTypeError, InputValueError
 from scalargrad.matrix.backends import get_backend
+from scalargrad.matrix.host_arrays import (  # noqa: F401 - manual_seed, generator: sg's names
+    check_exact,
+    generator,
+    has_huge_int,
+    host_array,
+    manual_seed,
+    sizes,
+)
 from scalargrad.matrix.tensor import Tensor
-
-_generator = np.random.default_rng()
-
-
-def manual_seed(seed):
-    """Seed the global random generator (rand, randn, randint, uniform_, normal_, ...)."""
-    global _generator
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise TypeError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
-    _generator = np.random.default_rng(int(seed))
-    return _generator
-
-
-def generator():
-    """The global ``numpy.random.Generator`` behind every random op."""
-    return _generator
 
 
 def _finish(array, dtype, requires_grad, device, op):
@@ -45,33 +37,6 @@ def _finish(array, dtype, requires_grad, device, op):
     return t
 
 
-def _check_exact(op, array, dtype):
-    """Refuse a conversion to an integer dtype that would change a value (PyTorch's
-    RuntimeError): nan, inf or a number beyond the dtype's range would otherwise wrap around."""
-    target = np.dtype(dtype)
-    if target.kind not in "iu" or array.dtype.kind not in "fiu" or not array.size:
-        return
-    limits = np.iinfo(target)
-    if array.dtype.kind == "f":
-        bad = ~np.isfinite(array) | (array >= limits.max + 1.0) | (array < float(limits.min))
-    else:
-        bad = (array > limits.max) | (array < limits.min)
-    if bad.any():
-        value = array[bad].flat[0].item()
-        raise InputValueError(
-            f"{op}: value {value!r} cannot be converted to type {target} without overflow "
-            f"({target} holds whole numbers in {_span(target, limits)}; "
-            f"the data is {array.dtype})"
-        )
-
-
-def _span(target, limits):
-    """An integer dtype's range as a reader takes it in: [-2**63, 2**63 - 1] for int64."""
-    if target == np.int64:
-        return "[-2**63, 2**63 - 1]"
-    return f"[{limits.min}, {limits.max}]"
-
-
 def _size_keyword(op, size, kwargs):
     """``size`` given as PyTorch also allows, by keyword: ``randn(size=(2, 3))``."""
     extra = dict(kwargs)
@@ -84,56 +49,11 @@ def _size_keyword(op, size, kwargs):
     return size
 
 
-def _size(op, size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for s in size:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
-            raise ValueError(f"{op}: sizes must be non-negative ints, got {size}")
-    return tuple(int(s) for s in size)
-
-
 def tensor(data, dtype=None, requires_grad=False, device="cpu"):
     """A new tensor holding a copy of ``data`` (a number, nested lists, a numpy array or a
     tensor)."""
-    dtype = dtypes.as_dtype(dtype)
-    if isinstance(data, Tensor):
-        array = data._backend.to_numpy(data._array)
-    else:
-        try:
-            array = np.asarray(data)
-        except (ValueError, TypeError) as e:
-            raise ValueError(
-                f"tensor: cannot make a tensor from {type(data).__name__} data: {e} "
-                "(rows of nested lists must all have the same length)"
-            ) from None
-        if array.dtype == object and _has_huge_int(data):
-            raise InputValueError(
-                "tensor: a Python int in the data is too large for int64 "
-                "(whole numbers in [-2**63, 2**63 - 1])"
-            )
-        if array.dtype == object:
-            raise TypeError(
-                "tensor: data must be numbers or (nested) lists of numbers of one shape; got "
-                f"{type(data).__name__} holding objects"
-            )
-    if dtype is None:
-        dtype = dtypes.infer_dtype(data) if not isinstance(data, Tensor) else array.dtype
-    _check_exact("tensor", array, dtype)
-    array = np.array(array, dtype=dtype, order="C", copy=True)
-    return _finish(array, dtype, requires_grad, device, "tensor")
-
-
-def _has_huge_int(data):
-    """True if nested lists ``data`` hold a Python int outside int64 (NumPy then makes objects)."""
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif isinstance(item, int) and not -(2**63) <= item < 2**63:
-            return True
-    return False
+    array = host_array("tensor", data, dtype)
+    return _finish(array, array.dtype, requires_grad, device, "tensor")
 
 
 def from_numpy(array):
@@ -142,7 +62,7 @@ def from_numpy(array):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     dtype = dtypes.as_dtype(array.dtype)
     if array.dtype != dtype:
-        _check_exact("from_numpy", array, dtype)
+        check_exact("from_numpy", array, dtype)
         array = array.astype(dtype)
     backend = get_backend("cpu")
     return Tensor._wrap(backend.from_numpy(array), backend)
@@ -175,16 +95,16 @@ def full(size, fill_value, dtype=None, requires_grad=False, device="cpu"):
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it)."""
     if not isinstance(size, (int, np.integer, tuple, list)):
         raise ValueError(f"full: size must be an int or a tuple of ints, got {size!r}")
-    size = _size("full", (size,) if isinstance(size, (int, np.integer)) else (tuple(size),))
+    size = sizes("full", (size,) if isinstance(size, (int, np.integer)) else (tuple(size),))
     value = np.asarray(fill_value)
     if value.ndim != 0 or value.dtype == object:
-        raise (InputValueError if _has_huge_int([fill_value]) else TypeError)(
+        raise (InputValueError if has_huge_int([fill_value]) else TypeError)(
             f"full: fill_value must be one number that fits the dtype, got {fill_value!r}"
         )
     if dtype is None:
         dtype = dtypes.infer_dtype(value)
     dtype = dtypes.as_dtype(dtype)
-    _check_exact("full", value, dtype)
+    check_exact("full", value, dtype)
     return _finish(np.full(size, value, dtype), dtype, requires_grad, device, "full")
 
 
@@ -192,14 +112,14 @@ def zeros(*size, dtype=None, requires_grad=False, device="cpu", **kwargs):
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``; float32 unless dtype is given."""
     size = _size_keyword("zeros", size, kwargs)
     dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
-    return _finish(np.zeros(_size("zeros", size), dtype), dtype, requires_grad, device, "zeros")
+    return _finish(np.zeros(sizes("zeros", size), dtype), dtype, requires_grad, device, "zeros")
 
 
 def ones(*size, dtype=None, requires_grad=False, device="cpu", **kwargs):
     """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``; float32 unless dtype is given."""
     size = _size_keyword("ones", size, kwargs)
     dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
-    return _finish(np.ones(_size("ones", size), dtype), dtype, requires_grad, device, "ones")
+    return _finish(np.ones(sizes("ones", size), dtype), dtype, requires_grad, device, "ones")
 
 
 def empty(*size, dtype=None, requires_grad=False, device="cpu", **kwargs):
@@ -249,15 +169,15 @@ def normal(mean, std, size=None, dtype=None, requires_grad=False, device="cpu"):
     if size is None:
         raise TypeError("normal: give a size, e.g. normal(0.0, 1.0, (3, 4))")
     dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
-    size = _size("normal", (tuple(size),) if isinstance(size, (tuple, list)) else (size,))
-    array = _generator.normal(mean, std, size).astype(dtype)
+    size = sizes("normal", (tuple(size),) if isinstance(size, (tuple, list)) else (size,))
+    array = generator().normal(mean, std, size).astype(dtype)
     return _finish(array, dtype, requires_grad, device, "normal")
 
 
 def randperm(n, dtype=None, device="cpu"):
     """A random permutation of 0..n-1 (int64)."""
     dtype = dtypes.as_dtype(dtype) or dtypes.int64
-    return _finish(_generator.permutation(int(n)).astype(dtype), dtype, False, device, "randperm")
+    return _finish(generator().permutation(int(n)).astype(dtype), dtype, False, device, "randperm")
 
 
 def _like(op, t):
@@ -287,7 +207,7 @@ def ones_like(t, dtype=None, requires_grad=False, device=None):
 def eye(n, m=None, dtype=None, requires_grad=False, device="cpu"):
     """The identity matrix (n, n), or (n, m) with ones on the diagonal."""
     m = n if m is None else m
-    _size("eye", (n, m))
+    sizes("eye", (n, m))
     dtype = dtypes.as_dtype(dtype) or dtypes.default_float()
     return _finish(np.eye(n, m, dtype=dtype), dtype, requires_grad, device, "eye")
 
@@ -347,7 +267,7 @@ def rand(*size, dtype=None, requires_grad=False, device="cpu", **kwargs):
     """Uniform random numbers in [0, 1) (float32 by default)."""
     size = _size_keyword("rand", size, kwargs)
     dtype = _random_float("rand", dtype)
-    array = _generator.random(_size("rand", size)).astype(dtype)
+    array = generator().random(sizes("rand", size)).astype(dtype)
     return _finish(array, dtype, requires_grad, device, "rand")
 
 
@@ -355,7 +275,7 @@ def randn(*size, dtype=None, requires_grad=False, device="cpu", **kwargs):
     """Standard normal random numbers (mean 0, std 1; float32 by default)."""
     size = _size_keyword("randn", size, kwargs)
     dtype = _random_float("randn", dtype)
-    array = _generator.standard_normal(_size("randn", size)).astype(dtype)
+    array = generator().standard_normal(sizes("randn", size)).astype(dtype)
     return _finish(array, dtype, requires_grad, device, "randn")
 
 
@@ -374,6 +294,6 @@ def randint(low, high=None, size=None, dtype=None, device="cpu"):
     if high <= low:
         raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
     dtype = dtypes.as_dtype(dtype) or dtypes.int64
-    size = _size("randint", (tuple(size),) if isinstance(size, (tuple, list)) else (size,))
-    array = _generator.integers(low, high, size).astype(dtype)
+    size = sizes("randint", (tuple(size),) if isinstance(size, (tuple, list)) else (size,))
+    array = generator().integers(low, high, size).astype(dtype)
     return _finish(array, dtype, False, device, "randint")

@@ -1,13 +1,25 @@
-"""The op methods of ``Tensor``: operators, math, reductions, linear algebra, shape, in place.
+"""``TensorMethods``: the op methods of ``Tensor``: operators, math, reductions, linear algebra,
+shape, in place.
 
 Each is a one-line hand-off to the module in ``scalargrad/matrix/functions/`` that checks its
 arguments and holds the op's ``Function`` (forward and backward, with the math in its docstring),
-so the op is read where its math is. ``Tensor`` inherits them from ``TensorOps``; the function
-modules import ``Tensor``, so they are bound here by ``bind`` once ``Tensor`` exists.
+so the op is read where its math is. The function modules build on ``TensorBase`` only, so this
+module imports them at the top; ``Tensor`` (``tensor.py``) inherits these methods.
 """
 
-# set by bind(), once Tensor exists: Tensor and the modules of scalargrad/matrix/functions/
-Tensor = _inplace = _cmp = _ew = _idx = _linalg = _red = _sel = _shape = _softmax = _comp = None
+from scalargrad.matrix.autograd_function import named as _named
+from scalargrad.matrix.functions import comparison as _cmp
+from scalargrad.matrix.functions import composite as _comp
+from scalargrad.matrix.functions import elementwise as _ew
+from scalargrad.matrix.functions import indexing as _idx
+from scalargrad.matrix.functions import inplace as _inplace
+from scalargrad.matrix.functions import linalg as _linalg
+from scalargrad.matrix.functions import reductions as _red
+from scalargrad.matrix.functions import selection as _sel
+from scalargrad.matrix.functions import shape as _shape
+from scalargrad.matrix.functions import softmax as _softmax
+from scalargrad.matrix.host_arrays import host_array, sizes
+from scalargrad.matrix.tensor_core import TensorBase
 
 
 def _method_result(op, result, other):
@@ -33,10 +45,11 @@ def _scaled(op, other, alpha):
         ) from None
 
 
-class TensorOps:
+class TensorMethods(TensorBase):
     """The methods of ``Tensor`` that compute new tensors (see the module docstring)."""
 
     __slots__ = ()
+    __hash__ = TensorBase.__hash__  # by identity (defining __eq__ below would unset it)
 
     # ------------------------------------------------------------ arithmetic operators
 
@@ -290,13 +303,13 @@ class TensorOps:
         return _red.prod(self, dim, keepdim)
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if isinstance(dim, Tensor):
+        if isinstance(dim, TensorBase):
             return self.maximum(dim)
         dim, keepdim = _np_names("max", dim, keepdim, axis, keepdims)
         return _red.max_min("max", self, dim, keepdim)
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
-        if isinstance(dim, Tensor):
+        if isinstance(dim, TensorBase):
             return self.minimum(dim)
         dim, keepdim = _np_names("min", dim, keepdim, axis, keepdims)
         return _red.max_min("min", self, dim, keepdim)
@@ -446,19 +459,19 @@ class TensorOps:
         return _linalg.matmul(self, other)
 
     def new_zeros(self, *size):
-        from scalargrad.matrix.creation import zeros
-
-        return zeros(*size, dtype=self.dtype, device=self.device)
+        be = self._backend
+        zeros = be.full(sizes("new_zeros", size), 0, self._array.dtype)
+        return self._result_type()._wrap(zeros, be)
 
     def new_ones(self, *size):
-        from scalargrad.matrix.creation import ones
-
-        return ones(*size, dtype=self.dtype, device=self.device)
+        be = self._backend
+        ones = be.full(sizes("new_ones", size), 1, self._array.dtype)
+        return self._result_type()._wrap(ones, be)
 
     def new_tensor(self, data):
-        from scalargrad.matrix.creation import tensor
-
-        return tensor(data, dtype=self.dtype, device=self.device)
+        be = self._backend
+        array = host_array("new_tensor", data, self._array.dtype)
+        return self._result_type()._wrap(be.from_numpy(array), be)
 
     def is_contiguous(self):
         a = self._array
@@ -466,13 +479,6 @@ class TensorOps:
         if flags is not None:
             return bool(flags["C_CONTIGUOUS"])
         return bool(getattr(a, "is_c_contiguous", lambda: True)())
-
-
-def _named(out, torch_name):
-    """``out`` with its graph node named as PyTorch names it (see ``function.named``)."""
-    if out.grad_fn is not None:
-        out.grad_fn.torch_name = torch_name
-    return out
 
 
 def _np_names(op, dim, keepdim, axis, keepdims):
@@ -484,24 +490,3 @@ def _np_names(op, dim, keepdim, axis, keepdims):
     if keepdims is not None:
         keepdim = keepdims
     return dim, keepdim
-
-
-def bind(tensor_class):
-    """Import the function modules (they import ``Tensor``, so only once it is defined)."""
-    from scalargrad.matrix import inplace
-    from scalargrad.matrix.functions import (
-        comparison,
-        composite,
-        elementwise,
-        indexing,
-        linalg,
-        reductions,
-        selection,
-        shape,
-        softmax,
-    )
-
-    global Tensor, _inplace, _cmp, _ew, _idx, _linalg, _red, _sel, _shape, _softmax, _comp
-    Tensor, _inplace, _cmp, _ew, _idx = tensor_class, inplace, comparison, elementwise, indexing
-    _linalg, _red, _sel, _shape, _softmax = linalg, reductions, selection, shape, softmax
-    _comp = composite

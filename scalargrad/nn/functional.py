@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from scalargrad.errors import InputTypeError, InputValueError
-from scalargrad.matrix.function import named
+from scalargrad.matrix.autograd_function import named
 from scalargrad.matrix.functions import fused
 from scalargrad.matrix.tensor import Tensor
 from scalargrad.nn import class_weights

@@ -2,7 +2,7 @@
 
 * each public function of scalargrad/calculus.py names its page in its docstring
   (``Docs: derivations/<name>``) and docs/derivations/<name>.md exists;
-* each subclass of scalargrad.matrix.function.Function has a class attribute ``derivation``
+* each subclass of scalargrad.matrix.autograd_function.Function has a class attribute ``derivation``
   naming a page (every module of scalargrad/matrix/, functions/*.py included, and
   scalargrad.nn are imported first, so all of them are seen).
   Private helper bases (a leading underscore, and subclassed: ``_Unary``, ``_Binary``) are
@@ -49,12 +49,12 @@ def test_calculus_primitive_has_a_page(name, fn):
 
 def function_subclasses():
     try:
-        base = importlib.import_module("scalargrad.matrix.function").Function
+        base = importlib.import_module("scalargrad.matrix.autograd_function").Function
     except ModuleNotFoundError as error:
-        if error.name != "scalargrad.matrix.function":
+        if error.name != "scalargrad.matrix.autograd_function":
             raise
         return None
-    # every module of the matrix engine (Functions live in functions/*.py, joining.py, ...);
+    # every module of the matrix engine (Functions live in functions/*.py);
     # the backends hold kernels, not Functions
     matrix = importlib.import_module("scalargrad.matrix")
     for info in pkgutil.walk_packages(matrix.__path__, prefix="scalargrad.matrix."):
@@ -73,7 +73,7 @@ def function_subclasses():
 def test_every_tensor_function_names_an_existing_page():
     classes = function_subclasses()
     if classes is None:
-        pytest.skip("scalargrad.matrix.function has not landed yet")
+        pytest.skip("scalargrad.matrix.autograd_function has not landed yet")
     missing = []
     for cls in classes:
         if not cls.__module__.startswith("scalargrad."):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import scalargrad as sg
-from scalargrad.matrix.function import Function
+from scalargrad.matrix.autograd_function import Function
 
 
 def test_curriculum_y_2xx():

@@ -15,8 +15,8 @@ from scalargrad.matrix.functions.elementwise import (
     plain_array,
     zeros_like_array,
 )
-from scalargrad.matrix.promotion import broadcast_shapes
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.shape_rules import broadcast_shapes
+from scalargrad.matrix.tensor_core import TensorBase, result_class
 
 
 def compare(op, x, y):
@@ -28,14 +28,14 @@ def compare(op, x, y):
     backend, dtype = found
     a, b = plain_array(x, dtype, backend), plain_array(y, dtype, backend)
     shape = broadcast_shapes(op, a.shape, b.shape)
-    return Tensor._wrap(
+    return result_class(x, y)._wrap(
         backend.binary(op, _expand(backend, a, shape), _expand(backend, b, shape)), backend
     )
 
 
 def _require_bool(op, *tensors):
     for t in tensors:
-        if isinstance(t, Tensor) and t._array.dtype != dtypes.bool:
+        if isinstance(t, TensorBase) and t._array.dtype != dtypes.bool:
             raise TypeError(f"{op}: expected bool tensors, got {t._array.dtype}")
 
 
@@ -43,12 +43,12 @@ def logical_not(x):
     """~mask: True where ``mask`` is False (bool tensors only)."""
     _require_bool("logical_not", x)
     be = x._backend
-    return Tensor._wrap(be.binary("eq", x._array, zeros_like_array(be, x._array)), be)
+    return x._result_type()._wrap(be.binary("eq", x._array, zeros_like_array(be, x._array)), be)
 
 
 def logical(op, x, y):
     """mask & other, mask | other for bool tensors (or Python bools)."""
-    if not isinstance(y, (Tensor, bool)):
+    if not isinstance(y, (TensorBase, bool)):
         return NotImplemented
     _require_bool(op, x, y)
     be = x._backend
@@ -57,8 +57,8 @@ def logical(op, x, y):
     shape = broadcast_shapes(op, a.shape, b.shape)
     a, b = _expand(be, a, shape), _expand(be, b, shape)
     if op == "and":
-        return Tensor._wrap(be.where(a, b, zeros_like_array(be, b)), be)
-    return Tensor._wrap(be.where(a, a, b), be)
+        return x._result_type()._wrap(be.where(a, b, zeros_like_array(be, b)), be)
+    return x._result_type()._wrap(be.where(a, a, b), be)
 
 
 def equal(x, y):
@@ -70,6 +70,6 @@ def equal(x, y):
 
 def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True if |x - y| <= atol + rtol |y| everywhere (broadcasting), as ``numpy.allclose``."""
-    a = np.asarray(x.detach().cpu().numpy() if isinstance(x, Tensor) else x)
-    b = np.asarray(y.detach().cpu().numpy() if isinstance(y, Tensor) else y)
+    a = np.asarray(x.detach().cpu().numpy() if isinstance(x, TensorBase) else x)
+    b = np.asarray(y.detach().cpu().numpy() if isinstance(y, TensorBase) else y)
     return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))

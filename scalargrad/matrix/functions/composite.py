@@ -6,16 +6,16 @@ so their results carry no gradient.
 
 import numpy as np
 
-from scalargrad.matrix.function import named
+from scalargrad.matrix.autograd_function import named
 from scalargrad.matrix.functions.indexing import getitem
 from scalargrad.matrix.functions.selection import where
-from scalargrad.matrix.promotion import normalize_dim
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.shape_rules import normalize_dim
+from scalargrad.matrix.tensor_core import TensorBase
 
 
 def masked_fill(x, mask, value):
     """``value`` where ``mask`` is True, ``x`` elsewhere (mask broadcast to x's shape)."""
-    if not isinstance(mask, Tensor) or mask.dtype != np.bool_:
+    if not isinstance(mask, TensorBase) or mask.dtype != np.bool_:
         raise TypeError("masked_fill: mask must be a bool tensor (e.g. x > 0)")
     return named(where(mask, value, x), "MaskedFillBackward0")
 
@@ -37,7 +37,7 @@ def repeat(x, sizes):
 
 def _positions(op, x, dim, index):
     """The advanced index that ``gather``/``scatter`` along ``dim`` address with ``index``."""
-    if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
+    if not isinstance(index, TensorBase) or index.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor")
     if index.ndim == 0 and x.ndim <= 1:  # one index into a vector, as PyTorch allows
         index = index.reshape(1)
@@ -63,7 +63,7 @@ def scatter_(x, dim, index, src=None, value=None):
         raise TypeError("scatter_: give src (a tensor or number) or value=")
     positions = _positions("scatter_", x, dim, index)
     fill = value if src is None else src
-    if isinstance(fill, Tensor):
+    if isinstance(fill, TensorBase):
         fill = fill[tuple(slice(0, n) for n in index.shape)]
     x[positions] = fill
     return x
@@ -104,4 +104,4 @@ def rounding(op, x, decimals=0):
     a = be.to_numpy(x._array)
     f = {"round": lambda v: np.round(v, decimals), "floor": np.floor, "ceil": np.ceil}
     out = f.get(op, np.sign)(a).astype(a.dtype)
-    return Tensor._wrap(be.from_numpy(np.ascontiguousarray(out)), be)
+    return x._result_type()._wrap(be.from_numpy(np.ascontiguousarray(out)), be)

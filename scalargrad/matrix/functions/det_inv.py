@@ -7,8 +7,8 @@ tensor makes a round trip to the CPU. The derivations are in docs/derivations/de
 
 import numpy as np
 
-from scalargrad.matrix.function import Function
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.autograd_function import Function
+from scalargrad.matrix.tensor_core import TensorBase
 
 
 def _host(backend, a):
@@ -73,7 +73,7 @@ class Inv(Function):
 
 
 def _square(op, a):
-    if not isinstance(a, Tensor):
+    if not isinstance(a, TensorBase):
         raise TypeError(f"linalg.{op}: expected a Tensor, got {type(a).__name__}")
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise RuntimeError(

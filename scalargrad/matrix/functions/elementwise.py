@@ -16,15 +16,11 @@ applied by the backend's ``binary_backward`` / ``unary_backward`` kernels.
 import numpy as np
 
 from scalargrad import dtypes
-from scalargrad.matrix.function import Function, named, sum_to_shape
-from scalargrad.matrix.promotion import (
-    broadcast_shapes,
-    is_number,
-    refuse_sequence,
-    result_type,
-    to_float,
-)
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.autograd_function import Function, named, sum_to_shape
+from scalargrad.matrix.dtype_promotion import is_number, refuse_sequence, result_type, to_float
+from scalargrad.matrix.functions.shape import cast
+from scalargrad.matrix.shape_rules import broadcast_shapes
+from scalargrad.matrix.tensor_core import TensorBase, result_class
 
 # ---------------------------------------------------------------- helpers
 
@@ -73,15 +69,13 @@ def as_array(op, value, dtype, backend):
 
     A tensor of another dtype is converted (differentiably); a number becomes a 0-d array.
     """
-    if isinstance(value, Tensor):
+    if isinstance(value, TensorBase):
         if value._backend is not backend:
             raise RuntimeError(
                 f"{op}: expected all tensors to be on the same device, but found a tensor on "
                 f"{value.device} next to one on {'cuda' if backend.name == 'cuda' else 'cpu'}"
             )
         if value._array.dtype != dtype:
-            from scalargrad.matrix.functions.shape import cast
-
             return cast(value, dtype)
         return value
     return scalar_array(backend, value, dtype)
@@ -89,7 +83,7 @@ def as_array(op, value, dtype, backend):
 
 def plain_array(value, dtype, backend):
     """``value`` (Tensor or number) as a backend array of ``dtype``, outside the graph."""
-    if isinstance(value, Tensor):
+    if isinstance(value, TensorBase):
         a = value._array
         return a if a.dtype == dtype else backend.astype(a, dtype)
     return scalar_array(backend, value, dtype)
@@ -212,12 +206,13 @@ def unary(op, x):
         )
     if op == "neg":
         a = x._array
-        return Tensor._wrap(be.binary("sub", zeros_like_array(be, a), a), be)
+        return x._result_type()._wrap(be.binary("sub", zeros_like_array(be, a), a), be)
     if op == "abs":
         a = x._array
         negative = be.binary("lt", a, zeros_like_array(be, a))
-        return Tensor._wrap(be.where(negative, be.binary("sub", zeros_like_array(be, a), a), a), be)
-    return _UNARY[op].apply(Tensor._wrap(be.astype(x._array, dtypes.float32), be))
+        flipped = be.binary("sub", zeros_like_array(be, a), a)
+        return x._result_type()._wrap(be.where(negative, flipped, a), be)
+    return _UNARY[op].apply(x._result_type()._wrap(be.astype(x._array, dtypes.float32), be))
 
 
 # ---------------------------------------------------------------- binary
@@ -350,7 +345,7 @@ def from_ndarray(value, like):
     PyTorch: the array keeps its dtype and takes part in type promotion); anything else as is."""
     if isinstance(value, np.ndarray) and value.ndim and value.dtype.kind in "biuf":
         be = like._backend
-        return Tensor._wrap(
+        return like._result_type()._wrap(
             be.from_numpy(np.ascontiguousarray(value, dtypes.as_dtype(value.dtype))), be
         )
     return value
@@ -358,7 +353,7 @@ def from_ndarray(value, like):
 
 def _operands(op, x, y):
     """Check and promote the operands of a binary op: (backend, dtype), or None if not ours."""
-    xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
+    xt, yt = isinstance(x, TensorBase), isinstance(y, TensorBase)
     if xt and yt:
         if x._backend is not y._backend:
             raise device_error(op, x, y)
@@ -410,10 +405,10 @@ def binary(op, x, y):
         dtype = to_float(dtype)
     if dtype.kind != "f":
         return _integer_binary(op, x, y, backend, dtype)
-    if not isinstance(x, Tensor):  # a number, already broadcast to the tensor's shape
+    if not isinstance(x, TensorBase):  # a number, already broadcast to the tensor's shape
         out = _BINARY[op].apply(scalar_array(backend, x, dtype, y._array.shape), _cast(y, dtype))
         return named(out, _NUMBER_FIRST[op]) if op in _NUMBER_FIRST else out
-    if not isinstance(y, Tensor):
+    if not isinstance(y, TensorBase):
         return _BINARY[op].apply(_cast(x, dtype), scalar_array(backend, y, dtype, x._array.shape))
     out = _BINARY[op].apply(as_array(op, x, dtype, backend), as_array(op, y, dtype, backend))
     return named(out, "PowBackward1") if op == "pow" else out
@@ -426,8 +421,6 @@ _NUMBER_FIRST = {"sub": "RsubBackward1", "div": "MulBackward0", "pow": "PowBackw
 def _cast(t, dtype):
     if t._array.dtype == dtype:
         return t
-    from scalargrad.matrix.functions.shape import cast
-
     return cast(t, dtype)
 
 
@@ -441,10 +434,10 @@ def _integer_binary(op, x, y, backend, dtype):
     shape = broadcast_shapes(op, a.shape, b.shape)
     a, b = _expand(backend, a, shape), _expand(backend, b, shape)
     if op in ("add", "sub", "mul"):
-        return Tensor._wrap(backend.binary(op, a, b), backend)
+        return result_class(x, y)._wrap(backend.binary(op, a, b), backend)
     if op in ("maximum", "minimum"):
         take_a = backend.binary("ge" if op == "maximum" else "le", a, b)
-        return Tensor._wrap(backend.where(take_a, a, b), backend)
+        return result_class(x, y)._wrap(backend.where(take_a, a, b), backend)
     # pow: integers to non-negative integer powers, in int64 arithmetic (exact; wraps around on
     # overflow as PyTorch's does). NumPy computes it on the host (for CUDA: a round trip).
     base, exponent = backend.to_numpy(a), backend.to_numpy(b)
@@ -454,4 +447,5 @@ def _integer_binary(op, x, y, backend, dtype):
         power = base | (exponent == 0)  # True**k = True, False**0 = True, False**k = False
     else:
         power = np.power(base, exponent)
-    return Tensor._wrap(backend.from_numpy(np.ascontiguousarray(power)), backend)
+    power = backend.from_numpy(np.ascontiguousarray(power))
+    return result_class(x, y)._wrap(power, backend)

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from scalargrad.matrix.function import Function
+from scalargrad.matrix.autograd_function import Function
 
 REDUCTIONS = ("none", "mean", "sum")
 

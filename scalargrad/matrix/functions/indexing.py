@@ -12,8 +12,8 @@ the sum of both gradients. dL/dx always has x's shape.
 
 import numpy as np
 
-from scalargrad.matrix.function import Function, named
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.autograd_function import Function, named
+from scalargrad.matrix.tensor_core import TensorBase
 
 
 class GetItem(Function):
@@ -62,7 +62,7 @@ def _component(part):
         return part, True
     if isinstance(part, (int, np.integer)):
         return int(part), False
-    if isinstance(part, Tensor):
+    if isinstance(part, TensorBase):
         array = part._backend.to_numpy(part._array)
         if array.dtype.kind == "f":
             raise IndexError(

@@ -18,18 +18,16 @@ import numpy as np
 
 from scalargrad import dtypes
 from scalargrad.autograd_mode import is_grad_enabled
-from scalargrad.matrix.function import Function, sum_to_shape
+from scalargrad.errors import ShapeError
+from scalargrad.matrix.autograd_function import Function, accumulate_node, sum_to_shape
+from scalargrad.matrix.dtype_promotion import category, is_number, result_type
 from scalargrad.matrix.functions import elementwise as ew
 from scalargrad.matrix.functions.indexing import GetItem, normalize_index
 from scalargrad.matrix.functions.selection import clamp
-from scalargrad.matrix.promotion import (
-    ShapeError,
-    broadcast_shapes,
-    category,
-    is_number,
-    result_type,
-)
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.functions.shape import Copy, cast, expand
+from scalargrad.matrix.host_arrays import generator, host_array
+from scalargrad.matrix.shape_rules import broadcast_shapes
+from scalargrad.matrix.tensor_core import TensorBase
 
 
 def _refuse_leaf(op, x):
@@ -76,7 +74,7 @@ def _records(x, other=None):
     """True if the in-place op must be recorded in the graph."""
     if not is_grad_enabled():
         return False
-    return x._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+    return x._requires_grad or (isinstance(other, TensorBase) and other._requires_grad)
 
 
 def _writable(op, x):
@@ -96,10 +94,10 @@ def _bump(x):
 
 def _snapshot(x):
     """x's current value in storage of its own, with x's place in the graph."""
-    old = Tensor._wrap(x._backend.copy(x._array), x._backend, x._requires_grad)
+    old = x._result_type()._wrap(x._backend.copy(x._array), x._backend, x._requires_grad)
     old.grad_fn = x.grad_fn
     if x.grad_fn is None and x._requires_grad:
-        old._acc = x._accumulate_node()
+        old._acc = accumulate_node(x)
     return old
 
 
@@ -131,7 +129,7 @@ def binary_(op, x, other):
     name = op + "_"
     other = ew.from_ndarray(other, x)
     if (
-        isinstance(other, Tensor)
+        isinstance(other, TensorBase)
         and not (x._requires_grad or other._requires_grad)
         and other._backend is x._backend
         and other._array.shape == x._array.shape
@@ -141,17 +139,17 @@ def binary_(op, x, other):
         _writable(name, x)
         x._backend.inplace_binary(op, x._array, other._array)
         return _bump(x)
-    if not isinstance(other, Tensor) and not is_number(other):
+    if not isinstance(other, TensorBase) and not is_number(other):
         return NotImplemented
     via_base = _refuse_leaf(name, x)
     _writable(name, x)
     dtype = result_type(x, other)
     if op == "div" and dtype.kind != "f":
         dtype = dtypes.default_float()
-    oshape = other.shape if isinstance(other, Tensor) else ()
+    oshape = other.shape if isinstance(other, TensorBase) else ()
     _check_result(name, x, dtype, broadcast_shapes(name, x.shape, oshape))
     be = x._backend
-    if isinstance(other, Tensor) and other._backend is not be:
+    if isinstance(other, TensorBase) and other._backend is not be:
         raise ew.device_error(name, x, other)
     if via_base:
         return _through_base(x, lambda old: ew.binary(op, old, old if other is x else other))
@@ -169,7 +167,7 @@ def fill_(x, value):
     """Every element of x set to ``value`` (a number or a one-element tensor)."""
     via_base = _refuse_leaf("fill_", x)
     _writable("fill_", x)
-    if isinstance(value, Tensor):
+    if isinstance(value, TensorBase):
         if value.numel() != 1:
             raise RuntimeError(
                 f"fill_: only supports a 0-dimension value tensor, got shape {tuple(value.shape)}"
@@ -197,16 +195,18 @@ def clamp_(x, lo=None, hi=None):
     return _write_back(x, out)
 
 
+def _tensor_like(x, op, data):
+    """``data`` (a number, nested lists, a NumPy array) as a new tensor of x's dtype and device."""
+    array = host_array(op, data, x._array.dtype)
+    return x._result_type()._wrap(x._backend.from_numpy(array), x._backend)
+
+
 def copy_(x, src):
     """x's elements replaced by src's (broadcast to x's shape, converted to x's dtype)."""
-    from scalargrad.matrix.functions.shape import Copy, cast, expand
-
     via_base = _refuse_leaf("copy_", x)
     _writable("copy_", x)
-    if not isinstance(src, Tensor):
-        from scalargrad.matrix.creation import tensor
-
-        src = tensor(src, dtype=x._array.dtype)
+    if not isinstance(src, TensorBase):
+        src = _tensor_like(x, "copy_", src)
     if via_base:
         return _through_base(x, lambda old: Copy.apply(expand(cast(src, x._array.dtype), x.shape)))
     broadcast_shapes("copy_", x.shape, src.shape)
@@ -222,8 +222,6 @@ def copy_(x, src):
 
 def random_(x, kind, a, b):
     """Fill x with uniform [a, b) or normal(mean=a, std=b) numbers from the global generator."""
-    from scalargrad.matrix.creation import generator
-
     op = "uniform_" if kind == "uniform" else "normal_"
     _refuse_leaf(op, x)
     _writable(op, x)
@@ -278,7 +276,7 @@ def setitem(x, index, value):
         return _through_base(x, put)
     index, advanced, shape = normalize_index(x, index)
     be = x._backend
-    if isinstance(value, Tensor):
+    if isinstance(value, TensorBase):
         if value._backend is not be:
             raise ew.device_error("setitem", x, value)
         while value.ndim > len(shape) and value.shape[0] == 1:  # PyTorch drops leading 1s
@@ -301,10 +299,8 @@ def setitem(x, index, value):
                 f"to indexing result of shape {shape}"
             )
     elif not is_number(value):
-        from scalargrad.matrix.creation import tensor
-
         try:
-            value = tensor(value, dtype=x._array.dtype, device=x.device)
+            value = _tensor_like(x, "setitem", value)
         except (TypeError, ValueError) as e:
             raise TypeError(
                 f"setitem: the value must be a number, a Tensor or (nested) lists of numbers, "
@@ -312,8 +308,8 @@ def setitem(x, index, value):
             ) from None
         return setitem(x, index, value)
     if _records(x, value):
-        v = value if isinstance(value, Tensor) else ew.scalar_array(be, value, x._array.dtype)
-        if isinstance(v, Tensor) and v._array.dtype != x._array.dtype:
+        v = value if isinstance(value, TensorBase) else ew.scalar_array(be, value, x._array.dtype)
+        if isinstance(v, TensorBase) and v._array.dtype != x._array.dtype:
             v = v.to(x._array.dtype)
         return _write_back(x, IndexPut.apply(_snapshot(x), v, index, advanced))
     v = ew.plain_array(value, x._array.dtype, be)

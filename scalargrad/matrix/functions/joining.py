@@ -5,10 +5,12 @@ stack(tensors, dim) is cat of the tensors each unsqueezed at dim: stacking three
 shapes: dL/d(piece i) is the slice of G that piece i filled.
 """
 
-from scalargrad.matrix.function import Function, named
+from scalargrad.errors import ShapeError
+from scalargrad.matrix.autograd_function import Function, named
+from scalargrad.matrix.dtype_promotion import result_type
 from scalargrad.matrix.functions.selection import where  # noqa: F401 - sg.where lives here
-from scalargrad.matrix.promotion import ShapeError, normalize_dim, result_type
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.shape_rules import normalize_dim
+from scalargrad.matrix.tensor_core import TensorBase
 
 
 class Cat(Function):
@@ -54,13 +56,13 @@ class Cat(Function):
 
 
 def _join(op, tensors, dim, new_axis):
-    if isinstance(tensors, Tensor) or not hasattr(tensors, "__len__"):
+    if isinstance(tensors, TensorBase) or not hasattr(tensors, "__len__"):
         raise TypeError(f"{op}: expected a list or tuple of Tensors, got {type(tensors).__name__}")
     tensors = list(tensors)
     if not tensors:
         raise ValueError(f"{op}: expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
+        if not isinstance(t, TensorBase):
             raise TypeError(f"{op}: expected Tensors, but element {i} is {type(t).__name__}")
     first = tensors[0]
     for i, t in enumerate(tensors[1:], 1):

@@ -12,10 +12,12 @@ rules).
 
 import numpy as np
 
-from scalargrad.matrix.function import Function, named, sum_to_shape
+from scalargrad.errors import ShapeError
+from scalargrad.matrix.autograd_function import Function, named, sum_to_shape
+from scalargrad.matrix.dtype_promotion import refuse_sequence, result_type
 from scalargrad.matrix.functions.elementwise import from_ndarray
-from scalargrad.matrix.promotion import ShapeError, broadcast_shapes, refuse_sequence, result_type
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.shape_rules import broadcast_shapes
+from scalargrad.matrix.tensor_core import TensorBase
 
 
 def _swap_last(be, a):
@@ -90,8 +92,8 @@ def _check(op, a, b):
         and a._array.dtype.kind == "f"
     ):  # the common case: two float matrices that fit
         return (a, b), None
-    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
-        other = b if isinstance(a, Tensor) else a
+    if not isinstance(a, TensorBase) or not isinstance(b, TensorBase):
+        other = b if isinstance(a, TensorBase) else a
         raise TypeError(f"{op}: expected Tensors, got {type(other).__name__}")
     if a._backend is not b._backend:
         raise RuntimeError(
@@ -125,7 +127,8 @@ def _check(op, a, b):
         # gradient: NumPy's matmul on the host (for CUDA tensors a round trip)
         be = a._backend
         x, y = be.to_numpy(a._array).astype(dtype), be.to_numpy(b._array).astype(dtype)
-        return None, Tensor._wrap(be.from_numpy(np.ascontiguousarray(np.matmul(x, y))), be)
+        product = be.from_numpy(np.ascontiguousarray(np.matmul(x, y)))
+        return None, a._result_type()._wrap(product, be)
     if a._array.dtype != dtype:
         a = a.to(dtype)
     if b._array.dtype != dtype:
@@ -136,7 +139,7 @@ def _check(op, a, b):
 def matmul(a, b):
     """a @ b: dot product, matrix-vector, matrix-matrix or batched product (module docstring)."""
     a, b = from_ndarray(a, b), from_ndarray(b, a)
-    if not isinstance(b, Tensor) or not isinstance(a, Tensor):
+    if not isinstance(b, TensorBase) or not isinstance(a, TensorBase):
         refuse_sequence("matmul", a, b)
         return NotImplemented
     operands, done = _check("matmul", a, b)
@@ -156,7 +159,7 @@ def _torch_name(a, b):
 
 def _tensors(op, *operands):
     for x in operands:
-        if not isinstance(x, Tensor):
+        if not isinstance(x, TensorBase):
             refuse_sequence(op, x)
             raise TypeError(f"{op}: expected Tensors, got {type(x).__name__} {x!r}")
 

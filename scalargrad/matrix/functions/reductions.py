@@ -14,10 +14,9 @@ from collections import namedtuple
 import numpy as np
 
 from scalargrad import dtypes
-from scalargrad.matrix.function import Function, named
+from scalargrad.matrix.autograd_function import Function, named
 from scalargrad.matrix.functions.elementwise import scalar_array, unary, zeros_like_array
-from scalargrad.matrix.promotion import normalize_dim, normalize_dims
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.shape_rules import normalize_dim, normalize_dims
 
 
 class return_types:  # noqa: N801 - PyTorch's name (torch.return_types.max)
@@ -360,7 +359,7 @@ def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
     """Sum over ``dim`` (all axes if None). Bools count as 0/1 (int64)."""
     axes = normalize_dims("sum", dim, x.ndim)
     if x._array.dtype.kind in "bu" or x._array.dtype == dtypes.int32:  # as PyTorch: int64 sums
-        x = Tensor._wrap(x._backend.astype(x._array, dtypes.int64), x._backend)
+        x = x._result_type()._wrap(x._backend.astype(x._array, dtypes.int64), x._backend)
     return named(Sum.apply(x, axes, keepdim), "SumBackward0" if dim is None else "SumBackward1")
 
 
@@ -398,7 +397,7 @@ def prod(x, dim=None, keepdim=False):
     if isinstance(dim, (tuple, list)):
         raise TypeError("prod: dim must be one int or None")
     if x._array.dtype.kind in "bu" or x._array.dtype == dtypes.int32:  # as PyTorch: int64 sums
-        x = Tensor._wrap(x._backend.astype(x._array, dtypes.int64), x._backend)
+        x = x._result_type()._wrap(x._backend.astype(x._array, dtypes.int64), x._backend)
     return Prod.apply(x, normalize_dims("prod", dim, x.ndim), keepdim)
 
 
@@ -424,7 +423,8 @@ def max_min(op, x, dim=None, keepdim=False):
     be = x._backend
     if x.ndim == 0:
         values = Amax.apply(x, op, (), keepdim)
-        return getattr(return_types, op)(values, Tensor._wrap(be.full((), 0, dtypes.int64), be))
+        index = x._result_type()._wrap(be.full((), 0, dtypes.int64), be)
+        return getattr(return_types, op)(values, index)
     if x.shape[axis] == 0:
         raise IndexError(
             f"{op}(): Expected reduction dim {axis} to have non-zero size (shape {tuple(x.shape)})."
@@ -432,7 +432,8 @@ def max_min(op, x, dim=None, keepdim=False):
     indices = be.arg_reduce("arg" + op, x._array, axis)
     kept = be.reshape(indices, keep_shape(x.shape, (axis,)))
     values = named(MaxDim.apply(x, op, axis, kept, keepdim), f"{op.title()}Backward0")
-    return getattr(return_types, op)(values, Tensor._wrap(kept if keepdim else indices, be))
+    index = x._result_type()._wrap(kept if keepdim else indices, be)
+    return getattr(return_types, op)(values, index)
 
 
 def arg_reduce(op, x, dim=None, keepdim=False):
@@ -447,10 +448,10 @@ def arg_reduce(op, x, dim=None, keepdim=False):
         out = be.arg_reduce(op, x._array, None)
         if keepdim:
             out = be.reshape(out, (1,) * x.ndim)
-        return Tensor._wrap(out, be)
+        return x._result_type()._wrap(out, be)
     axis = normalize_dim(op, dim, x.ndim)
     if x.ndim == 0:
-        return Tensor._wrap(be.full((), 0, dtypes.int64), be)
+        return x._result_type()._wrap(be.full((), 0, dtypes.int64), be)
     if x.shape[axis] == 0:
         raise IndexError(
             f"{op}(): Expected reduction dim {axis} to have non-zero size (shape {tuple(x.shape)})."
@@ -458,14 +459,14 @@ def arg_reduce(op, x, dim=None, keepdim=False):
     out = be.arg_reduce(op, x._array, axis)
     if keepdim:
         out = be.reshape(out, keep_shape(x.shape, (axis,)))
-    return Tensor._wrap(out, be)
+    return x._result_type()._wrap(out, be)
 
 
 def cumsum(x, dim):
     """Running sums along ``dim``: cumsum([1, 2, 3]) = [1, 3, 6]."""
     axis = normalize_dim("cumsum", dim, x.ndim)
     if x._array.dtype.kind in "bu" or x._array.dtype == dtypes.int32:  # as PyTorch: int64 sums
-        x = Tensor._wrap(x._backend.astype(x._array, dtypes.int64), x._backend)
+        x = x._result_type()._wrap(x._backend.astype(x._array, dtypes.int64), x._backend)
     if x.ndim == 0:
         return Sum.apply(x, (), False)
     return Cumsum.apply(x, axis)
@@ -502,5 +503,6 @@ def any_all(op, x, dim=None, keepdim=False):
             if keepdim
             else dropped_shape(a.shape, axes)
         )
-        return Tensor._wrap(be.full(shape, op == "all", dtypes.bool), be)
-    return Tensor._wrap(reduce_array(be, "max" if op == "any" else "min", a, axes, keepdim), be)
+        return x._result_type()._wrap(be.full(shape, op == "all", dtypes.bool), be)
+    out = reduce_array(be, "max" if op == "any" else "min", a, axes, keepdim)
+    return x._result_type()._wrap(out, be)

@@ -6,7 +6,8 @@ copied from and nothing goes to the others.
 
 from scalargrad import dtypes
 from scalargrad.autograd_mode import no_grad
-from scalargrad.matrix.function import Function, sum_to_shape
+from scalargrad.matrix.autograd_function import Function, sum_to_shape
+from scalargrad.matrix.dtype_promotion import is_number, result_type
 from scalargrad.matrix.functions.elementwise import (
     _expand,
     as_array,
@@ -15,8 +16,8 @@ from scalargrad.matrix.functions.elementwise import (
     scalar_array,
     zeros_like_array,
 )
-from scalargrad.matrix.promotion import broadcast_shapes, is_number, result_type
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.shape_rules import broadcast_shapes
+from scalargrad.matrix.tensor_core import TensorBase
 
 
 class Clamp(Function):
@@ -115,7 +116,7 @@ def clamp(x, lo=None, hi=None):
     """Every element limited to [lo, hi] (either bound may be None; tensors as bounds too)."""
     if lo is None and hi is None:
         raise ValueError("clamp: at least one of min and max must be given")
-    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+    if isinstance(lo, TensorBase) or isinstance(hi, TensorBase):
         return _clamp_tensor_bounds(x, lo, hi)
     for name, bound in (("min", lo), ("max", hi)):
         if bound is not None and not is_number(bound):
@@ -160,7 +161,7 @@ class Where(Function):
 
 def where(condition, x, y):
     """``x`` where ``condition`` is True, else ``y``: all three broadcast; x, y may be numbers."""
-    if not isinstance(condition, Tensor):
+    if not isinstance(condition, TensorBase):
         raise TypeError(f"where: condition must be a bool Tensor, got {type(condition).__name__}")
     if condition._array.dtype != dtypes.bool:
         raise TypeError(
@@ -168,15 +169,15 @@ def where(condition, x, y):
             "(compare it first, e.g. x > 0)"
         )
     for name, v in (("input", x), ("other", y)):
-        if not isinstance(v, Tensor) and not is_number(v):
+        if not isinstance(v, TensorBase) and not is_number(v):
             raise TypeError(f"where: {name} must be a Tensor or a number, got {type(v).__name__}")
     be = condition._backend
     for v in (x, y):
-        if isinstance(v, Tensor) and v._backend is not be:
+        if isinstance(v, TensorBase) and v._backend is not be:
             raise device_error("where", condition, v)
     dtype = result_type(x, y)
-    xs = x._array.shape if isinstance(x, Tensor) else ()
-    ys = y._array.shape if isinstance(y, Tensor) else ()
+    xs = x._array.shape if isinstance(x, TensorBase) else ()
+    ys = y._array.shape if isinstance(y, TensorBase) else ()
     broadcast_shapes("where", condition._array.shape, xs, ys)
     return Where.apply(condition, as_array("where", x, dtype, be), as_array("where", y, dtype, be))
 
@@ -185,7 +186,7 @@ def _clamp_tensor_bounds(x, lo, hi):
     """clamp with at least one Tensor bound (the other a Tensor, a number or None)."""
     bounds = [b for b in (lo, hi) if b is not None]
     for name, bound in (("min", lo), ("max", hi)):
-        if bound is not None and not isinstance(bound, Tensor) and not is_number(bound):
+        if bound is not None and not isinstance(bound, TensorBase) and not is_number(bound):
             raise TypeError(
                 f"clamp: {name} must be a number or a Tensor, got {type(bound).__name__}"
             )

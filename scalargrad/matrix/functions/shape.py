@@ -10,9 +10,10 @@ import numpy as np
 
 from scalargrad import dtypes
 from scalargrad.autograd_mode import no_grad
+from scalargrad.errors import ShapeError
+from scalargrad.matrix.autograd_function import Function, sum_to_shape
 from scalargrad.matrix.backends import get_backend
-from scalargrad.matrix.function import Function, sum_to_shape
-from scalargrad.matrix.promotion import ShapeError, normalize_dim
+from scalargrad.matrix.shape_rules import normalize_dim
 
 
 class Reshape(Function):

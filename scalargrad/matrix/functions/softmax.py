@@ -5,10 +5,9 @@ backend subtracts the row's max first, which changes nothing mathematically and 
 overflowing. logsumexp(x) = ln sum_j e^{x_j} is a smooth max; log_softmax(x) = x - logsumexp(x).
 """
 
-from scalargrad.matrix.function import Function
+from scalargrad.matrix.autograd_function import Function
 from scalargrad.matrix.functions.reductions import keep_shape
-from scalargrad.matrix.promotion import normalize_dim
-from scalargrad.matrix.tensor import Tensor
+from scalargrad.matrix.shape_rules import normalize_dim
 
 
 class Softmax(Function):
@@ -77,7 +76,7 @@ def _prepare(op, x, dim):
         )
     axis = normalize_dim(op, dim, x.ndim)
     if x.ndim == 0:
-        x = Tensor.reshape(x, 1)
+        x = x.reshape(1)
     return x, axis
 
 

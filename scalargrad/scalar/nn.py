@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from scalargrad import primitives
 from scalargrad.scalar.value import Value
 
 
@@ -134,9 +135,14 @@ def _data(matrix):
 
 
 class _Activation(Module):
-    """Applies a Value method to one Value or elementwise to a list of Values."""
+    """Applies a unary primitive (a Value method) to one Value or elementwise to a list of
+    Values."""
 
     method = ""
+
+    def __init__(self, method=None):
+        if method is not None:
+            self.method = method
 
     def forward(self, x):
         if isinstance(x, Value):
@@ -144,6 +150,8 @@ class _Activation(Module):
         return [getattr(v, self.method)() for v in x]
 
     def __repr__(self):
+        if type(self) is _Activation:  # PyTorch's layer name, from the op registry
+            return f"{primitives.get(self.method).activation}()"
         return f"{type(self).__name__}()"
 
 
@@ -178,13 +186,22 @@ class Identity(_Activation):
         return x
 
 
+def _layer(name):
+    """The activation layer of registry primitive ``name``: its class here, if it has one (ReLU,
+    Tanh, ...), else the generic layer applying ``Value.<name>``."""
+    for cls in (ReLU, Tanh, Sigmoid, Softplus):
+        if cls.method == name:
+            return cls
+    return lambda: _Activation(name)
+
+
+# name -> layer factory: every activation primitive of the op registry, and no activation at all
+# (the same names as sg.nn.activation's table)
 ACTIVATIONS = {
-    "relu": ReLU,
-    "tanh": Tanh,
-    "sigmoid": Sigmoid,
-    "softplus": Softplus,
+    **{prim.name: _layer(prim.name) for prim in primitives.ACTIVATIONS},
     None: Identity,
     "linear": Identity,
+    "identity": Identity,
 }
 
 

@@ -149,10 +149,16 @@ class _Activation(Module):
             return getattr(x, self.method)()
         return [getattr(v, self.method)() for v in x]
 
+    @property
+    def layer_name(self):
+        """PyTorch's name for this layer: the class name, or for the generic layer the op
+        registry's (``"SiLU"``)."""
+        if type(self) is _Activation:
+            return primitives.get(self.method).activation
+        return type(self).__name__
+
     def __repr__(self):
-        if type(self) is _Activation:  # PyTorch's layer name, from the op registry
-            return f"{primitives.get(self.method).activation}()"
-        return f"{type(self).__name__}()"
+        return f"{self.layer_name}()"
 
 
 class ReLU(_Activation):
@@ -212,6 +218,10 @@ def _activation(name):
     return ACTIVATIONS[name]()
 
 
+def _layer_name(layer):
+    return getattr(layer, "layer_name", type(layer).__name__)
+
+
 def _check_size(name, n):
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"{name} must be a positive int, got {n!r}")
@@ -223,7 +233,7 @@ def _check_size(name, n):
 class Neuron(Module):
     """``act(b + sum_i w_i x_i)`` with w, b ~ uniform(-1/sqrt(nin), 1/sqrt(nin)) (PyTorch's init).
 
-    ``activation`` is "relu", "tanh", "sigmoid", "softplus" or None (linear).
+    ``activation`` is "relu", "tanh", "sigmoid", "softplus", "silu", "gelu" or None (linear).
     """
 
     def __init__(self, nin, activation="relu", rng=None):
@@ -244,7 +254,7 @@ class Neuron(Module):
         return {"weight": self.w, "bias": self.b}
 
     def __repr__(self):
-        return f"Neuron({len(self.w)}, activation={type(self.activation).__name__})"
+        return f"Neuron({len(self.w)}, activation={_layer_name(self.activation)})"
 
 
 class Linear(Module):
@@ -335,4 +345,4 @@ class MLP(Module):
 
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)
-        return f"MLP([{inner}], activation={type(self.activation).__name__})"
+        return f"MLP([{inner}], activation={_layer_name(self.activation)})"

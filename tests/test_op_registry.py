@@ -13,6 +13,7 @@ from hypothesis import given, settings
 import scalargrad as sg
 from scalargrad import calculus, primitives
 from scalargrad.matrix import functional_forms
+from scalargrad.matrix.functions import elementwise
 from scalargrad.matrix.backends import cpu, cpu_ops, reference
 from scalargrad.nn import activations
 from scalargrad.scalar import nn as scalar_nn
@@ -101,6 +102,14 @@ def test_every_unary_op_on_both_engines_and_both_cpu_backends(prim):
     assert out.grad_fn.name() == prim.grad_fn
     np.testing.assert_allclose(reference.unary(prim.name, x), want, rtol=1e-15)
     np.testing.assert_allclose(cpu.unary(prim.name, x), want, rtol=1e-15)
+
+
+def test_binary_functions_cover_the_registry_with_pytorchs_node_names():
+    table = elementwise._BINARY
+    assert tuple(table) == primitives.BINARY_NAMES
+    x = sg.tensor([1.5, 2.0], requires_grad=True)
+    for prim in primitives.BINARY:
+        assert table[prim.name].apply(x, x).grad_fn.name() == prim.grad_fn
 
 
 def test_activation_tables_of_both_engines_agree_with_the_registry():

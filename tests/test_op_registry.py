@@ -13,8 +13,8 @@ from hypothesis import given, settings
 import scalargrad as sg
 from scalargrad import calculus, primitives
 from scalargrad.matrix import functional_forms
-from scalargrad.matrix.functions import elementwise
 from scalargrad.matrix.backends import cpu, cpu_ops, reference
+from scalargrad.matrix.functions import elementwise
 from scalargrad.nn import activations
 from scalargrad.scalar import nn as scalar_nn
 from scalargrad.testing.strategies import primitive_inputs

@@ -391,6 +391,53 @@ def cos_deriv(x, y):
     return -math.sin(x)
 
 
+def silu(x):
+    """SiLU (swish): x sigmoid(x) = x / (1 + e^-x), with sigmoid taken stably. Docs:
+    derivations/silu."""
+    if x >= 0.0:
+        return x / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return x * e / (1.0 + e)
+
+
+def silu_deriv(x, y):
+    """d silu(x)/dx = s (1 + x (1 - s)), s = sigmoid(x). Docs: derivations/silu."""
+    if x >= 0.0:
+        s = 1.0 / (1.0 + math.exp(-x))
+    else:
+        e = math.exp(x)
+        s = e / (1.0 + e)
+    return s * (1.0 + x * (1.0 - s))
+
+
+def gelu(x):
+    """GELU: x Phi(x), Phi the standard normal CDF, Phi(x) = erfc(-x / sqrt 2) / 2 (erfc keeps
+    the far negative tail accurate). Docs: derivations/gelu."""
+    return 0.5 * x * math.erfc(-x * 0.7071067811865476)
+
+
+def gelu_deriv(x, y):
+    """d gelu(x)/dx = Phi(x) + x phi(x), phi(x) = e^(-x^2/2) / sqrt(2 pi). Docs:
+    derivations/gelu."""
+    cdf = 0.5 * math.erfc(-x * 0.7071067811865476)
+    return cdf + x * 0.3989422804014327 * math.exp(-0.5 * x * x)
+
+
+def gelu_tanh(x):
+    """GELU's tanh approximation (PyTorch's approximate="tanh"):
+    x (1 + tanh(k (x + 0.044715 x^3))) / 2 with k = sqrt(2/pi). Docs: derivations/gelu."""
+    t = math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))
+    return 0.5 * x * (1.0 + t)
+
+
+def gelu_tanh_deriv(x, y):
+    """d gelu_tanh(x)/dx = (1 + t)/2 + x (1 - t^2) k (1 + 3 * 0.044715 x^2) / 2, t the tanh
+    above. Docs: derivations/gelu."""
+    t = math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))
+    dinner = 0.7978845608028654 * (1.0 + 0.134145 * x * x)
+    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * dinner
+
+
 # ------------------------------------------------------ loss terms (prediction p, target t)
 
 

@@ -5,7 +5,6 @@ this package also offers PyTorch's functional forms of the Tensor methods (``exp
 ``matmul(a, b)``, ``softmax(x, dim)``, ...).
 """
 
-from scalargrad import _FUNCTIONAL  # the names, listed once in scalargrad/__init__.py
 from scalargrad.matrix.creation import (  # noqa: F401
     arange,
     eye,
@@ -22,24 +21,73 @@ from scalargrad.matrix.creation import (  # noqa: F401
     zeros,
     zeros_like,
 )
+from scalargrad.matrix.functional_forms import (  # noqa: F401  (sg.exp(x), sg.matmul(a, b), ...)
+    abs,
+    add,
+    amax,
+    amin,
+    argmax,
+    argmin,
+    bmm,
+    ceil,
+    chunk,
+    clamp,
+    clip,
+    clone,
+    cos,
+    cumsum,
+    detach,
+    div,
+    dot,
+    eq,
+    exp,
+    flatten,
+    floor,
+    gather,
+    ge,
+    gt,
+    le,
+    log,
+    log_softmax,
+    logsumexp,
+    lt,
+    masked_fill,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mm,
+    mul,
+    mv,
+    ne,
+    neg,
+    norm,
+    permute,
+    pow,
+    prod,
+    relu,
+    reshape,
+    round,
+    sigmoid,
+    sign,
+    sin,
+    softmax,
+    softplus,
+    split,
+    sqrt,
+    square,
+    squeeze,
+    std,
+    sub,
+    sum,
+    t,
+    tanh,
+    transpose,
+    unsqueeze,
+    var,
+)
 from scalargrad.matrix.functions.joining import cat, stack, where  # noqa: F401
 from scalargrad.matrix.tensor import Tensor  # noqa: F401
 
-
-def _method(name):
-    def f(x, *args, **kwargs):
-        if not isinstance(x, Tensor):
-            raise TypeError(
-                f"{name}: input must be a Tensor, got {type(x).__name__}; wrap it with "
-                "sg.tensor(...)"
-            )
-        return getattr(x, name)(*args, **kwargs)
-
-    f.__name__ = name
-    f.__doc__ = f"``{name}(x, ...)`` is ``x.{name}(...)``: see ``Tensor.{name}``."
-    return f
-
-
-for _name in _FUNCTIONAL:
-    globals()[_name] = _method(_name)
-del _name

@@ -12,12 +12,14 @@ Files, one concept each: ``module.py`` (Module, Parameter), ``linear.py``, ``act
 
 from scalargrad.nn import functional, init
 from scalargrad.nn.activations import (
+    GELU,
     Flatten,
     Identity,
     LeakyReLU,
     LogSoftmax,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
     Softplus,
     Tanh,
@@ -44,6 +46,7 @@ __all__ = [
     "CrossEntropyLoss",
     "Dropout",
     "Flatten",
+    "GELU",
     "Identity",
     "L1Loss",
     "LazyLinear",
@@ -59,6 +62,7 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SiLU",
     "SmoothL1Loss",
     "Softmax",
     "Softplus",

@@ -8,9 +8,12 @@ Tensor method of the same name (one graph node; derivative from ``scalargrad/cal
     Sigmoid   1 / (1 + e^-x)            s (1 - s)
     Tanh      tanh x                    1 - tanh^2 x
     Softplus  ln(1 + e^(beta x)) / beta sigmoid(beta x)
+    SiLU      x sigmoid(x)              s (1 + x (1 - s))
+    GELU      x Phi(x)                  Phi(x) + x phi(x)
     Softmax   e^x_i / sum_j e^x_j       along ``dim``;  LogSoftmax: x_i - logsumexp(x)
 """
 
+from scalargrad import primitives
 from scalargrad.nn import functional as F
 from scalargrad.nn.module import Module
 
@@ -66,6 +69,35 @@ class Softplus(Module):
         return f"beta={self.beta}"
 
 
+class SiLU(Module):
+    """x sigmoid(x) element-wise (swish)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        if inplace:
+            raise NotImplementedError("SiLU: inplace=True is not supported by scalargrad")
+
+    def forward(self, x):
+        return F.silu(x)
+
+
+class GELU(Module):
+    """x Phi(x) element-wise, Phi the standard normal CDF (``approximate="tanh"``: its tanh
+    approximation)."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
 class Softmax(Module):
     """Softmax along ``dim`` (default the last axis): rows of a (batch, classes) tensor sum to 1."""
 
@@ -115,11 +147,12 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
+# the activation layers, by PyTorch's class name (the registry's ``Primitive.activation``)
+_LAYERS = {cls.__name__: cls for cls in (ReLU, Tanh, Sigmoid, Softplus, SiLU, GELU)}
+
+# name -> layer: every activation primitive of the op registry, and no activation at all
 ACTIVATIONS = {
-    "relu": ReLU,
-    "tanh": Tanh,
-    "sigmoid": Sigmoid,
-    "softplus": Softplus,
+    **{prim.name: _LAYERS[prim.activation] for prim in primitives.ACTIVATIONS},
     None: Identity,
     "linear": Identity,
     "identity": Identity,
@@ -127,7 +160,8 @@ ACTIVATIONS = {
 
 
 def activation(name):
-    """A new activation Module from its name: "relu", "tanh", "sigmoid", "softplus", None."""
+    """A new activation Module from its name: "relu", "tanh", "sigmoid", "softplus", "silu",
+    "gelu", or None (no activation)."""
     if isinstance(name, Module):
         return name
     if name not in ACTIVATIONS:

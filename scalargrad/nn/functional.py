@@ -22,7 +22,7 @@ import numpy as np
 
 from scalargrad.errors import InputTypeError, InputValueError
 from scalargrad.matrix.autograd_function import named
-from scalargrad.matrix.functions import fused
+from scalargrad.matrix.functions import elementwise, fused
 from scalargrad.matrix.tensor import Tensor
 from scalargrad.nn import class_weights
 
@@ -176,6 +176,27 @@ def tanh(input):
     """tanh x element-wise; derivative 1 - tanh^2 x. Docs: derivations/tanh."""
     _check_tensor("tanh", input)
     return input.tanh()
+
+
+def silu(input, inplace=False):
+    """SiLU (swish): x sigmoid(x) element-wise; derivative s (1 + x (1 - s)), s = sigmoid(x).
+
+    Docs: derivations/silu."""
+    _check_tensor("silu", input)
+    if inplace:
+        raise NotImplementedError("silu: inplace=True is not supported by scalargrad")
+    return elementwise.unary("silu", input)
+
+
+def gelu(input, approximate="none"):
+    """GELU: x Phi(x) element-wise, Phi the standard normal CDF; derivative Phi(x) + x phi(x).
+    ``approximate="tanh"``: x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2, as PyTorch.
+
+    Docs: derivations/gelu."""
+    _check_tensor("gelu", input)
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return elementwise.unary("gelu" if approximate == "none" else "gelu_tanh", input)
 
 
 def softplus(input, beta=1.0):

@@ -27,7 +27,8 @@ def _check_size(name, n):
 class MLP(Module):
     """``MLP(nin, nouts, activation="relu", device="cpu", dtype=None)``.
 
-    ``activation`` is "relu", "tanh", "sigmoid", "softplus" or None (linear), as the scalar engine.
+    ``activation`` is "relu", "tanh", "sigmoid", "softplus", "silu", "gelu" or None (linear), as
+    the scalar engine (the op registry's activations: ``scalargrad/primitives.py``).
     Input (n, nin) or (nin,) -> output (n, nouts[-1]) or (nouts[-1],).
     """
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from scalargrad import primitives
 from scalargrad.scalar.value import Value
 
 
@@ -134,17 +135,30 @@ def _data(matrix):
 
 
 class _Activation(Module):
-    """Applies a Value method to one Value or elementwise to a list of Values."""
+    """Applies a unary primitive (a Value method) to one Value or elementwise to a list of
+    Values."""
 
     method = ""
+
+    def __init__(self, method=None):
+        if method is not None:
+            self.method = method
 
     def forward(self, x):
         if isinstance(x, Value):
             return getattr(x, self.method)()
         return [getattr(v, self.method)() for v in x]
 
+    @property
+    def layer_name(self):
+        """PyTorch's name for this layer: the class name, or for the generic layer the op
+        registry's (``"SiLU"``)."""
+        if type(self) is _Activation:
+            return primitives.get(self.method).activation
+        return type(self).__name__
+
     def __repr__(self):
-        return f"{type(self).__name__}()"
+        return f"{self.layer_name}()"
 
 
 class ReLU(_Activation):
@@ -178,13 +192,22 @@ class Identity(_Activation):
         return x
 
 
+def _layer(name):
+    """The activation layer of registry primitive ``name``: its class here, if it has one (ReLU,
+    Tanh, ...), else the generic layer applying ``Value.<name>``."""
+    for cls in (ReLU, Tanh, Sigmoid, Softplus):
+        if cls.method == name:
+            return cls
+    return lambda: _Activation(name)
+
+
+# name -> layer factory: every activation primitive of the op registry, and no activation at all
+# (the same names as sg.nn.activation's table)
 ACTIVATIONS = {
-    "relu": ReLU,
-    "tanh": Tanh,
-    "sigmoid": Sigmoid,
-    "softplus": Softplus,
+    **{prim.name: _layer(prim.name) for prim in primitives.ACTIVATIONS},
     None: Identity,
     "linear": Identity,
+    "identity": Identity,
 }
 
 
@@ -193,6 +216,10 @@ def _activation(name):
         choices = ", ".join(repr(k) for k in ACTIVATIONS)
         raise ValueError(f"activation: unknown activation {name!r}; use one of {choices}")
     return ACTIVATIONS[name]()
+
+
+def _layer_name(layer):
+    return getattr(layer, "layer_name", type(layer).__name__)
 
 
 def _check_size(name, n):
@@ -206,7 +233,7 @@ def _check_size(name, n):
 class Neuron(Module):
     """``act(b + sum_i w_i x_i)`` with w, b ~ uniform(-1/sqrt(nin), 1/sqrt(nin)) (PyTorch's init).
 
-    ``activation`` is "relu", "tanh", "sigmoid", "softplus" or None (linear).
+    ``activation`` is "relu", "tanh", "sigmoid", "softplus", "silu", "gelu" or None (linear).
     """
 
     def __init__(self, nin, activation="relu", rng=None):
@@ -227,7 +254,7 @@ class Neuron(Module):
         return {"weight": self.w, "bias": self.b}
 
     def __repr__(self):
-        return f"Neuron({len(self.w)}, activation={type(self.activation).__name__})"
+        return f"Neuron({len(self.w)}, activation={_layer_name(self.activation)})"
 
 
 class Linear(Module):
@@ -318,4 +345,4 @@ class MLP(Module):
 
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)
-        return f"MLP([{inner}], activation={type(self.activation).__name__})"
+        return f"MLP([{inner}], activation={_layer_name(self.activation)})"

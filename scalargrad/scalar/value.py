@@ -22,7 +22,7 @@ import math
 import numbers
 import warnings
 
-from scalargrad import calculus
+from scalargrad import calculus, primitives
 from scalargrad.autograd_mode import is_grad_enabled
 
 
@@ -191,63 +191,77 @@ class Value:
 
     # ------------------------------------------------------------ unary functions
 
-    def _unary(self, op, f, f_deriv):
+    def _unary(self, op):
+        """The registry's unary primitive ``op`` (scalargrad/primitives.py) of this Value: its
+        calculus function f and local derivative f'(x, f(x))."""
+        prim = primitives.get(op)
         x = self.data
-        y = f(x)
-        return Value._make(y, op, (self,), (f_deriv(x, y),))
+        y = prim.value(x)
+        return Value._make(y, op, (self,), (prim.derivs[0](x, y),))
 
     def __neg__(self):
         """-self; derivative -1."""
-        return self._unary("neg", calculus.neg, calculus.neg_deriv)
+        return self._unary("neg")
 
     def __pos__(self):
         return self
 
     def exp(self):
         """e^self; derivative e^self (inf with a RuntimeWarning past float64's range)."""
-        out = self._unary("exp", calculus.exp, calculus.exp_deriv)
+        out = self._unary("exp")
         _warn_nonfinite("exp", out.data, self.data)
         return out
 
     def log(self):
         """ln(self); derivative 1/self. log(0) = -inf and log(x<0) = nan, with a RuntimeWarning."""
-        out = self._unary("log", calculus.log, calculus.log_deriv)
+        out = self._unary("log")
         _warn_nonfinite("log", out.data, self.data)
         return out
 
     def sqrt(self):
         """sqrt(self); derivative 1/(2 sqrt(self)). nan below 0, with a RuntimeWarning."""
-        out = self._unary("sqrt", calculus.sqrt, calculus.sqrt_deriv)
+        out = self._unary("sqrt")
         _warn_nonfinite("sqrt", out.data, self.data)
         return out
 
     def tanh(self):
         """tanh(self); derivative 1 - tanh^2."""
-        return self._unary("tanh", calculus.tanh, calculus.tanh_deriv)
+        return self._unary("tanh")
 
     def sigmoid(self):
         """1/(1 + e^-self), stable for any input; derivative s(1 - s)."""
-        return self._unary("sigmoid", calculus.sigmoid, calculus.sigmoid_deriv)
+        return self._unary("sigmoid")
 
     def relu(self):
         """max(self, 0); derivative 1 for self > 0, else 0."""
-        return self._unary("relu", calculus.relu, calculus.relu_deriv)
+        return self._unary("relu")
 
     def softplus(self):
         """ln(1 + e^self), stable for any input; derivative sigmoid(self)."""
-        return self._unary("softplus", calculus.softplus, calculus.softplus_deriv)
+        return self._unary("softplus")
 
     def sin(self):
         """sin(self) in radians; derivative cos(self)."""
-        return self._unary("sin", calculus.sin, calculus.sin_deriv)
+        return self._unary("sin")
 
     def cos(self):
         """cos(self) in radians; derivative -sin(self)."""
-        return self._unary("cos", calculus.cos, calculus.cos_deriv)
+        return self._unary("cos")
+
+    def silu(self):
+        """self sigmoid(self) (SiLU, swish); derivative s (1 + self (1 - s)), s = sigmoid(self)."""
+        return self._unary("silu")
+
+    def gelu(self, approximate="none"):
+        """self Phi(self), Phi the standard normal CDF; derivative Phi + self phi. With
+        ``approximate="tanh"``, PyTorch's tanh approximation."""
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        return self._unary("gelu" if approximate == "none" else "gelu_tanh")
 
     def abs(self):
         """|self|; derivative sign(self) (0 at 0)."""
-        return self._unary("abs", calculus.abs, calculus.abs_deriv)
+        return self._unary("abs")
 
     __abs__ = abs
 

@@ -16,6 +16,8 @@ import math
 
 from hypothesis import strategies as st
 
+from scalargrad import primitives
+
 
 def floats_away_from(kinks=(), min_distance=1e-3, min_value=-10.0, max_value=10.0):
     """Finite floats in [min_value, max_value] at least ``min_distance`` from every point in
@@ -33,6 +35,18 @@ def positive_floats(min_value=1e-3, max_value=10.0):
     return st.floats(
         min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False
     )
+
+
+def primitive_inputs(name, min_distance=1e-3):
+    """Inputs for the op registry's primitive ``name`` (``scalargrad/primitives.py``): floats in
+    its [low, high] away from its kinks and poles, so central differences are accurate there.
+    A binary primitive draws pairs; its second operand lies in [-10, 10] away from the same
+    points (``div``: away from 0)."""
+    prim = primitives.get(name)
+    first = floats_away_from(prim.avoid, min_distance, prim.low, prim.high)
+    if prim.arity == 1:
+        return first
+    return st.tuples(first, floats_away_from(prim.avoid, min_distance, -10.0, 10.0))
 
 
 def mlp_shapes(max_inputs=4, max_width=5, max_layers=3):

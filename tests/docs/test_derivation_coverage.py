@@ -147,7 +147,7 @@ PAGE_OF = {
     },
     "scalargrad.nn.functional": {
         "linear": "linear", "relu": "relu", "leaky_relu": "relu", "sigmoid": "sigmoid",
-        "tanh": "tanh",
+        "tanh": "tanh", "silu": "silu", "gelu": "gelu",
         "softplus": "softplus", "softmax": "softmax", "log_softmax": "log_softmax",
         "dropout": "dropout", "mse_loss": "mse", "l1_loss": "l1", "smooth_l1_loss": "smooth_l1",
         "binary_cross_entropy": "bce", "binary_cross_entropy_with_logits": "bce_with_logits",

@@ -96,7 +96,7 @@ def test_load_state_dict_errors():
 
 def test_constructor_and_call_errors():
     with pytest.raises(ValueError, match="activation"):
-        MLP(2, [3, 1], activation="gelu")
+        MLP(2, [3, 1], activation="elu")
     with pytest.raises(ValueError, match="nouts"):
         MLP(2, [])
     with pytest.raises(ValueError, match="in_features"):

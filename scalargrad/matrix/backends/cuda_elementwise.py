@@ -18,7 +18,7 @@ import functools
 import numpy as np
 from numba import cuda
 
-from scalargrad import calculus
+from scalargrad import calculus, primitives
 from scalargrad.matrix.backends.cuda_memory import (
     broadcast_to,
     empty,
@@ -80,10 +80,18 @@ _LOCAL = {
 }
 
 
+# The element-wise primitives' calculus functions, from the op registry (scalargrad/primitives.py),
+# by their calculus names: "tanh", "tanh_deriv", "mul_dx", ...
+_PRIMITIVE_FUNCTIONS = {
+    fn.__name__: fn for prim in primitives.ALL for fn in (prim.value, *prim.derivs)
+}
+
+
 @functools.cache
 def device_function(name):
-    """``calculus.<name>`` (or a comparison) compiled for the GPU."""
-    fn = _LOCAL.get(name) or getattr(calculus, name)
+    """A registry primitive's calculus function, a loss term of calculus.py (or a comparison),
+    compiled for the GPU."""
+    fn = _LOCAL.get(name) or _PRIMITIVE_FUNCTIONS.get(name) or getattr(calculus, name)
     return cuda.jit(device=True)(fn)
 
 

@@ -15,7 +15,7 @@ applied by the backend's ``binary_backward`` / ``unary_backward`` kernels.
 
 import numpy as np
 
-from scalargrad import dtypes
+from scalargrad import dtypes, primitives
 from scalargrad.matrix.autograd_function import Function, named, sum_to_shape
 from scalargrad.matrix.dtype_promotion import is_number, refuse_sequence, result_type, to_float
 from scalargrad.matrix.functions.shape import cast
@@ -92,112 +92,40 @@ def plain_array(value, dtype, backend):
 # ---------------------------------------------------------------- unary
 
 
-class _Unary(Function):
-    """y = f(x) element by element; dL/dx = G * f'(x), same shape as x. ``op`` names f in
-    calculus.py."""
+class Unary(Function):
+    """y = f(x) element by element; dL/dx = G * f'(x, y), same shape as x.
 
-    op = None
+    One Function serves every unary primitive of ``scalargrad/primitives.py``: ``prim`` (a
+    ``Primitive``, not a Tensor) names f and f' in calculus.py, PyTorch's node name
+    (``TanhBackward0``) and the docs page that derives it. The backend's ``unary`` /
+    ``unary_backward`` kernels evaluate f and f' at every element.
+    """
+
+    derivation = "index"  # each primitive's own page is its registry entry's ``page``
 
     @staticmethod
-    def forward(ctx, a):
-        y = ctx.backend.unary(ctx.op, a)
+    def forward(ctx, a, prim):
+        ctx.op, ctx.torch_name = prim.name, prim.grad_fn
+        y = ctx.backend.unary(prim.name, a)
         ctx.save_for_backward(a, y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         a, y = ctx.saved_tensors
-        return ctx.backend.unary_backward(ctx.op, a, y, grad)
-
-
-class Exp(_Unary):
-    """y = e^x; dL/dx = G * y."""
-
-    op, derivation = "exp", "exp"
-
-
-class Log(_Unary):
-    """y = ln x; dL/dx = G / x (+-inf at +-0; below 0 the value is nan, the gradient G / x is
-    finite: as PyTorch)."""
-
-    op, derivation = "log", "log"
-
-
-class Tanh(_Unary):
-    """y = tanh x; dL/dx = G * (1 - y^2)."""
-
-    op, derivation = "tanh", "tanh"
-
-
-class Sigmoid(_Unary):
-    """y = 1 / (1 + e^-x), stable for any x; dL/dx = G * y (1 - y)."""
-
-    op, derivation = "sigmoid", "sigmoid"
-
-
-class Relu(_Unary):
-    """y = max(x, 0); dL/dx = G where x > 0, else 0."""
-
-    op, derivation = "relu", "relu"
-
-
-class Softplus(_Unary):
-    """y = ln(1 + e^x), stable for any x; dL/dx = G * sigmoid(x)."""
-
-    op, derivation = "softplus", "softplus"
-
-
-class Abs(_Unary):
-    """y = |x|; dL/dx = G * sign(x) (0 at 0, as PyTorch)."""
-
-    op, derivation = "abs", "abs"
-
-
-class Sqrt(_Unary):
-    """y = sqrt x; dL/dx = G / (2 y) (inf at 0, nan below)."""
-
-    op, derivation = "sqrt", "sqrt"
-
-
-class Sin(_Unary):
-    """y = sin x; dL/dx = G * cos x."""
-
-    op, derivation = "sin", "sin"
-
-
-class Cos(_Unary):
-    """y = cos x; dL/dx = -G * sin x."""
-
-    op, derivation = "cos", "sin"
-
-
-class Neg(Function):
-    """y = -x; dL/dx = -G."""
-
-    derivation = "add"
-
-    @staticmethod
-    def forward(ctx, a):
-        return ctx.backend.unary("neg", a)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return ctx.backend.unary("neg", grad)
-
-
-_UNARY = {cls.op: cls for cls in (Exp, Log, Tanh, Sigmoid, Relu, Softplus, Abs, Sqrt, Sin, Cos)}
-_UNARY["neg"] = Neg
+        return ctx.backend.unary_backward(ctx.op, a, y, grad), None
 
 
 def unary(op, x):
-    """``op`` (neg abs sqrt exp log tanh sigmoid relu softplus sin cos) of every element of ``x``.
+    """Unary primitive ``op`` (a name in ``primitives.UNARY``: exp, tanh, ...) of every element
+    of ``x``.
 
     Math functions of integer or bool tensors give float32, as in PyTorch; ``neg`` and ``abs``
     keep int64.
     """
     dtype = x._array.dtype
     if dtype.kind == "f":
-        return _UNARY[op].apply(x)
+        return Unary.apply(x, primitives.get(op))
     be = x._backend
     if dtype == dtypes.bool and op in ("neg", "abs"):
         raise TypeError(
@@ -212,7 +140,7 @@ def unary(op, x):
         negative = be.binary("lt", a, zeros_like_array(be, a))
         flipped = be.binary("sub", zeros_like_array(be, a), a)
         return x._result_type()._wrap(be.where(negative, flipped, a), be)
-    return _UNARY[op].apply(x._result_type()._wrap(be.astype(x._array, dtypes.float32), be))
+    return Unary.apply(x._result_type()._wrap(be.astype(x._array, dtypes.float32), be), primitives.get(op))
 
 
 # ---------------------------------------------------------------- binary
@@ -337,7 +265,6 @@ _BINARY = {
     "maximum": Maximum,
     "minimum": Minimum,
 }
-_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 
 
 def from_ndarray(value, like):

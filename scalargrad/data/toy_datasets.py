@@ -10,13 +10,15 @@ regression set, returns float targets). The same ``seed`` always gives the same 
 
 The real sets (``load_breast_cancer``, ``load_digits``) come through scikit-learn, an optional
 extra: ``pip install scalargrad[datasets]``. ``load(name)`` reaches every set by name.
+Splitting arrays is ``sg.data.train_test_split`` (``split.py``), scaling them
+``sg.data.standardize`` (``preprocessing.py``).
 """
 
 import numpy as np
 
 __all__ = [
     "make_moons", "make_circles", "make_blobs", "make_spiral", "make_xor", "make_linear",
-    "load_breast_cancer", "load_digits", "load", "names", "train_test_split", "standardize",
+    "load_breast_cancer", "load_digits", "load", "names",
 ]
 
 
@@ -224,68 +226,3 @@ def load(name, **kwargs):
     if name not in _LOADERS:
         raise ValueError(f"load: unknown data set name {name!r}; choose one of {names()}")
     return _LOADERS[name](**kwargs)
-
-
-# ---------------------------------------------------------------- helpers for NumPy arrays
-
-
-def train_test_split(*arrays, test_size=0.25, seed=None, stratify=None):
-    """Shuffle and split arrays of equal length into train and test parts.
-
-    Returns ``train_0, test_0, train_1, test_1, ...`` as scikit-learn does. ``test_size`` is a
-    fraction in (0, 1) or a count. With ``stratify=y`` each class keeps its proportion.
-    """
-    if not arrays:
-        raise ValueError("train_test_split needs at least one array")
-    n = len(arrays[0])
-    for a in arrays:
-        if len(a) != n:
-            lengths = [len(a) for a in arrays]
-            raise ValueError(f"train_test_split: arrays must have the same length, got {lengths}")
-    if isinstance(test_size, float):
-        if not 0 < test_size < 1:
-            raise ValueError(
-                "train_test_split: test_size as a fraction must be in (0, 1), got "
-                f"{test_size}"
-            )
-        n_test = int(np.floor(test_size * n + 0.5))
-    else:
-        n_test = int(test_size)
-    if not 0 < n_test < n:
-        raise ValueError(
-            f"train_test_split: test_size={test_size!r} leaves an empty train or test part of "
-            f"{n}"
-        )
-    rng = np.random.default_rng(seed)
-    if stratify is None:
-        order = rng.permutation(n)
-        test, train = order[:n_test], order[n_test:]
-    else:
-        # each sample's rank within its (shuffled) class, as a fraction: taking the lowest
-        # fractions first keeps every class's share in the test part
-        stratify = np.asarray(stratify)
-        if len(stratify) != n:
-            raise ValueError(
-                f"train_test_split: stratify has {len(stratify)} labels for {n} "
-                "samples"
-            )
-        key = np.empty(n)
-        for c in np.unique(stratify):
-            idx = rng.permutation(np.flatnonzero(stratify == c))
-            key[idx] = (np.arange(len(idx)) + 0.5) / len(idx)
-        order = np.argsort(key + 1e-9 * rng.random(n), kind="stable")
-        test, train = rng.permutation(order[:n_test]), rng.permutation(order[n_test:])
-    out = []
-    for a in arrays:
-        a = np.asarray(a)
-        out += [a[train], a[test]]
-    return out
-
-
-def standardize(train, *others):
-    """Scale columns to mean 0, std 1 using the *training* statistics; returns all arrays."""
-    mean = train.mean(axis=0)
-    std = train.std(axis=0)
-    std = np.where(std > 0, std, 1.0)
-    scaled = [((a - mean) / std).astype(train.dtype) for a in (train, *others)]
-    return scaled if others else scaled[0]

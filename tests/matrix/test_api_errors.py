@@ -83,7 +83,8 @@ CASES = [
     # scalar engine, gradcheck
     (lambda: Value("a"), TypeError, "Value: expected a Value or a real number, got str"),
     (lambda: Value(1.0) + [1], TypeError, "add: expected a Value or a real number, got list"),
-    (lambda: losses.mse([1.0], [1.0]), TypeError, "mse: prediction 0 must be a Value, got float"),
+    (lambda: losses.mse_loss([1.0], [1.0]), TypeError,
+     "mse_loss: prediction 0 must be a Value, got float"),
     (lambda: losses.cross_entropy([[Value(1.0)]], [1.0]), TypeError, "cross_entropy: target 0"),
     (lambda: sg.gradcheck(lambda x: x, []), ValueError, "gradcheck: got no inputs"),
     (lambda: sg.gradcheck(lambda x: x, [Value(1.0), sg.zeros(1)]), TypeError,

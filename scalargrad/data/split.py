@@ -13,7 +13,8 @@ import math
 
 import numpy as np
 
-from scalargrad.data.dataset import Subset
+from scalargrad.data.dataloader import _global_rng
+from scalargrad.data.dataset import Subset, _check_dataset
 
 
 def _lengths(lengths, n):
@@ -46,8 +47,6 @@ def _lengths(lengths, n):
 
 def random_split(dataset, lengths, seed=None):
     """Split ``dataset`` into ``len(lengths)`` disjoint random Subsets covering every sample."""
-    from scalargrad.data.dataset import _check_dataset
-
     _check_dataset("random_split", dataset)
     if isinstance(lengths, str) or not hasattr(lengths, "__iter__"):
         raise TypeError(
@@ -59,8 +58,6 @@ def random_split(dataset, lengths, seed=None):
     if seed is not None:
         rng = np.random.default_rng(seed)
     else:
-        from scalargrad.data.dataloader import _global_rng
-
         rng = _global_rng()
     order = rng.permutation(n)
     parts, start = [], 0

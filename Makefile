@@ -85,4 +85,4 @@ docs-check: docs
 		tests/docs/test_course_figures.py tests/docs/test_notebooks.py -q
 
 clean:
-	rm -rf $(VENV) $(LOWEST) .cache docs/_build docs/auto_demos docs/sg_execution_times.rst out demos/out
+	rm -rf $(VENV) $(LOWEST) .cache docs/_build docs/auto_demos docs/architecture/_generated docs/sg_execution_times.rst out demos/out

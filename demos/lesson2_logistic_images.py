@@ -24,7 +24,8 @@ DIGIT = 3
 
 def load(seed):
     """Digits as columns: X (64, m) in [0, 1], Y (1, m) with 1 where the digit is a 3."""
-    from scalargrad.data.datasets import load_digits, train_test_split
+    from scalargrad.data import train_test_split
+    from scalargrad.data.toy_datasets import load_digits
 
     pixels, labels = load_digits()
     images = pixels.reshape(-1, 8, 8)  # the images as they are: 8 x 8 pixels, values 0..16

@@ -99,7 +99,7 @@ def _plot_one_parameter(out, xs, ys, path):
 
 
 def _line_data(n, seed, noise=0.5):
-    from scalargrad.data.datasets import make_linear
+    from scalargrad.data.toy_datasets import make_linear
 
     return make_linear(n, weight=[[-3.0]], bias=1.0, noise=noise, seed=seed)
 

@@ -63,7 +63,7 @@ def compare(name, X, Y, true_w, true_b, epochs, seed):
 
 
 def main(argv=None):
-    from scalargrad.data.datasets import make_linear
+    from scalargrad.data.toy_datasets import make_linear
     from scalargrad.viz.plots import plot_curves
 
     args = parse_args("lesson4_multiple_regression", __doc__, argv)

@@ -118,14 +118,14 @@ def predict(model, X):
 
 def breast_cancer(out, epochs, seed):
     import scalargrad as sg
-    from scalargrad.data import datasets
+    from scalargrad.data import standardize, toy_datasets, train_test_split
     from scalargrad.viz.plots import plot_curves, plot_decision_boundary
 
     section("the Wisconsin breast-cancer data")
-    X, y = datasets.load_breast_cancer()
-    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test_size=0.25, seed=seed,
-                                                                 stratify=y)
-    X_train, X_test = datasets.standardize(X_train, X_test)
+    X, y = toy_datasets.load_breast_cancer()
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=seed,
+                                                        stratify=y)
+    X_train, X_test = standardize(X_train, X_test)
     print(f"{len(X_train)} training and {len(X_test)} test patients, {X.shape[1]} features "
           "(standardized with the training mean and std)")
     model = sg.nn.Linear(30, 1)

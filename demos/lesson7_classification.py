@@ -64,7 +64,7 @@ def softmax_example():
 
 def moons_scalar(out, steps, seed):
     """micrograd's demo: MLP(2, [16, 16, 1]) on 100 moons, SVM max-margin loss + L2."""
-    from scalargrad.data.datasets import make_moons
+    from scalargrad.data.toy_datasets import make_moons
     from scalargrad.scalar import losses
     from scalargrad.scalar.nn import MLP
     from scalargrad.viz.plots import plot_decision_boundary
@@ -123,13 +123,13 @@ def _train(model, X, y, criterion, epochs, lr, desc, target_dtype):
 def matrix_engine(out, epochs, seed):
     """circles (binary, logits + BCEWithLogitsLoss), blobs and spiral (CrossEntropyLoss)."""
     import scalargrad as sg
-    from scalargrad.data import datasets
+    from scalargrad.data import toy_datasets
     from scalargrad.viz.plots import plot_curves, plot_decision_boundary
 
     results, curves = {}, {}
     section("circles: one logit, BCEWithLogitsLoss")
     sg.manual_seed(seed)
-    X, y = datasets.make_circles(300, noise=0.08, factor=0.5, seed=seed)
+    X, y = toy_datasets.make_circles(300, noise=0.08, factor=0.5, seed=seed)
     model = sg.nn.MLP(2, [16, 16, 1])
     curves["circles"] = _train(model, X, y.reshape(-1, 1), sg.nn.BCEWithLogitsLoss(), epochs,
                                0.03, "circles", np.float32)
@@ -152,8 +152,9 @@ def matrix_engine(out, epochs, seed):
          out, "circles.png")
     results["circles accuracy"] = acc
 
-    for name, data in [("blobs", datasets.make_blobs(300, centers=4, cluster_std=1.2, seed=seed)),
-                       ("spiral", datasets.make_spiral(300, n_classes=3, noise=0.2, seed=seed))]:
+    blobs = toy_datasets.make_blobs(300, centers=4, cluster_std=1.2, seed=seed)
+    spiral = toy_datasets.make_spiral(300, n_classes=3, noise=0.2, seed=seed)
+    for name, data in [("blobs", blobs), ("spiral", spiral)]:
         section(f"{name}: {int(data[1].max()) + 1} classes, CrossEntropyLoss on logits")
         X, y = data
         n_classes = int(y.max()) + 1

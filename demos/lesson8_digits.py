@@ -100,7 +100,7 @@ def through_files(model, X_test, y_test, scale, out, device, n=32):
 
 def main(argv=None):
     import scalargrad as sg
-    from scalargrad.data import datasets
+    from scalargrad.data import toy_datasets, train_test_split
     from scalargrad.viz.plots import (
         confusion_matrix,
         plot_confusion_matrix,
@@ -118,10 +118,10 @@ def main(argv=None):
     if epochs < 1:
         raise SystemExit(f"--epochs must be >= 1, got {epochs}")
 
-    X, y = datasets.load_digits()
+    X, y = toy_datasets.load_digits()
     X = X / 16.0  # pixels in [0, 1], as an image file holds them
-    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test_size=0.2,
-                                                                 seed=args.seed, stratify=y)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2,
+                                                        seed=args.seed, stratify=y)
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     std[std == 0] = 1.0  # pixels that are always blank stay 0
 

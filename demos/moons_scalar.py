@@ -75,7 +75,7 @@ def neuron_graph(out):
 
 def main(argv=None):
     args = parse_args("moons_scalar", __doc__, argv)
-    from scalargrad.data.datasets import make_moons
+    from scalargrad.data.toy_datasets import make_moons
     from scalargrad.scalar.nn import MLP
     from scalargrad.viz import plot_decision_boundary
 

@@ -10,6 +10,7 @@ import sys
 sys.path.insert(0, os.path.abspath(".."))
 sys.path.insert(0, os.path.abspath("."))  # lessons_gallery.py
 sys.path.insert(0, os.path.abspath("../demos"))  # the lessons import _common and each other
+sys.path.insert(0, os.path.abspath("_ext"))  # import_graph: the generated import diagram
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "scalargrad"
@@ -25,12 +26,19 @@ extensions = [
     "sphinx-mathjax-offline",
     "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
+    "import_graph",  # writes architecture/_generated/imports.{svg,md} before the pages are read
 ]
 
 # sphinx-gallery writes the lesson pages as reStructuredText
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "conftest.py", "README.md", "auto_demos/*.md5"]
+exclude_patterns = [
+    "_build",
+    "conftest.py",
+    "README.md",
+    "auto_demos/*.md5",
+    "architecture/_generated",  # included into architecture/layers.md, not a page of its own
+]
 
 # the lessons of demos/ as a gallery: each one runs with the small budget (lessons_gallery.py),
 # its page shows the code, what it printed and its figures, with the .py and a notebook to

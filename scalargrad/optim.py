@@ -319,7 +319,6 @@ class SGD(Optimizer):
             fused=fused,
         )
         super().__init__(params, defaults)
-        self._scratch = {}  # id(param) -> the never-read buffer of a momentum-0 step
 
     def _step_value(self, group, p, state):
         first = "momentum_buffer" not in state
@@ -341,17 +340,14 @@ class SGD(Optimizer):
         backend = p._backend
         first = "momentum_buffer" not in state
         if group["momentum"] != 0.0:
-            # made once, on the first step (setdefault would build a new one every step, since
-            # Python evaluates its argument before the call)
-            if first:
-                state["momentum_buffer"] = backend.full(tuple(p.shape), 0.0, p.dtype)
+            if first:  # as PyTorch: the buffer is born a copy of the gradient (the kernel then
+                # adds weight decay), once; later steps update it in place, allocating nothing
+                state["momentum_buffer"] = backend.astype(p.grad._array, p.dtype)
             buf = state["momentum_buffer"]
         else:
-            # the kernels take a buffer; with momentum 0 sgd_update returns it unchanged, so one
-            # scratch array per parameter, made once and kept out of the state, serves every step
-            buf = self._scratch.get(id(p))
-            if buf is None:
-                buf = self._scratch[id(p)] = backend.full(tuple(p.shape), 0.0, p.dtype)
+            # momentum 0 keeps no buffer: sgd_update hands the buffer back as given, so the
+            # gradient stands in for it (read, and written back unchanged) and nothing is made
+            buf = p.grad._array
         backend.sgd_step(
             p._array,
             p.grad._array,

@@ -37,7 +37,7 @@ def scalar_loss(model, X, targets, loss):
     outputs = [model(list(map(float, row))) for row in X]
     if loss == "mse":
         preds = [v for out in outputs for v in out]
-        return scalar_losses.mse(preds, [float(t) for t in np.asarray(targets).reshape(-1)])
+        return scalar_losses.mse_loss(preds, [float(t) for t in np.asarray(targets).reshape(-1)])
     return scalar_losses.cross_entropy(outputs, [int(t) for t in targets])
 
 

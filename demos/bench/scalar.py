@@ -18,7 +18,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scalargrad import Value  # noqa: E402
-from scalargrad.data.datasets import make_moons  # noqa: E402
+from scalargrad.data.toy_datasets import make_moons  # noqa: E402
 from scalargrad.optim import SGD  # noqa: E402
 from scalargrad.scalar.losses import hinge  # noqa: E402
 from scalargrad.scalar.nn import MLP  # noqa: E402

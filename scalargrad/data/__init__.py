@@ -7,19 +7,22 @@
     ...     ...
 
 Files: ``dataset.py`` (Dataset, TensorDataset, Subset, ConcatDataset), ``dataloader.py``
-(DataLoader, default_collate), ``split.py`` (random_split), ``transforms.py`` (Compose,
-Normalize, ...), ``datasets.py`` (toy generators and real data sets) and ``image_folder.py``
-(ImageFolderDataset). The last two, and ``transforms``, load on first use.
+(DataLoader, default_collate), ``split.py`` (random_split, train_test_split),
+``preprocessing.py`` (standardize), ``transforms.py`` (Compose, Normalize, ...),
+``toy_datasets.py`` (toy generators and real data sets) and ``image_folder.py``
+(ImageFolderDataset). The last two, and ``transforms``, load on first use. ``datasets`` is the
+former name of ``toy_datasets`` (with train_test_split and standardize), kept for old code.
 """
 
 import importlib
 
 from scalargrad.data.dataloader import DataLoader, default_collate
 from scalargrad.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset
-from scalargrad.data.split import random_split
+from scalargrad.data.preprocessing import standardize
+from scalargrad.data.split import random_split, train_test_split
 
-# submodules reachable as attributes: sg.data.transforms, sg.data.datasets
-_SUBMODULES = {"transforms", "datasets", "image_folder"}
+# submodules reachable as attributes: sg.data.transforms, sg.data.toy_datasets
+_SUBMODULES = {"transforms", "toy_datasets", "datasets", "image_folder"}
 # names re-exported from a lazily loaded submodule
 _LAZY = {"ImageFolderDataset": "image_folder", "save_image_folder": "image_folder"}
 
@@ -31,6 +34,8 @@ __all__ = [
     "TensorDataset",
     "default_collate",
     "random_split",
+    "standardize",
+    "train_test_split",
     *sorted(_SUBMODULES),
     *sorted(_LAZY),
 ]

@@ -7,7 +7,9 @@
 
 Files, one concept each: ``module.py`` (Module, Parameter), ``linear.py``, ``activations.py``,
 ``containers.py`` (Sequential, ModuleList), ``dropout.py``, ``mlp.py``, ``losses.py``,
-``functional.py`` (the same as functions: ``sg.nn.functional``) and ``init.py``.
+``functional.py`` (the same as functions: ``sg.nn.functional``), ``loss_options.py`` (class
+weights, ignore_index, label smoothing and pos_weight of the losses), ``lazy.py`` (LazyLinear) and
+``init.py``.
 """
 
 from scalargrad.nn import functional, init

@@ -24,7 +24,7 @@ from scalargrad.errors import InputTypeError, InputValueError
 from scalargrad.matrix.autograd_function import named
 from scalargrad.matrix.functions import elementwise, fused
 from scalargrad.matrix.tensor import Tensor
-from scalargrad.nn import class_weights
+from scalargrad.nn import loss_options
 
 # ---------------------------------------------------------------- checks shared by the functions
 
@@ -362,15 +362,15 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     if weight is None:
         return _pointwise(name, "binary_cross_entropy", input, target, reduction)
     _check_reduction(name, reduction)
-    weight = class_weights.broadcast_weight_tensor(name, weight, input)
+    weight = loss_options.broadcast_weight_tensor(name, weight, input)
     terms = _pointwise(name, "binary_cross_entropy", input, target, "none")
-    return class_weights.reduce_terms(terms * weight, reduction)
+    return loss_options.reduce_terms(terms * weight, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
     """BCE of sigmoid(z) against y, stable for any z: terms max(z, 0) - z y + ln(1 + e^-|z|);
     d/dz = sigmoid(z) - y. ``weight`` scales each term and ``pos_weight`` (per class, the last
-    axis) the positive part, as in PyTorch (``scalargrad/nn/class_weights.py``).
+    axis) the positive part, as in PyTorch (``scalargrad/nn/loss_options.py``).
     Docs: derivations/bce_with_logits."""
     name = "binary_cross_entropy_with_logits"
     if weight is None and pos_weight is None:
@@ -381,10 +381,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     _same_shape(name, input, target)
     _probability_targets(name, target)
     if weight is not None:
-        weight = class_weights.broadcast_weight_tensor(name, weight, input)
+        weight = loss_options.broadcast_weight_tensor(name, weight, input)
     if pos_weight is not None:
-        pos_weight = class_weights.broadcast_weight_tensor(name, pos_weight, input, "pos_weight")
-    return class_weights.weighted_bce_with_logits(input, target, weight, pos_weight, reduction)
+        pos_weight = loss_options.broadcast_weight_tensor(name, pos_weight, input, "pos_weight")
+    return loss_options.weighted_bce_with_logits(input, target, weight, pos_weight, reduction)
 
 
 # ---------------------------------------------------------------- multi-class classification
@@ -393,7 +393,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 def _class_targets(name, input, target, ignore_index=-100):
     """Check (n, c) input and (n,) int64 targets in [0, c) (or ``ignore_index``); 1-d input (c,)
     with a 0-d target is one sample. Returns (input 2-d, target 1-d, unbatched?, ignored), where
-    ignored is None when no target can be ``ignore_index``, else ``class_weights.ignored_rows``."""
+    ignored is None when no target can be ``ignore_index``, else ``loss_options.ignored_rows``."""
     _check_float(name, input)
     if not isinstance(target, Tensor):
         from scalargrad.matrix.creation import tensor
@@ -441,7 +441,7 @@ def _class_targets(name, input, target, ignore_index=-100):
     if n:
         lo, hi = _class_range(target)
         if lo <= ignore_index <= hi:  # some rows may be ignored: check the others one by one
-            ignored = class_weights.ignored_rows(name, target, c, ignore_index, input.dtype)
+            ignored = loss_options.ignored_rows(name, target, c, ignore_index, input.dtype)
         elif lo < 0 or hi >= c:
             bad = int(lo) if lo < 0 else int(hi)
             raise IndexError(
@@ -454,16 +454,16 @@ def _class_targets(name, input, target, ignore_index=-100):
 def _class_loss(name, input, target, weight, ignore_index, reduction, label_smoothing, logits):
     """cross_entropy (logits=True) or nll_loss: fused without options, else composed."""
     _check_reduction(name, reduction)
-    class_weights.check_options(name, ignore_index, label_smoothing)
+    loss_options.check_options(name, ignore_index, label_smoothing)
     input2, target, unbatched, ignored = _class_targets(name, input, target, ignore_index)
     if weight is None and not label_smoothing and ignored is None:
         fused_loss = fused.CrossEntropy if logits else fused.NLLLoss
         out = fused_loss.apply(input2, target, reduction)
     else:
         if weight is not None:
-            weight = class_weights.class_weight_tensor(name, weight, input2)
+            weight = loss_options.class_weight_tensor(name, weight, input2)
         log_probs = input2.log_softmax(1) if logits else input2
-        out = class_weights.weighted_class_loss(
+        out = loss_options.weighted_class_loss(
             log_probs, target, ignored, weight, reduction, label_smoothing
         )
     return out.reshape(()) if unbatched and reduction == "none" else out
@@ -477,7 +477,7 @@ def cross_entropy(
 
     PyTorch's options: ``weight`` (c,) scales each class's rows (a weighted mean for "mean"),
     rows whose target is ``ignore_index`` count for nothing, and ``label_smoothing`` eps trains
-    against (1 - eps) onehot(y) + eps / c (formulas in ``scalargrad/nn/class_weights.py``).
+    against (1 - eps) onehot(y) + eps / c (formulas in ``scalargrad/nn/loss_options.py``).
     Docs: derivations/cross_entropy."""
     return _class_loss(
         "cross_entropy", input, target, weight, ignore_index, reduction, label_smoothing, True

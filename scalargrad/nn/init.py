@@ -15,20 +15,18 @@ import math
 import numpy as np
 
 from scalargrad.errors import InputTypeError
+from scalargrad.matrix import creation
+from scalargrad.nn.module import _assign
 
 
 def _rng():
     """The global NumPy generator behind ``sg.manual_seed``."""
-    from scalargrad.matrix import creation
-
     return creation.generator()
 
 
 def _fill(tensor, values, random=True):
     """Copy NumPy ``values`` into ``tensor`` in place (no graph is recorded). Random values go
     only into float tensors: an integer tensor would silently truncate them (PyTorch raises too)."""
-    from scalargrad.nn.module import _assign
-
     if random and np.dtype(tensor.dtype).kind != "f":
         raise InputTypeError(
             f"init: random values need a floating point tensor, got {tensor.dtype} of shape "

@@ -8,6 +8,7 @@ plain ``Linear``, as ``torch.nn.LazyLinear`` does.
 """
 
 from scalargrad import dtypes
+from scalargrad.matrix.creation import zeros
 from scalargrad.nn.linear import Linear
 from scalargrad.nn.module import Module, Parameter
 
@@ -18,8 +19,6 @@ class LazyLinear(Linear):
 
     def __init__(self, out_features, bias=True, device="cpu", dtype=None):
         Module.__init__(self)
-        from scalargrad.matrix.creation import zeros
-
         if isinstance(out_features, bool) or not isinstance(out_features, int) or out_features < 1:
             raise ValueError(
                 f"LazyLinear: out_features must be a positive int, got {out_features!r}"
@@ -34,8 +33,6 @@ class LazyLinear(Linear):
             self.register_parameter("bias", None)
 
     def forward(self, x):
-        from scalargrad.matrix.creation import zeros
-
         w = self.weight
         self.in_features = x.shape[-1]
         w.data = zeros(self.out_features, self.in_features, dtype=w.dtype, device=w.device)

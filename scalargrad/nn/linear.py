@@ -15,6 +15,7 @@ Initialisation is PyTorch's: W and b ~ U(-1/sqrt(in), 1/sqrt(in)) from the globa
 import math
 
 from scalargrad import dtypes
+from scalargrad.matrix.creation import zeros
 from scalargrad.nn import functional as F
 from scalargrad.nn import init
 from scalargrad.nn.module import Module, Parameter
@@ -32,8 +33,6 @@ class Linear(Module):
         super().__init__()
         _check_features("in_features", in_features)
         _check_features("out_features", out_features)
-        from scalargrad.matrix.creation import zeros
-
         dtype = dtypes.as_dtype(dtype) or dtypes.float32
         self.in_features = in_features
         self.out_features = out_features

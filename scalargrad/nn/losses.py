@@ -17,6 +17,7 @@ deprecation warning) and turned into ``reduction``. They print as PyTorch's: ``M
 """
 
 from scalargrad.nn import functional as F
+from scalargrad.nn import loss_options
 from scalargrad.nn.module import Module
 
 
@@ -111,7 +112,7 @@ class CrossEntropyLoss(_ClassLoss):
         self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, **legacy
     ):
         super().__init__(weight, ignore_index, reduction, **legacy)
-        F.class_weights.check_options(type(self).__name__, ignore_index, label_smoothing)
+        loss_options.check_options(type(self).__name__, ignore_index, label_smoothing)
         self.label_smoothing = float(label_smoothing)
 
     def forward(self, input, target):

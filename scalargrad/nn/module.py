@@ -17,8 +17,11 @@ an attribute registers it, in order, as PyTorch does::
     list(model.parameters())      # hidden.weight, hidden.bias, out.weight, out.bias
     model.state_dict()            # {"hidden.weight": tensor (16, 2), ...}
 
-A list or tuple of Modules set as an attribute (micrograd's ``self.layers = [...]``) becomes a
-``ModuleList``, so its layers are registered as ``layers.0``, ``layers.1``, ...
+A list or tuple holding Modules is refused with a ``TypeError``: wrap it in ``ModuleList(...)``
+(or ``Sequential(...)``), which registers its layers as ``layers.0``, ``layers.1``, ... PyTorch
+accepts the plain list silently and leaves those layers out of ``parameters()``, so the optimizer
+never trains them (micrograd's ``self.layers = [...]`` is fine in the scalar engine, whose
+``MLP`` lists its layers itself).
 
 ``state_dict()`` returns, as PyTorch, detached tensors sharing the parameters' storage (writing
 into one changes the model), keyed by dotted names; the scalar engine's modules use the same keys,
@@ -30,6 +33,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from scalargrad.autograd_mode import no_grad
+from scalargrad.matrix.creation import tensor
 from scalargrad.matrix.tensor import Tensor
 
 
@@ -42,8 +47,6 @@ class Parameter(Tensor):
 
     def __init__(self, data, requires_grad=True):
         if not isinstance(data, Tensor):
-            from scalargrad.matrix.creation import tensor
-
             keep64 = isinstance(data, np.ndarray) and data.dtype == np.float64
             data = tensor(data, dtype=np.float64 if keep64 else None)
         self._array = data._array  # shared storage (and version counter), as torch.nn.Parameter
@@ -69,8 +72,6 @@ class Parameter(Tensor):
 
 def _rebuild_parameter(array, requires_grad, device):
     """A Parameter from the parts ``Parameter.__reduce_ex__`` saved (for pickle and deepcopy)."""
-    from scalargrad.matrix.creation import tensor
-
     return Parameter(tensor(array, dtype=array.dtype, device=device), requires_grad)
 
 
@@ -83,6 +84,17 @@ def _assign(p, value):
 
 def _count(params):
     return sum(int(np.prod(p.shape)) for p in params)
+
+
+def _plain_list_message(owner, name, value):
+    """Why a list of Modules set as an attribute is refused, and PyTorch's answer."""
+    kind = type(value).__name__
+    return (
+        f"cannot assign a {kind} of Modules as {name!r} of {type(owner).__name__}: their "
+        f"parameters would not be registered (PyTorch accepts it silently, and the optimizer "
+        f"never trains those layers). Wrap it in nn.ModuleList(...): "
+        f"self.{name} = nn.ModuleList(layers), or nn.Sequential(*layers) to run them in order"
+    )
 
 
 class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -121,10 +133,8 @@ class Module:
 
     def __setattr__(self, name, value):
         params, modules = self._registry()
-        if isinstance(value, (list, tuple)) and value and all(isinstance(v, Module) for v in value):
-            from scalargrad.nn.containers import ModuleList
-
-            value = ModuleList(value)
+        if isinstance(value, (list, tuple)) and any(isinstance(v, Module) for v in value):
+            raise TypeError(_plain_list_message(self, name, value))
         if name in params and value is not None and not isinstance(value, Parameter):
             raise TypeError(
                 f"cannot assign {type(value).__name__} as parameter {name!r} of "
@@ -337,8 +347,6 @@ class Module:
         """Move every parameter (and its gradient) to ``device`` and/or convert it to ``dtype``,
         in place: the Parameter objects stay the same, so an optimizer built before still holds
         them. Its state (momentum buffers) is not moved: move the model before training starts."""
-        from scalargrad.autograd_mode import no_grad
-
         with no_grad():
             for p in self.parameters():
                 p.data = p.detach().to(device=device, dtype=dtype)

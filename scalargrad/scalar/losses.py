@@ -8,6 +8,11 @@ Each loss makes one node per sample (its term l(p_i, t_i), with local derivative
     reduction="none":  the list of terms
 
 Targets are constants: numbers, or Values whose ``data`` is used (no gradient flows into them).
+
+The names are ``torch.nn.functional``'s (``mse_loss``, ``l1_loss``, ``smooth_l1_loss``,
+``binary_cross_entropy``, ``binary_cross_entropy_with_logits``, ``cross_entropy``), as the matrix
+engine's; ``hinge`` is micrograd's SVM loss. The short names of earlier lessons (``mse``, ``l1``,
+``smooth_l1``, ``bce``, ``bce_with_logits``) remain as aliases at the end of this file.
 """
 
 import math
@@ -82,7 +87,7 @@ def _probability_targets(name, targets):
 
 def _pointwise(name, f, f_deriv, predictions, targets, reduction, *extra):
     predictions, targets = _check(name, predictions, targets, reduction)
-    if name in ("bce", "bce_with_logits"):
+    if name in ("binary_cross_entropy", "binary_cross_entropy_with_logits"):
         _probability_targets(name, targets)
     terms = [
         Value._make(f(p.data, t, *extra), name, (p,), (f_deriv(p.data, t, *extra),))
@@ -91,17 +96,22 @@ def _pointwise(name, f, f_deriv, predictions, targets, reduction, *extra):
     return _reduce(name, terms, reduction)
 
 
-def mse(predictions, targets, reduction="mean"):
+def mse_loss(predictions, targets, reduction="mean"):
     """Mean squared error: mean_i (p_i - t_i)^2; dL/dp_i = 2 (p_i - t_i) / n."""
     return _pointwise(
-        "mse", calculus.squared_error, calculus.squared_error_deriv, predictions, targets, reduction
+        "mse_loss",
+        calculus.squared_error,
+        calculus.squared_error_deriv,
+        predictions,
+        targets,
+        reduction,
     )
 
 
-def l1(predictions, targets, reduction="mean"):
+def l1_loss(predictions, targets, reduction="mean"):
     """Mean absolute error: mean_i |p_i - t_i|; dL/dp_i = sign(p_i - t_i) / n."""
     return _pointwise(
-        "l1",
+        "l1_loss",
         calculus.absolute_error,
         calculus.absolute_error_deriv,
         predictions,
@@ -110,12 +120,12 @@ def l1(predictions, targets, reduction="mean"):
     )
 
 
-def smooth_l1(predictions, targets, reduction="mean", beta=1.0):
+def smooth_l1_loss(predictions, targets, reduction="mean", beta=1.0):
     """Huber-like loss: 0.5 d^2/beta where |d| < beta, else |d| - 0.5 beta (d = p - t)."""
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta >= 0.0:
-        raise ValueError(f"smooth_l1: beta must be a number >= 0, got {beta!r}")
+        raise ValueError(f"smooth_l1_loss: beta must be a number >= 0, got {beta!r}")
     return _pointwise(
-        "smooth_l1",
+        "smooth_l1_loss",
         calculus.smooth_l1,
         calculus.smooth_l1_deriv,
         predictions,
@@ -125,18 +135,21 @@ def smooth_l1(predictions, targets, reduction="mean", beta=1.0):
     )
 
 
-def bce(probabilities, targets, reduction="mean"):
+def binary_cross_entropy(probabilities, targets, reduction="mean"):
     """Binary cross-entropy on probabilities p in [0, 1]: -(t ln p + (1 - t) ln(1 - p)).
 
     dL/dp = (p - t) / (p (1 - p)) per term. Logs are clamped at -100 as PyTorch; for raw scores
-    use the stable ``bce_with_logits``.
+    use the stable ``binary_cross_entropy_with_logits``.
     """
-    probabilities = _as_list("bce", "probabilities", probabilities)
+    name = "binary_cross_entropy"
+    probabilities = _as_list(name, "probabilities", probabilities)
     for i, p in enumerate(probabilities):
         if isinstance(p, Value) and not 0.0 <= p.data <= 1.0:
-            raise ValueError(f"bce: prediction {i} must be a probability in [0, 1], got {p.data!r}")
+            raise ValueError(
+                f"{name}: prediction {i} must be a probability in [0, 1], got {p.data!r}"
+            )
     return _pointwise(
-        "bce",
+        name,
         calculus.binary_cross_entropy,
         calculus.binary_cross_entropy_deriv,
         probabilities,
@@ -145,13 +158,13 @@ def bce(probabilities, targets, reduction="mean"):
     )
 
 
-def bce_with_logits(logits, targets, reduction="mean"):
+def binary_cross_entropy_with_logits(logits, targets, reduction="mean"):
     """BCE of sigmoid(z) against t, stable for any z: max(z, 0) - z t + ln(1 + e^-|z|).
 
     dL/dz = sigmoid(z) - t per term.
     """
     return _pointwise(
-        "bce_with_logits",
+        "binary_cross_entropy_with_logits",
         calculus.bce_with_logits,
         calculus.bce_with_logits_deriv,
         logits,
@@ -227,3 +240,11 @@ def cross_entropy(logits, targets, reduction="mean"):
         local[k] -= 1.0
         terms.append(Value._make(loss, "cross_entropy", tuple(row), tuple(local)))
     return _reduce("cross_entropy", terms, reduction)
+
+
+# The short names of earlier lessons (and micrograd), kept as aliases of PyTorch's names.
+mse = mse_loss
+l1 = l1_loss
+smooth_l1 = smooth_l1_loss
+bce = binary_cross_entropy
+bce_with_logits = binary_cross_entropy_with_logits

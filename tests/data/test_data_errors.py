@@ -108,7 +108,7 @@ def test_loader_seed_and_dict_samples():
 
 
 def test_make_linear_weight_of_the_wrong_size():
-    from scalargrad.data import datasets
+    from scalargrad.data import toy_datasets
 
     with pytest.raises(ValueError, match=r"make_linear: weight must have shape .* = \(1, 2\)"):
-        datasets.make_linear(10, n_features=2, weight=[1, 2, 3])
+        toy_datasets.make_linear(10, n_features=2, weight=[1, 2, 3])

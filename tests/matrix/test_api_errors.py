@@ -7,7 +7,14 @@ import pytest
 
 import scalargrad as sg
 from scalargrad import Value
-from scalargrad.data import DataLoader, Subset, TensorDataset, datasets, random_split
+from scalargrad.data import (
+    DataLoader,
+    Subset,
+    TensorDataset,
+    random_split,
+    toy_datasets,
+    train_test_split,
+)
 from scalargrad.nn import functional as F
 from scalargrad.scalar import losses
 
@@ -67,15 +74,17 @@ CASES = [
      "DataLoader: cannot stack samples of different shapes"),
     (lambda: random_split(list(range(10)), [3, 3]), ValueError, "random_split: lengths [3, 3]"),
     (lambda: Subset(list(range(3)), [5]), IndexError, "Subset: index 5 is out of range"),
-    (lambda: datasets.make_moons(-1), ValueError, "make_moons: n_samples must be >= 1, got -1"),
-    (lambda: datasets.make_blobs(10, centers=0), ValueError, "make_blobs: centers must be an int"),
-    (lambda: datasets.train_test_split(np.zeros(3), test_size=1.5), ValueError,
+    (lambda: toy_datasets.make_moons(-1), ValueError, "make_moons: n_samples must be >= 1, got -1"),
+    (lambda: toy_datasets.make_blobs(10, centers=0), ValueError,
+     "make_blobs: centers must be an int"),
+    (lambda: train_test_split(np.zeros(3), test_size=1.5), ValueError,
      "train_test_split: test_size as a fraction must be in (0, 1), got 1.5"),
-    (lambda: datasets.load("nope"), ValueError, "load: unknown data set name 'nope'"),
+    (lambda: toy_datasets.load("nope"), ValueError, "load: unknown data set name 'nope'"),
     # scalar engine, gradcheck
     (lambda: Value("a"), TypeError, "Value: expected a Value or a real number, got str"),
     (lambda: Value(1.0) + [1], TypeError, "add: expected a Value or a real number, got list"),
-    (lambda: losses.mse([1.0], [1.0]), TypeError, "mse: prediction 0 must be a Value, got float"),
+    (lambda: losses.mse_loss([1.0], [1.0]), TypeError,
+     "mse_loss: prediction 0 must be a Value, got float"),
     (lambda: losses.cross_entropy([[Value(1.0)]], [1.0]), TypeError, "cross_entropy: target 0"),
     (lambda: sg.gradcheck(lambda x: x, []), ValueError, "gradcheck: got no inputs"),
     (lambda: sg.gradcheck(lambda x: x, [Value(1.0), sg.zeros(1)]), TypeError,

@@ -59,16 +59,33 @@ def test_shared_parameters_are_listed_once():
     assert len(list(m.parameters())) == 2
 
 
-def test_a_list_of_modules_becomes_a_module_list():
+@pytest.mark.parametrize("wrap", [list, tuple])
+def test_a_plain_list_of_modules_is_refused_with_the_pytorch_answer(wrap):
     m = nn.Module()
-    m.layers = [nn.Linear(1, 2), nn.Linear(2, 1)]
-    assert isinstance(m.layers, nn.ModuleList)
+    with pytest.raises(TypeError, match=r"Wrap it in nn\.ModuleList\(\.\.\.\)") as info:
+        m.layers = wrap([nn.Linear(1, 2), nn.Linear(2, 1)])
+    assert "'layers' of Module" in str(info.value)
+    assert "layers" not in m.__dict__ and list(m.parameters()) == []
+    with pytest.raises(TypeError, match="ModuleList"):  # one Module among other things too
+        m.layers = [nn.Linear(1, 2), "relu"]
+
+
+def test_a_module_list_registers_its_layers():
+    m = nn.Module()
+    m.layers = nn.ModuleList([nn.Linear(1, 2), nn.Linear(2, 1)])
     assert list(m.state_dict()) == [
         "layers.0.weight",
         "layers.0.bias",
         "layers.1.weight",
         "layers.1.bias",
     ]
+
+
+def test_lists_without_modules_stay_plain_attributes():
+    m = nn.Module()
+    m.sizes = [2, 16, 1]
+    m.empty = []
+    assert m.sizes == [2, 16, 1] and m.empty == [] and list(m.named_children()) == []
 
 
 def test_forgetting_super_init_still_works():

@@ -16,7 +16,9 @@ from scalargrad.viz import confusion_matrix, draw_graph, graph_nodes, to_dot
 outside = st.one_of(st.floats(-1e6, -1e-3), st.floats(1.001, 1e6))
 
 
-@given(st.sampled_from([losses.bce, losses.bce_with_logits]), outside)
+@given(
+    st.sampled_from([losses.binary_cross_entropy, losses.binary_cross_entropy_with_logits]), outside
+)
 def test_scalar_bce_targets_outside_0_1_are_refused(loss, bad):
     with pytest.raises(InputValueError, match=r"target 1 is .*probabilities in \[0, 1\]") as e:
         loss([Value(0.4), Value(0.6)], [1.0, bad])

@@ -28,25 +28,25 @@ def _sigmoid(z):
 
 # name, loss fn, per-term reference, predictions, targets
 POINTWISE = [
-    ("mse", losses.mse, lambda p, t: (p - t) ** 2, st.floats(-5, 5), st.floats(-5, 5)),
-    ("l1", losses.l1, lambda p, t: abs(p - t), st.floats(-5, 5), st.floats(-5, 5)),
+    ("mse_loss", losses.mse_loss, lambda p, t: (p - t) ** 2, st.floats(-5, 5), st.floats(-5, 5)),
+    ("l1_loss", losses.l1_loss, lambda p, t: abs(p - t), st.floats(-5, 5), st.floats(-5, 5)),
     (
-        "smooth_l1",
-        losses.smooth_l1,
+        "smooth_l1_loss",
+        losses.smooth_l1_loss,
         lambda p, t: 0.5 * (p - t) ** 2 if abs(p - t) < 1 else abs(p - t) - 0.5,
         st.floats(-5, 5),
         st.floats(-5, 5),
     ),
     (
-        "bce",
-        losses.bce,
+        "binary_cross_entropy",
+        losses.binary_cross_entropy,
         lambda p, t: -(t * math.log(p) + (1 - t) * math.log(1 - p)),
         st.floats(0.05, 0.95),
         st.floats(0, 1),
     ),
     (
-        "bce_with_logits",
-        losses.bce_with_logits,
+        "binary_cross_entropy_with_logits",
+        losses.binary_cross_entropy_with_logits,
         lambda z, t: -(t * math.log(_sigmoid(z)) + (1 - t) * math.log(1 - _sigmoid(z))),
         st.floats(-8, 8),
         st.floats(0, 1),
@@ -88,7 +88,7 @@ def test_pointwise_loss_values_and_gradients(name, loss, term, preds, targets):
 
 
 def test_reduction_none_returns_the_terms():
-    terms = losses.mse([Value(1.0), Value(3.0)], [0.0, 1.0], reduction="none")
+    terms = losses.mse_loss([Value(1.0), Value(3.0)], [0.0, 1.0], reduction="none")
     assert [t.data for t in terms] == [1.0, 4.0]
 
 
@@ -142,31 +142,37 @@ def test_losses_are_stable_at_extreme_inputs():
     assert big.data == 2000.0
     for z, t, expected in [(1000.0, 0.0, 1000.0), (-1000.0, 1.0, 1000.0), (1000.0, 1.0, 0.0)]:
         v = Value(z)
-        out = losses.bce_with_logits([v], [t])
+        out = losses.binary_cross_entropy_with_logits([v], [t])
         out.backward()
         assert out.data == expected and math.isfinite(v.grad)
     p = Value(0.0)
-    out = losses.bce([p], [1.0])
+    out = losses.binary_cross_entropy([p], [1.0])
     out.backward()
     assert out.data == 100.0 and math.isfinite(p.grad)  # log clamped at -100, as PyTorch
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="mse.*2 predictions and 1 targets"):
-        losses.mse([Value(1.0), Value(2.0)], [1.0])
+    with pytest.raises(ValueError, match="mse_loss.*2 predictions and 1 targets"):
+        losses.mse_loss([Value(1.0), Value(2.0)], [1.0])
     with pytest.raises(ValueError, match="reduction"):
-        losses.l1([Value(1.0)], [1.0], reduction="avg")
+        losses.l1_loss([Value(1.0)], [1.0], reduction="avg")
     with pytest.raises(ValueError, match="no predictions"):
-        losses.mse([], [])
+        losses.mse_loss([], [])
     with pytest.raises(TypeError, match="prediction 0 must be a Value"):
-        losses.mse([1.0], [1.0])
+        losses.mse_loss([1.0], [1.0])
     with pytest.raises(TypeError, match="target 0"):
-        losses.mse([Value(1.0)], ["a"])
-    with pytest.raises(ValueError, match=r"bce.*probability.*1.5"):
-        losses.bce([Value(1.5)], [1.0])
+        losses.mse_loss([Value(1.0)], ["a"])
+    with pytest.raises(ValueError, match=r"binary_cross_entropy.*probability.*1.5"):
+        losses.binary_cross_entropy([Value(1.5)], [1.0])
     with pytest.raises(ValueError, match="target 0 is 3"):
         losses.cross_entropy([[Value(1.0), Value(2.0)]], [3])
     with pytest.raises(TypeError, match="int class index"):
         losses.cross_entropy([[Value(1.0), Value(2.0)]], [1.0])
     with pytest.raises(ValueError, match="beta"):
-        losses.smooth_l1([Value(1.0)], [1.0], beta=-1.0)
+        losses.smooth_l1_loss([Value(1.0)], [1.0], beta=-1.0)
+
+
+def test_short_names_of_earlier_lessons_are_aliases_of_pytorchs_names():
+    assert losses.mse is losses.mse_loss and losses.l1 is losses.l1_loss
+    assert losses.smooth_l1 is losses.smooth_l1_loss and losses.bce is losses.binary_cross_entropy
+    assert losses.bce_with_logits is losses.binary_cross_entropy_with_logits

@@ -21,6 +21,7 @@ Docs: derivations/cross_entropy, derivations/bce_with_logits.
 
 import numpy as np
 
+from scalargrad.matrix.creation import arange, tensor
 from scalargrad.matrix.tensor import Tensor
 
 
@@ -39,8 +40,6 @@ def weight_tensor(name, weight, input, what="weight"):
             f"reduction={weight!r} as a keyword"
         )
     if not isinstance(weight, Tensor):
-        from scalargrad.matrix.creation import tensor
-
         weight = tensor(np.asarray(weight), dtype=input.dtype, device=input.device)
     if weight.device != input.device:
         raise RuntimeError(f"{name}: input is on {input.device} but {what} is on {weight.device}")
@@ -84,8 +83,6 @@ def ignored_rows(name, target, c, ignore_index, dtype):
 
     Returns (targets with the ignored ones replaced by class 0, v (n,): 0.0 where ignored, else
     1.0, of the loss's float ``dtype``), both on the target's device."""
-    from scalargrad.matrix.creation import tensor
-
     t = target.to("cpu").numpy()
     counted = t != ignore_index
     bad = t[counted & ((t < 0) | (t >= c))]
@@ -101,8 +98,6 @@ def ignored_rows(name, target, c, ignore_index, dtype):
 def weighted_class_loss(log_probs, target, ignored, weight, reduction, label_smoothing):
     """The loss above from log-probabilities a (n, c) and targets (n,); ``ignored`` is None when
     every row counts, else ``ignored_rows``'s (targets, v); ``weight`` None for all ones."""
-    from scalargrad.matrix.creation import arange
-
     n, c = log_probs.shape
     safe_target, v = (target, None) if ignored is None else ignored
     picked = log_probs[arange(n, device=log_probs.device), safe_target]  # a_{i, y_i}

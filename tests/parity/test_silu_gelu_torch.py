@@ -17,7 +17,8 @@ torch = pytest.importorskip("torch")
 # the edges of tests/matrix/test_torch_parity_extremes.py: past exp's overflow in float32 and in
 # float64, huge, infinite, signed zeros and nan
 POINTS = [-1e30, -800.0, -100.0, -89.0, -20.5, -3.0, -1.0, -1e-3, -0.0, 0.0, 1e-3, 0.5, 1.0,
-          3.0, 20.5, 89.0, 100.0, 800.0, 1e30, float("inf"), float("-inf"), float("nan")]  # fmt: skip
+          3.0, 20.5, 89.0, 100.0, 800.0, 1e30,
+          float("inf"), float("-inf"), float("nan")]  # fmt: skip
 # Far in the negative tail we keep values PyTorch rounds to 0 (gelu(-20.5) = -2.2e-92 with
 # erfc, where 1 + erf cancels to 0): equal within this absolute tolerance.
 TAIL = 1e-30

@@ -140,7 +140,8 @@ def unary(op, x):
         negative = be.binary("lt", a, zeros_like_array(be, a))
         flipped = be.binary("sub", zeros_like_array(be, a), a)
         return x._result_type()._wrap(be.where(negative, flipped, a), be)
-    return Unary.apply(x._result_type()._wrap(be.astype(x._array, dtypes.float32), be), primitives.get(op))
+    as_float = x._result_type()._wrap(be.astype(x._array, dtypes.float32), be)
+    return Unary.apply(as_float, primitives.get(op))
 
 
 # ---------------------------------------------------------------- binary

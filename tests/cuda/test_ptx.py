@@ -20,6 +20,7 @@ from scalargrad.matrix.backends import cuda_elementwise as E
 from scalargrad.matrix.backends import cuda_fused as F
 from scalargrad.matrix.backends import cuda_index as X
 from scalargrad.matrix.backends import cuda_matmul as M
+from scalargrad.matrix.backends import cuda_memory as MEM
 from scalargrad.matrix.backends import cuda_reduce as R
 from scalargrad.matrix.backends import reference
 
@@ -113,10 +114,10 @@ def test_loss_kernels(op, dtype):
 @pytest.mark.parametrize("src", ALL)
 @pytest.mark.parametrize("dst", ALL)
 def test_copy_cast_assign_fill_where(src, dst):
-    ptx(E._copy_kernel, vec(dst), vec(src), TUP, TUP)
-    ptx(E._assign_kernel, vec(dst), TUP, vec(src), TUP, TUP)
+    ptx(MEM._copy_kernel, vec(dst), vec(src), TUP, TUP)
+    ptx(MEM._assign_kernel, vec(dst), TUP, vec(src), TUP, TUP)
     if src == dst:
-        ptx(E._fill_kernel, vec(dst), TUP, TUP, t(dst))
+        ptx(MEM._fill_kernel, vec(dst), TUP, TUP, t(dst))
         ptx(E._where_kernel, vec(dst), vec(np.bool_), TUP, vec(dst), TUP, vec(dst), TUP, TUP)
 
 

@@ -46,11 +46,29 @@ from scalargrad.matrix.backends.cpu_fused import (  # noqa: E402,F401
     cross_entropy_backward,
     sgd_step,
 )
+from scalargrad.matrix.backends.cpu_index import (  # noqa: E402,F401
+    gather,
+    getitem,
+    scatter_add,
+    setitem,
+)
 from scalargrad.matrix.backends.cpu_matmul import (  # noqa: E402,F401
     linear,
     matmul,
     matmul_in_use,
     use_matmul,
+)
+from scalargrad.matrix.backends.cpu_memory import (  # noqa: E402,F401
+    astype,
+    broadcast_to,
+    copy,
+    empty,
+    fill,
+    from_numpy,
+    full,
+    permute,
+    reshape,
+    to_numpy,
 )
 from scalargrad.matrix.backends.cpu_reduce import (  # noqa: E402,F401
     arg_reduce,
@@ -61,24 +79,6 @@ from scalargrad.matrix.backends.cpu_reduce import (  # noqa: E402,F401
     reduce,
     softmax,
     softmax_backward,
-)
-
-# Host memory is numpy arrays, as in the reference backend: its layout functions serve here too.
-from scalargrad.matrix.backends.reference import (  # noqa: E402,F401
-    astype,
-    broadcast_to,
-    copy,
-    empty,
-    fill,
-    from_numpy,
-    full,
-    gather,
-    getitem,
-    permute,
-    reshape,
-    scatter_add,
-    setitem,
-    to_numpy,
 )
 
 name = "cpu"

@@ -16,12 +16,8 @@ The tests run all of it on numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``).
 """
 
 from scalargrad.matrix.backends.cuda_elementwise import (  # noqa: F401
-    astype,
     binary,
     binary_backward,
-    copy,
-    fill,
-    full,
     inplace_binary,
     pointwise_loss,
     pointwise_loss_backward,
@@ -40,13 +36,16 @@ from scalargrad.matrix.backends.cuda_fused import (  # noqa: F401
     softmax,
     softmax_backward,
 )
-from scalargrad.matrix.backends.cuda_index import gather, scatter_add, setitem  # noqa: F401
+from scalargrad.matrix.backends.cuda_index import gather, getitem, scatter_add, setitem  # noqa: F401
 from scalargrad.matrix.backends.cuda_matmul import linear, matmul  # noqa: F401
 from scalargrad.matrix.backends.cuda_memory import (  # noqa: F401
+    astype,
     broadcast_to,
+    copy,
     empty,
+    fill,
     from_numpy,
-    getitem,
+    full,
     is_device_array,
     permute,
     reshape,

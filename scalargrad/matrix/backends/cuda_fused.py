@@ -24,13 +24,14 @@ from numba import cuda
 from numba.np import numpy_support
 
 from scalargrad import calculus
-from scalargrad.matrix.backends.cuda_elementwise import operands
 from scalargrad.matrix.backends.cuda_memory import (
     block_size,
     empty,
+    fill,
     flat_to_offset,
     launch,
     launch_1d,
+    operands,
     reshape,
     strided,
 )
@@ -182,8 +183,6 @@ def _row_op(kind, a, axis, out_shape):
             shared=threads * a.dtype.itemsize,
         )
     elif m and kind == "logsumexp":
-        from scalargrad.matrix.backends.cuda_elementwise import fill
-
         fill(out, -np.inf)
     return out
 

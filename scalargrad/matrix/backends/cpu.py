@@ -70,13 +70,11 @@ from scalargrad.matrix.backends.cpu_memory import (  # noqa: E402,F401
     reshape,
     to_numpy,
 )
-from scalargrad.matrix.backends.cpu_reduce import (  # noqa: E402,F401
-    arg_reduce,
-    cumsum,
+from scalargrad.matrix.backends.cpu_reduce import arg_reduce, cumsum, reduce  # noqa: E402,F401
+from scalargrad.matrix.backends.cpu_softmax import (  # noqa: E402,F401
     log_softmax,
     log_softmax_backward,
     logsumexp,
-    reduce,
     softmax,
     softmax_backward,
 )

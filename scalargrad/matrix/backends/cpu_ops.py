@@ -7,6 +7,8 @@ so nothing here re-derives a formula. The ``*_row`` functions do the same over a
 with the op test outside the loop, which lets LLVM vectorize the loop.
 """
 
+import functools
+
 import numpy as np
 from numba import njit
 
@@ -26,8 +28,14 @@ LOSS_OPS = (
 )
 
 
-def _jit(name):
+@functools.cache
+def compiled(name):
+    """``calculus.<name>`` compiled with ``numba.njit``: once for the whole CPU backend (the
+    reduction and fused kernels import it from here too)."""
     return njit(cache=True)(getattr(calculus, name))
+
+
+_jit = compiled
 
 
 _neg, _exp, _log, _tanh, _sigmoid, _relu, _softplus, _abs, _sqrt, _sin, _cos = map(
@@ -246,7 +254,7 @@ def unary_row(code, x, out):
 
 @njit(cache=True)
 def unary_backward_row(code, x, y, g, out):
-    """out[j] = g[j] * op_deriv(x[j], y[j]) on contiguous 1-D slices (as ``_unary_row``)."""
+    """out[j] = g[j] * op_deriv(x[j], y[j]) on contiguous 1-D slices (as ``unary_row``)."""
     if code == 0:
         for j in range(out.size):
             out[j] = np.float64(g[j]) * _neg_d(np.float64(x[j]), np.float64(y[j]))

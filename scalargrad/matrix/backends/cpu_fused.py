@@ -26,24 +26,24 @@ _cross_entropy_backward_row = compile_row(rowwise_math.cross_entropy_backward_ro
 
 @njit(parallel=True, cache=True)
 def _cross_entropy_kernel(logits, targets, losses, probs):
-    """Row r of the (n, c) logits (flat, C order): probs = softmax(row),
-    loss = logsumexp(row) - row[target]."""
-    n = losses.size
-    c = logits.size // n
+    """Row r of the (n, c) logits: probs = softmax(row), loss = logsumexp(row) - row[target].
+    (Each row goes to the row functions as a 1-D view: base 0 and stride 1 are then constants
+    LLVM can vectorize with.)"""
+    n, c = logits.shape
     for r in prange(n):
-        m = _shift(_row_max(logits, r * c, 1, 0, c, 1))
-        s = _exp_row(logits, r * c, 1, probs, r * c, 1, 0, c, 1, m)
-        _scale_row(probs, r * c, 1, 0, c, 1, s)
-        losses[r] = _logsumexp(m, s) - np.float64(logits[r * c + targets[r]])
+        x, p = logits[r], probs[r]
+        m = _shift(_row_max(x, 0, 1, 0, c, 1))
+        s = _exp_row(x, 0, 1, p, 0, 1, 0, c, 1, m)
+        _scale_row(p, 0, 1, 0, c, 1, s)
+        losses[r] = _logsumexp(m, s) - np.float64(x[targets[r]])
 
 
 @njit(parallel=True, cache=True)
 def _cross_entropy_backward_kernel(probs, targets, grad_rows, out):
-    n = grad_rows.size
-    c = probs.size // n
+    n, c = probs.shape
     for r in prange(n):
         g = np.float64(grad_rows[r])
-        _cross_entropy_backward_row(probs, r * c, 1, out, r * c, 1, 0, c, 1, targets[r], g)
+        _cross_entropy_backward_row(probs[r], 0, 1, out[r], 0, 1, 0, c, 1, targets[r], g)
 
 
 def cross_entropy(logits, targets):
@@ -55,10 +55,10 @@ def cross_entropy(logits, targets):
         launch(
             _cross_entropy_kernel,
             n * c,
-            logits.reshape(-1),
+            logits,
             np.ascontiguousarray(targets, np.int64),
             losses,
-            probs.reshape(-1),
+            probs,
         )
     return losses, probs
 
@@ -70,10 +70,10 @@ def cross_entropy_backward(probs, targets, grad_rows):
         launch(
             _cross_entropy_backward_kernel,
             out.size,
-            probs.reshape(-1),
+            probs,
             np.ascontiguousarray(targets, np.int64),
             np.ascontiguousarray(grad_rows, probs.dtype),
-            out.reshape(-1),
+            out,
         )
     return out
 

@@ -15,7 +15,17 @@ from numba import njit
 from scalargrad import calculus
 
 UNARY_OPS = (
-    "neg", "exp", "log", "tanh", "sigmoid", "relu", "softplus", "abs", "sqrt", "sin", "cos"
+    "neg",
+    "exp",
+    "log",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "softplus",
+    "abs",
+    "sqrt",
+    "sin",
+    "cos",
 )
 BINARY_OPS = ("add", "sub", "mul", "div", "pow", "maximum", "minimum")
 COMPARE_OPS = ("eq", "ne", "lt", "le", "gt", "ge")
@@ -38,11 +48,18 @@ def compiled(name):
 _jit = compiled
 
 
-_neg, _exp, _log, _tanh, _sigmoid, _relu, _softplus, _abs, _sqrt, _sin, _cos = map(
-    _jit, UNARY_OPS
-)
+_neg, _exp, _log, _tanh, _sigmoid, _relu, _softplus, _abs, _sqrt, _sin, _cos = map(_jit, UNARY_OPS)
 (
-    _neg_d, _exp_d, _log_d, _tanh_d, _sigmoid_d, _relu_d, _softplus_d, _abs_d, _sqrt_d, _sin_d,
+    _neg_d,
+    _exp_d,
+    _log_d,
+    _tanh_d,
+    _sigmoid_d,
+    _relu_d,
+    _softplus_d,
+    _abs_d,
+    _sqrt_d,
+    _sin_d,
     _cos_d,
 ) = (_jit(op + "_deriv") for op in UNARY_OPS)
 _add, _sub, _mul, _div, _pow, _maximum, _minimum = map(_jit, BINARY_OPS)

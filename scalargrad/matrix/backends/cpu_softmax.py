@@ -43,9 +43,10 @@ def _softmax_kernel(mode, x, xs, shape, out):
         if mode == 2:
             out[t] = _logsumexp(m, s)
         elif mode == 1:
-            _log_softmax_row(x, base, xs[3], out, t * N, 1, 0, N, 1, _logsumexp(m, s))
+            o = out[t * N : (t + 1) * N]  # (a 1-D view: constant base and stride, vectorizable)
+            _log_softmax_row(x, base, xs[3], o, 0, 1, 0, N, 1, _logsumexp(m, s))
         else:
-            _softmax_row(x, base, xs[3], out, t * N, 1, 0, N, 1, m, s)
+            _softmax_row(x, base, xs[3], out[t * N : (t + 1) * N], 0, 1, 0, N, 1, m, s)
 
 
 @njit(parallel=True, cache=True)
@@ -55,12 +56,13 @@ def _softmax_backward_kernel(log, y, ys, g, gs, shape, out):
     for t in prange(K0 * K1):
         yb = (t // K1) * ys[0] + (t % K1) * ys[1]
         gb = (t // K1) * gs[0] + (t % K1) * gs[1]
+        o = out[t * N : (t + 1) * N]
         if log:
             s = _row_sum(g, gb, gs[3], 0, N, 1)
-            _log_softmax_backward_row(y, yb, ys[3], g, gb, gs[3], out, t * N, 1, 0, N, 1, s)
+            _log_softmax_backward_row(y, yb, ys[3], g, gb, gs[3], o, 0, 1, 0, N, 1, s)
         else:
             s = _row_dot(g, gb, gs[3], y, yb, ys[3], 0, N, 1)
-            _softmax_backward_row(y, yb, ys[3], g, gb, gs[3], out, t * N, 1, 0, N, 1, s)
+            _softmax_backward_row(y, yb, ys[3], g, gb, gs[3], o, 0, 1, 0, N, 1, s)
 
 
 # ---------------------------------------------------------------- interface functions

@@ -295,7 +295,15 @@ def host_cost(repeats=300):
     cuda_memory._device_array = device_array
     cuda_memory._available = True
     importlib.import_module("scalargrad.matrix.backends.cuda_matmul")._SMS = 132  # an H100
-    for name in ("cuda_elementwise", "cuda_fused", "cuda_matmul", "cuda_reduce", "cuda_index"):
+    for name in (
+        "cuda_memory",
+        "cuda_elementwise",
+        "cuda_softmax",
+        "cuda_fused",
+        "cuda_matmul",
+        "cuda_reduce",
+        "cuda_index",
+    ):
         module = importlib.import_module(f"scalargrad.matrix.backends.{name}")
         module.launch = launch
     a, b = device_array((4096, 1024), np.float32), device_array((4096, 1024), np.float32)

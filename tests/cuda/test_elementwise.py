@@ -158,7 +158,7 @@ def test_zero_size_inputs():
 
 
 def test_coalesce_merges_axes_walked_as_one():
-    from scalargrad.matrix.backends.cuda_elementwise import coalesce
+    from scalargrad.matrix.backends.cuda_memory import coalesce
 
     assert coalesce((2, 3, 4), [(12, 4, 1), (12, 4, 1)]) == ((24,), [(1,), (1,)])
     assert coalesce((2, 1, 3), [(3, 3, 1), (0, 0, 1)]) == ((2, 3), [(3, 1), (0, 1)])

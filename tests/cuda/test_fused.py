@@ -90,13 +90,6 @@ def test_sgd_steps(momentum, dampening, weight_decay, nesterov):
         assert_matches(buf, hbuf)
 
 
-def test_sgd_without_a_momentum_buffer():
-    hp, hg = np.arange(6.0), np.ones(6)
-    p = C.from_numpy(hp)
-    C.sgd_step(p, C.from_numpy(hg), None, 0.5, 0.0, 0.0, 0.0, False, True)
-    assert_matches(p, hp - 0.5)
-
-
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_adam_steps(dtype):
     rng = np.random.default_rng(2)

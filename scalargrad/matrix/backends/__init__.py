@@ -1,10 +1,34 @@
 """Backends: where a tensor's numbers live and the kernels that compute on them.
 
 A backend is a module with the functions listed below, all working on the backend's *array*
-type: ``numpy.ndarray`` for ``"cpu"`` (kernels in ``cpu.py``, numba ``@njit(parallel=True)``),
-a numba ``DeviceNDArray`` for ``"cuda"`` (kernels in ``cuda.py``, ``numba.cuda.jit``).
+type: ``numpy.ndarray`` for ``"cpu"`` (``cpu.py``, numba ``@njit(parallel=True)`` kernels),
+a numba ``DeviceNDArray`` for ``"cuda"`` (``cuda.py``, ``numba.cuda.jit`` kernels).
 ``reference.py`` is the same interface written in plain NumPy: the oracle the kernel tests compare
-against, never used to train.
+against, never used to train, and imported by neither kernel backend.
+
+The two kernel backends are split the same way, one concept per file, same name on both sides:
+
+    concept                          CPU                   CUDA
+    the backend (the interface)      cpu.py                cuda.py
+    memory: allocation, copies,      cpu_memory.py         cuda_memory.py   (+ cuda_allocator.py,
+      views, fill                                                            the GPU memory pool)
+    indexing: getitem, gather,       cpu_index.py          cuda_index.py
+      scatter_add, setitem
+    element-wise ops, losses         cpu_elementwise.py    cuda_elementwise.py
+    reductions, arg-reductions,      cpu_reduce.py         cuda_reduce.py
+      cumsum
+    softmax family                   cpu_softmax.py        cuda_softmax.py
+    fused: cross-entropy, SGD, Adam  cpu_fused.py          cuda_fused.py
+    matmul, linear                   cpu_matmul.py         cuda_matmul.py
+    how kernels see strided arrays,  cpu_strides.py        in cuda_memory.py (strided, operands,
+      launching                                            launch)
+    op code -> calculus tables       cpu_ops.py            (cuda_elementwise.device_function)
+
+Host-side helpers both use (plain Python/NumPy, no numba): ``strides.py`` (collapsing
+dimensions), ``positions.py`` (advanced index -> flat positions). The softmax family's math is
+written once in ``rowwise_math.py``, plain float loops over a row that ``cpu_softmax``/
+``cpu_fused`` compile with ``njit`` and ``cuda_softmax``/``cuda_fused`` with ``cuda.jit``, as the
+element-wise math is ``scalargrad/calculus.py``.
 
 The Tensor layer (``scalargrad/matrix/functions``) is the only caller. It does the bookkeeping
 (broadcast shapes, dtype promotion, which gradients are needed, summing a gradient back over

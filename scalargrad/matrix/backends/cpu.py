@@ -1,18 +1,18 @@
 """The CPU backend: numpy arrays, numba kernels. The interface is in ``backends/__init__.py``.
 
-The kernels live in one file per concept:
+The kernels live in one file per concept (the CUDA backend has the same files, ``cuda_*.py``;
+the table is in ``backends/__init__.py``):
 
-* ``cpu_strides.py``      how a strided view becomes (flat buffer, strides, 4-D shape)
+* ``cpu_memory.py``       allocation, copies and views: numpy's own (memcpy speed already)
+* ``cpu_index.py``        getitem, gather, scatter_add, setitem
+* ``cpu_strides.py``      how a strided view becomes (flat buffer, strides, 4-D shape); launches
 * ``cpu_ops.py``          op code -> calculus.py function tables used by the element-wise kernels
 * ``cpu_elementwise.py``  map / zip / compare / where / pointwise losses and their derivatives
-* ``cpu_reduce.py``       sum prod max min, argmax argmin, softmax family, cumsum
+* ``cpu_reduce.py``       sum prod max min, argmax argmin, cumsum
+* ``cpu_softmax.py``      softmax, log_softmax, logsumexp and their backward (``rowwise_math.py``)
+* ``cpu_fused.py``        softmax + cross-entropy, SGD and Adam updates
 * ``cpu_matmul.py``       blocked matmul and the fused Linear; ``matmul_in_use()`` says whether
                           float32/float64 products go to BLAS, ``use_matmul("numba")`` forces ours
-* ``cpu_fused.py``        softmax + cross-entropy, SGD and Adam updates
-
-Memory and layout functions are numpy's own, shared with ``reference.py``: views (reshape,
-permute, broadcast_to, getitem) cost nothing, and copies (copy, astype, gather) are memcpy-speed
-already.
 """
 
 import os
@@ -46,25 +46,19 @@ from scalargrad.matrix.backends.cpu_fused import (  # noqa: E402,F401
     cross_entropy_backward,
     sgd_step,
 )
+from scalargrad.matrix.backends.cpu_index import (  # noqa: E402,F401
+    gather,
+    getitem,
+    scatter_add,
+    setitem,
+)
 from scalargrad.matrix.backends.cpu_matmul import (  # noqa: E402,F401
     linear,
     matmul,
     matmul_in_use,
     use_matmul,
 )
-from scalargrad.matrix.backends.cpu_reduce import (  # noqa: E402,F401
-    arg_reduce,
-    cumsum,
-    log_softmax,
-    log_softmax_backward,
-    logsumexp,
-    reduce,
-    softmax,
-    softmax_backward,
-)
-
-# Host memory is numpy arrays, as in the reference backend: its layout functions serve here too.
-from scalargrad.matrix.backends.reference import (  # noqa: E402,F401
+from scalargrad.matrix.backends.cpu_memory import (  # noqa: E402,F401
     astype,
     broadcast_to,
     copy,
@@ -72,13 +66,17 @@ from scalargrad.matrix.backends.reference import (  # noqa: E402,F401
     fill,
     from_numpy,
     full,
-    gather,
-    getitem,
     permute,
     reshape,
-    scatter_add,
-    setitem,
     to_numpy,
+)
+from scalargrad.matrix.backends.cpu_reduce import arg_reduce, cumsum, reduce  # noqa: E402,F401
+from scalargrad.matrix.backends.cpu_softmax import (  # noqa: E402,F401
+    log_softmax,
+    log_softmax_backward,
+    logsumexp,
+    softmax,
+    softmax_backward,
 )
 
 name = "cpu"

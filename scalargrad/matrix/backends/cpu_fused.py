@@ -2,52 +2,48 @@
 
 Fusing means one pass over memory instead of several: cross-entropy computes each row's max,
 log-sum-exp, probabilities and loss while the row is in cache, and an optimizer step reads
-p, g and its buffers once and writes them once. The per-element math comes from calculus.py.
+p, g and its buffers once and writes them once. The row math comes from rowwise_math.py (shared
+with the CUDA kernels), the per-element math of the updates from calculus.py.
 """
-
-import math
 
 import numpy as np
 from numba import njit, prange
 
-from scalargrad import calculus
+from scalargrad.matrix.backends import rowwise_math
+from scalargrad.matrix.backends.cpu_ops import compiled
+from scalargrad.matrix.backends.cpu_softmax import compile_row
 from scalargrad.matrix.backends.cpu_strides import launch
 
-_exp = njit(cache=True)(calculus.exp)
-_log = njit(cache=True)(calculus.log)
-_maximum = njit(cache=True)(calculus.maximum)
-_sgd_update = njit(cache=True)(calculus.sgd_update)
-_adam_update = njit(cache=True)(calculus.adam_update)
+_sgd_update = compiled("sgd_update")
+_adam_update = compiled("adam_update")
+_row_max, _shift, _logsumexp = map(
+    compile_row, (rowwise_math.row_max, rowwise_math.shift, rowwise_math.logsumexp)
+)
+_exp_row = compile_row(rowwise_math.exp_row)
+_scale_row = compile_row(rowwise_math.scale_row)
+_cross_entropy_backward_row = compile_row(rowwise_math.cross_entropy_backward_row)
 
 
 @njit(parallel=True, cache=True)
 def _cross_entropy_kernel(logits, targets, losses, probs):
-    """Row r: probs = softmax(logits[r]); loss = logsumexp(logits[r]) - logits[r, target]."""
+    """Row r of the (n, c) logits: probs = softmax(row), loss = logsumexp(row) - row[target].
+    (Each row goes to the row functions as a 1-D view: base 0 and stride 1 are then constants
+    LLVM can vectorize with.)"""
     n, c = logits.shape
     for r in prange(n):
-        m = -math.inf
-        for j in range(c):
-            m = _maximum(m, np.float64(logits[r, j]))
-        if m == math.inf or m == -math.inf:
-            m = 0.0
-        total = 0.0
-        for j in range(c):
-            e = _exp(np.float64(logits[r, j]) - m)
-            probs[r, j] = e
-            total += e
-        for j in range(c):
-            probs[r, j] = probs[r, j] / total
-        losses[r] = _log(total) + m - np.float64(logits[r, targets[r]])
+        x, p = logits[r], probs[r]
+        m = _shift(_row_max(x, 0, 1, 0, c, 1))
+        s = _exp_row(x, 0, 1, p, 0, 1, 0, c, 1, m)
+        _scale_row(p, 0, 1, 0, c, 1, s)
+        losses[r] = _logsumexp(m, s) - np.float64(x[targets[r]])
 
 
 @njit(parallel=True, cache=True)
 def _cross_entropy_backward_kernel(probs, targets, grad_rows, out):
     n, c = probs.shape
     for r in prange(n):
-        g = grad_rows[r]
-        for j in range(c):
-            out[r, j] = probs[r, j] * g
-        out[r, targets[r]] = (probs[r, targets[r]] - 1.0) * g
+        g = np.float64(grad_rows[r])
+        _cross_entropy_backward_row(probs[r], 0, 1, out[r], 0, 1, 0, c, 1, targets[r], g)
 
 
 def cross_entropy(logits, targets):

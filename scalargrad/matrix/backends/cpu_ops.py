@@ -13,6 +13,8 @@ branch to each of the four unary (or three binary) dispatchers; ``tests/test_op_
 fails, naming the op, until every registry op has its branch.
 """
 
+import functools
+
 import numpy as np
 from numba import njit
 
@@ -30,8 +32,20 @@ LOSS_OPS = (
 )
 
 
-def _jit(fn):
+def compiled(fn):
+    """A calculus function compiled with ``numba.njit``, once for the whole CPU backend (the
+    reduction and fused kernels import it from here too); ``fn`` may be given by its name."""
+    if isinstance(fn, str):
+        fn = getattr(calculus, fn)
+    return _compile_once(fn)
+
+
+@functools.cache
+def _compile_once(fn):
     return njit(cache=True)(fn)
+
+
+_jit = compiled
 
 
 def _unary_fns(name):

@@ -1,4 +1,4 @@
-"""Reductions on the CPU: sum/prod/max/min over axes, argmax/argmin, softmax family, cumsum.
+"""Reductions on the CPU: sum/prod/max/min over axes, argmax/argmin, cumsum.
 
 Each input is seen as ``(K0, K1, R0, R1)`` (see ``cpu_strides.reduction_args``): K0*K1 outputs,
 each reducing R0*R1 elements. ``prange`` runs over the outputs; one thread reduces a whole row,
@@ -8,26 +8,17 @@ so no two threads ever write the same output and the result does not depend on t
 * max/min use ``calculus.maximum``/``minimum``: a NaN anywhere makes the result NaN (as numpy
   and PyTorch).
 * argmax/argmin keep the first index of a tie and point at the first NaN, as numpy.
-* softmax, log_softmax and logsumexp subtract the row max first (stable for any magnitude); a row
-  whose max is +-inf uses 0 instead, so an all -inf row gives softmax NaN and logsumexp -inf.
 """
-
-import math
 
 import numpy as np
 from numba import njit, prange
 
-from scalargrad import calculus
+from scalargrad.matrix.backends.cpu_ops import compiled
 from scalargrad.matrix.backends.cpu_strides import launch, reduction_args
 
 REDUCE_OPS = ("sum", "prod", "max", "min")
 
-_add = njit(cache=True)(calculus.add)
-_mul = njit(cache=True)(calculus.mul)
-_maximum = njit(cache=True)(calculus.maximum)
-_minimum = njit(cache=True)(calculus.minimum)
-_exp = njit(cache=True)(calculus.exp)
-_log = njit(cache=True)(calculus.log)
+_add, _mul, _maximum, _minimum = map(compiled, ("add", "mul", "maximum", "minimum"))
 
 
 @njit(cache=True)
@@ -118,47 +109,6 @@ def _arg_kernel(is_max, x, xs, shape, out):
 
 
 @njit(parallel=True, cache=True)
-def _softmax_kernel(mode, x, xs, shape, out):
-    """mode 0: softmax, 1: log_softmax (out has K*N entries), 2: logsumexp (out has K)."""
-    K0, K1, _, N = shape
-    for t in prange(K0 * K1):
-        base = (t // K1) * xs[0] + (t % K1) * xs[1]
-        m = -math.inf
-        for r in range(N):
-            m = _maximum(m, np.float64(x[base + r * xs[3]]))
-        if m == math.inf or m == -math.inf:
-            m = 0.0
-        total = 0.0
-        for r in range(N):
-            total += _exp(np.float64(x[base + r * xs[3]]) - m)
-        lse = _log(total) + m
-        if mode == 2:
-            out[t] = lse
-        elif mode == 1:
-            for r in range(N):
-                out[t * N + r] = np.float64(x[base + r * xs[3]]) - lse
-        else:
-            for r in range(N):
-                out[t * N + r] = _exp(np.float64(x[base + r * xs[3]]) - m) / total
-
-
-@njit(parallel=True, cache=True)
-def _softmax_backward_kernel(log, y, ys, g, gs, shape, out):
-    """softmax: y (g - sum(g y)); log_softmax: g - exp(y) sum(g)."""
-    K0, K1, _, N = shape
-    for t in prange(K0 * K1):
-        yb = (t // K1) * ys[0] + (t % K1) * ys[1]
-        gb = (t // K1) * gs[0] + (t % K1) * gs[1]
-        s = 0.0
-        for r in range(N):
-            gv = np.float64(g[gb + r * gs[3]])
-            s += gv if log else gv * np.float64(y[yb + r * ys[3]])
-        for r in range(N):
-            yv, gv = np.float64(y[yb + r * ys[3]]), np.float64(g[gb + r * gs[3]])
-            out[t * N + r] = gv - _exp(yv) * s if log else yv * (gv - s)
-
-
-@njit(parallel=True, cache=True)
 def _cumsum_kernel(x, xs, shape, out):
     K0, K1, _, N = shape
     for t in prange(K0 * K1):
@@ -172,7 +122,7 @@ def _cumsum_kernel(x, xs, shape, out):
 # ---------------------------------------------------------------- interface functions
 
 
-def _kept_shape(shape, axes, keepdim):
+def kept_shape(shape, axes, keepdim):
     return (
         tuple(1 if d in axes else n for d, n in enumerate(shape))
         if keepdim
@@ -189,7 +139,7 @@ def reduce(op, a, axes, keepdim):
         acc_dtype = np.int64 if op in ("sum", "prod") else a.dtype
     else:
         acc_dtype = np.float64 if op in ("sum", "prod") else a.dtype
-    out_shape = _kept_shape(a.shape, axes, keepdim)
+    out_shape = kept_shape(a.shape, axes, keepdim)
     out = np.zeros(out_shape, acc_dtype) if op != "prod" else np.ones(out_shape, acc_dtype)
     if out.size and a.size:
         (x,), (xs,), shape = reduction_args([a], axes)
@@ -212,7 +162,7 @@ def _integer_reduce(op, a, axes, keepdim):
     ufunc = _INTEGER_UFUNCS[op]
     if op in ("max", "min"):
         if a.size == 0:  # reducing nothing: no value, no crash
-            return np.zeros(_kept_shape(a.shape, axes, keepdim), a.dtype)
+            return np.zeros(kept_shape(a.shape, axes, keepdim), a.dtype)
         return ufunc.reduce(a, axis=axes, keepdims=keepdim)
     return ufunc.reduce(a, axis=axes, keepdims=keepdim, dtype=np.int64)
 
@@ -220,72 +170,29 @@ def _integer_reduce(op, a, axes, keepdim):
 def arg_reduce(op, a, axis):
     if axis is None:
         a, axis = a.reshape(-1), 0
-    out = np.zeros(_kept_shape(a.shape, (axis,), False), np.int64)
+    out = np.zeros(kept_shape(a.shape, (axis,), False), np.int64)
     if out.size and a.shape[axis]:
         (x,), (xs,), shape = reduction_args([a], (axis,))
         launch(_arg_kernel, a.size, op == "argmax", x, xs, shape, out.reshape(-1))
     return out
 
 
-def _moved(a, axis):
+def moved(a, axis):
     """Shape with ``axis`` moved last (the kernel's output order)."""
     return tuple(n for d, n in enumerate(a.shape) if d != axis) + (a.shape[axis],)
 
 
-def _back(out, axis, ndim):
+def moved_back(out, axis, ndim):
     """Put the last axis of ``out`` back at ``axis`` (copy only when it was not last)."""
     if axis == ndim - 1:
         return out
     return np.ascontiguousarray(np.moveaxis(out, -1, axis))
 
 
-def _softmax_like(mode, a, axis):
-    out = np.empty(_moved(a, axis), a.dtype)
-    if out.size:
-        (x,), (xs,), shape = reduction_args([a], (axis,))
-        launch(_softmax_kernel, a.size, mode, x, xs, shape, out.reshape(-1))
-    return _back(out, axis, a.ndim)
-
-
-def softmax(a, axis):
-    return _softmax_like(0, a, axis)
-
-
-def log_softmax(a, axis):
-    return _softmax_like(1, a, axis)
-
-
-def logsumexp(a, axis, keepdim):
-    out = np.empty(_kept_shape(a.shape, (axis,), keepdim), a.dtype)
-    if out.size:
-        if a.shape[axis] == 0:
-            out[...] = -np.inf
-        else:
-            (x,), (xs,), shape = reduction_args([a], (axis,))
-            launch(_softmax_kernel, a.size, 2, x, xs, shape, out.reshape(-1))
-    return out
-
-
-def _softmax_backward_like(log, y, grad, axis):
-    out = np.empty(_moved(y, axis), y.dtype)
-    if out.size:
-        (yb, g), (ys, gs), shape = reduction_args([y, grad], (axis,))
-        launch(_softmax_backward_kernel, y.size, log, yb, ys, g, gs, shape, out.reshape(-1))
-    return _back(out, axis, y.ndim)
-
-
-def softmax_backward(y, grad, axis):
-    return _softmax_backward_like(False, y, grad, axis)
-
-
-def log_softmax_backward(y, grad, axis):
-    return _softmax_backward_like(True, y, grad, axis)
-
-
 def cumsum(a, axis):
     dtype = np.int64 if a.dtype == np.bool_ else a.dtype
-    out = np.zeros(_moved(a, axis), dtype)
+    out = np.zeros(moved(a, axis), dtype)
     if out.size:
         (x,), (xs,), shape = reduction_args([a], (axis,))
         launch(_cumsum_kernel, a.size, x, xs, shape, out.reshape(-1))
-    return _back(out, axis, a.ndim)
+    return moved_back(out, axis, a.ndim)

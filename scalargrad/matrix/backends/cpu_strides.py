@@ -7,12 +7,10 @@ element at index ``(i, j, k, l)`` lives at ``i*s0 + j*s1 + k*s2 + l*s3`` in the 
 Every kernel takes its inputs in this one form: a 1-D read-only buffer, a 4-tuple of strides and
 a 4-tuple shape. Whatever the rank and layout of the caller's arrays, numba sees the same argument
 *types*, so each kernel is compiled once per dtype instead of once per rank and layout (compiling
-is the slow part of a cold start). To fit any rank into 4 dims we first *collapse* dimensions:
-
-* size-1 dimensions are dropped (their stride never matters);
-* two neighbouring dims merge when the outer stride is the inner stride times the inner size
-  for every array (a C-contiguous block of any rank collapses to one dim);
-* what is left is padded in front with size-1 dims.
+is the slow part of a cold start). To fit any rank into 4 dims we first *collapse* dimensions
+(``strides.collapse``, the same host-side function the CUDA backend uses: size-1 dims dropped,
+neighbouring dims merged where every array steps over them as over one) and pad what is left in
+front with size-1 dims.
 
 Only when more than 4 dims survive (rare: a 5-D non-contiguous view) do we copy to contiguous.
 """
@@ -21,27 +19,19 @@ import numba
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from scalargrad.matrix.backends import strides
+
 RANK = 4
 
 
 def collapse(shape, strides_list, rank=RANK):
-    """Merge the dims of ``shape`` (shared by all arrays): (shape, [strides]) with ``rank`` dims."""
-    # None when more than ``rank`` dims survive the merge
-    dims = []  # (size, [stride of each array])
-    for d, n in enumerate(shape):
-        if n == 1:
-            continue
-        ss = [s[d] for s in strides_list]
-        if dims and all(outer == inner * n for outer, inner in zip(dims[-1][1], ss, strict=True)):
-            dims[-1] = (dims[-1][0] * n, ss)
-        else:
-            dims.append((n, ss))
-    if len(dims) > rank:
+    """``strides.collapse`` padded in front with size-1 dims to ``rank`` dims: (shape, [strides]),
+    or None when more than ``rank`` dims survive the merge."""
+    shape, strides_list = strides.collapse(shape, strides_list)
+    if len(shape) > rank:
         return None
-    pad = rank - len(dims)
-    out_shape = (1,) * pad + tuple(n for n, _ in dims)
-    out_strides = [(0,) * pad + tuple(ss[i] for _, ss in dims) for i in range(len(strides_list))]
-    return out_shape, out_strides
+    pad = rank - len(shape)
+    return (1,) * pad + shape, [(0,) * pad + ss for ss in strides_list]
 
 
 def element_strides(a):

@@ -4,8 +4,9 @@ Launch: a 1-D grid of ``ceil(n / THREADS)`` blocks of ``THREADS`` threads (``cud
 thread ``i = cuda.grid(1)`` computes output element ``i`` (C order) and threads past the end do
 nothing. Inputs are read through ``strided`` (``cuda_memory``): the thread turns ``i`` into
 each input's memory position with that input's own strides, so transposed views and broadcast
-views (0 strides) are read in place, without a copy. Before the launch ``coalesce`` merges the
-axes that every operand walks as one, so for contiguous operands that costs one division.
+views (0 strides) are read in place, without a copy. Before the launch ``cuda_memory.operands``
+merges the axes that every operand walks as one, so for contiguous operands that costs one
+division.
 Outputs are new C-contiguous arrays written at position ``i``.
 
 The float math is ``scalargrad/calculus.py`` compiled as device functions
@@ -26,7 +27,8 @@ from scalargrad.matrix.backends.cuda_memory import (
     flat_to_offset,
     launch,
     launch_1d,
-    strided,
+    operands,
+    shape_size,
 )
 
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
@@ -113,37 +115,6 @@ def loss_function(name):
 # ---------------------------------------------------------------- kernels
 
 
-@cuda.jit(device=True)
-def _size(shape):
-    n = 1
-    for d in range(len(shape)):
-        n *= shape[d]
-    return n
-
-
-@cuda.jit
-def _copy_kernel(out, x, shape, xs):
-    """out[i] = x[i]: packs a strided view into C order (and casts when dtypes differ)."""
-    i = cuda.grid(1)
-    if i < out.size:
-        out[i] = x[flat_to_offset(i, shape, xs)]
-
-
-@cuda.jit
-def _assign_kernel(dst, ds, src, ss, shape):
-    """dst[i] = src[i], both strided: writes into a view (setitem)."""
-    i = cuda.grid(1)
-    if i < _size(shape):
-        dst[flat_to_offset(i, shape, ds)] = src[flat_to_offset(i, shape, ss)]
-
-
-@cuda.jit
-def _fill_kernel(dst, ds, shape, value):
-    i = cuda.grid(1)
-    if i < _size(shape):
-        dst[flat_to_offset(i, shape, ds)] = value
-
-
 @functools.cache
 def _map_kernel(name):
     f = device_function(name)
@@ -193,7 +164,7 @@ def _inplace_kernel(name):
     @cuda.jit
     def kernel(a, as_, b, bs, shape):
         i = cuda.grid(1)
-        if i < _size(shape):
+        if i < shape_size(shape):
             k = flat_to_offset(i, shape, as_)
             a[k] = f(a[k], b[flat_to_offset(i, shape, bs)])
 
@@ -288,68 +259,6 @@ def _result(shape, dtype):
 def _same_shape(*arrays):
     shape = np.broadcast_shapes(*(tuple(a.shape) for a in arrays))
     return [a if tuple(a.shape) == shape else broadcast_to(a, shape) for a in arrays], shape
-
-
-def coalesce(shape, strides_list):
-    """Fewer, longer axes with the same element order: size-1 axes are dropped and neighbouring
-    axes d, d+1 merge where every operand steps over them as over one axis
-    (``stride[d] == stride[d+1] * shape[d+1]``). C-contiguous operands become 1-D, so a kernel
-    does one division per element to find its position instead of one per axis."""
-    dims = [(n, [s[d] for s in strides_list]) for d, n in enumerate(shape) if n != 1]
-    if not dims:
-        return (1,), [(0,) for _ in strides_list]
-    merged = [dims[0]]
-    for n, strides in dims[1:]:
-        last_n, last_strides = merged[-1]
-        if all(a == b * n for a, b in zip(last_strides, strides, strict=True)):
-            merged[-1] = (last_n * n, strides)
-        else:
-            merged.append((n, strides))
-    shape = tuple(n for n, _ in merged)
-    return shape, [tuple(strides[i] for _, strides in merged) for i in range(len(strides_list))]
-
-
-def operands(*arrays):
-    """Kernel arguments for arrays of one shape: ([storage...], shape, [element strides...])."""
-    parts = [strided(a) for a in arrays]
-    shape, strides = coalesce(parts[0][1], [p[2] for p in parts])
-    return [p[0] for p in parts], shape, strides
-
-
-def copy(a):
-    """A C-contiguous copy (a kernel: works for any strided view)."""
-    return astype(a, a.dtype)
-
-
-def astype(a, dtype):
-    """A converted C-contiguous copy (float -> int truncates, nonzero -> True, as NumPy)."""
-    out, flat_out = _result(a.shape, dtype)
-    if out.size:
-        (x,), shape, (xs,) = operands(a)
-        launch(_copy_kernel, *launch_1d(out.size), flat_out, x, shape, xs)
-    return out
-
-
-def assign(dst, src):
-    """In place: dst[...] = src (src broadcast to dst's shape); dst may be any view."""
-    if not dst.size:
-        return
-    src = broadcast_to(src, dst.shape) if tuple(src.shape) != tuple(dst.shape) else src
-    (d, s), shape, (ds, ss) = operands(dst, src)
-    launch(_assign_kernel, *launch_1d(dst.size), d, ds, s, ss, shape)
-
-
-def fill(a, value):
-    """In place: every element of ``a`` (any view) set to ``value``."""
-    if a.size:
-        (d,), shape, (ds,) = operands(a)
-        launch(_fill_kernel, *launch_1d(a.size), d, ds, shape, a.dtype.type(value))
-
-
-def full(shape, value, dtype):
-    out = empty(shape, dtype)
-    fill(out, value)
-    return out
 
 
 def unary(op, a):

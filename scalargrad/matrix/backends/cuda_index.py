@@ -1,9 +1,9 @@
-"""Indexing on the GPU: gather (advanced indexing), scatter_add (its backward), setitem.
+"""Indexing on the GPU: getitem (basic indexing: a view), gather (advanced indexing),
+scatter_add (its backward), setitem.
 
-NumPy's advanced-indexing rules (integer arrays, boolean masks, mixed with slices, broadcast
-against each other) are involved, so we let NumPy apply them once on the host to an array of
-*positions*: ``np.arange(a.size).reshape(a.shape)[index]`` holds, for every output element, the
-flat C-order number of the input element it comes from. That small int64 array goes to the GPU
+NumPy's advanced-indexing rules are involved, so we let NumPy apply them once on the host to an
+array of *positions* (``positions.py``, shared with the CPU backend): for every output element,
+the flat C-order number of the input element it comes from. That small int64 array goes to the GPU
 and the kernels are then trivial, one thread per output element:
 
 * gather:       out[i] = a[pos[i]]                   (read through a's strides)
@@ -16,53 +16,37 @@ per selected element). Basic indices (ints, slices, None, Ellipsis) in setitem t
 instead: a view of ``a`` and one copy kernel into it.
 """
 
-import math
-
 import numpy as np
 from numba import cuda
 
-from scalargrad.matrix.backends.cuda_elementwise import assign, fill
 from scalargrad.matrix.backends.cuda_memory import (
+    assign,
     basic_index,
     broadcast_to,
     dummy,
     empty,
+    fill,
     flat_to_offset,
     from_numpy,
-    getitem,
     is_device_array,
     launch,
     launch_1d,
+    make_view,
     reshape,
     strided,
     to_numpy,
 )
-
-
-def _host(i):
-    if is_device_array(i):
-        return to_numpy(i)
-    if isinstance(i, list):
-        return np.asarray(i)
-    return i
-
-
-def _is_basic(index):
-    items = index if isinstance(index, tuple) else (index,)
-    return all(
-        i is None
-        or i is Ellipsis
-        or isinstance(i, slice)
-        or (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)))
-        for i in items
-    )
+from scalargrad.matrix.backends.positions import is_basic
+from scalargrad.matrix.backends.positions import positions as host_positions
 
 
 def positions(shape, index):
-    """Flat C-order positions (int64, on the host) that ``index`` selects in an array of
-    ``shape``."""
-    index = tuple(_host(i) for i in index) if isinstance(index, tuple) else _host(index)
-    return np.asarray(np.arange(math.prod(shape), dtype=np.int64).reshape(shape)[index])
+    """``positions.positions`` for an index that may hold device arrays (copied to the host)."""
+    if isinstance(index, tuple):
+        index = tuple(to_numpy(i) if is_device_array(i) else i for i in index)
+    elif is_device_array(index):
+        index = to_numpy(index)
+    return host_positions(shape, index)
 
 
 @cuda.jit
@@ -84,6 +68,18 @@ def _scatter_kernel(a, ashape, as_, pos, v, shape, vs):
     i = cuda.grid(1)
     if i < pos.size:
         a[flat_to_offset(pos[i], ashape, as_)] = v[flat_to_offset(i, shape, vs)]
+
+
+def getitem(a, index):
+    """Basic indexing (ints, slices, None, Ellipsis) as a view; a slice with a negative step
+    reverses memory order, which this backend keeps out of its views: that case is a copy."""
+    index = basic_index(index)
+    base = dummy(a)
+    d = base[index]
+    if any(s < 0 for s in d.strides):
+        return gather(a, index)
+    offset = d.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    return make_view(a, d.shape, d.strides, offset)
 
 
 def gather(a, index):
@@ -126,7 +122,7 @@ def scatter_add(shape, index, values):
 
 def setitem(a, index, values):
     """In place: a[index] = values (a device array broadcast to the selection, or a number)."""
-    if _is_basic(index) and min(dummy(a)[basic_index(index)].strides, default=0) >= 0:
+    if is_basic(index) and min(dummy(a)[basic_index(index)].strides, default=0) >= 0:
         view = getitem(a, index)
         if is_device_array(values):
             assign(view, values)

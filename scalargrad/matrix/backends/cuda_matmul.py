@@ -49,14 +49,18 @@ from numba import cuda
 from numba.np import numpy_support
 
 from scalargrad.matrix.backends import cuda_memory
+from scalargrad.matrix.backends.cuda_elementwise import inplace_binary
+from scalargrad.matrix.backends.cuda_index import getitem
 from scalargrad.matrix.backends.cuda_memory import (
+    assign,
     broadcast_to,
     empty,
-    getitem,
+    fill,
     launch,
     make_view,
     reshape,
 )
+from scalargrad.matrix.backends.cuda_reduce import reduce
 
 # (TILE, TILE_K, WORK): tile of C per block, depth of the staged slices, outputs per thread side.
 # Both use 16 x 16 = 256 threads and 4 loads of A and of B per thread per slice.
@@ -200,8 +204,6 @@ def _launch(out3, a3, b3, bias):
     if out3.size == 0:
         return
     if a3.shape[2] == 0:  # an empty sum: zeros (plus the bias)
-        from scalargrad.matrix.backends.cuda_elementwise import assign, fill
-
         fill(out3, 0)
         if bias is not None:
             assign(out3, bias)
@@ -237,9 +239,6 @@ def _launch(out3, a3, b3, bias):
             args = (o, a, b, dummy_bias, has_bias, k_chunk, splits)
             launch(kernel, grid, (side, side), *args, shared=shared)
     if splits > 1:  # the sum of the K parts, then the bias
-        from scalargrad.matrix.backends.cuda_elementwise import assign, inplace_binary
-        from scalargrad.matrix.backends.cuda_reduce import reduce
-
         parts = reshape(target, (batch, splits, m, n))
         assign(out3, reduce("sum", parts, (1,), False))
         if bias is not None:

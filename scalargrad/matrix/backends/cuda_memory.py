@@ -5,16 +5,22 @@ stand-in ``FakeCUDAArray``): a pointer into GPU memory plus a shape and byte str
 a NumPy array's header. Results of kernels are allocated on the device and stay there; only
 ``from_numpy`` and ``to_numpy`` cross the PCIe bus.
 
-Views (``permute``, ``broadcast_to``, ``getitem`` with basic indices, ``reshape`` when the layout
-allows) are new headers over the same GPU memory: no kernel runs and no byte is copied. Their
-shape and strides are worked out by NumPy on a *memory-less dummy* array with the same header
-(NumPy's own view rules, so the semantics are NumPy's), and ``make_view`` builds the device
-header over the same ``gpu_data``, moved forward by a pointer offset.
+Views (``permute``, ``broadcast_to``, ``reshape`` when the layout allows, and
+``cuda_index.getitem`` with basic indices) are new headers over the same GPU memory: no kernel
+runs and no byte is copied. Their shape and strides are worked out by NumPy on a *memory-less
+dummy* array with the same header (NumPy's own view rules, so the semantics are NumPy's), and
+``make_view`` builds the device header over the same ``gpu_data``, moved forward by a pointer
+offset.
 
 Kernels read any strided array through ``strided(a)``: a 1-D array over ``a``'s memory starting
 at its first element, plus ``a``'s shape and its strides counted in elements. A kernel turns a
 flat (C-order) element number into a memory position with ``flat_to_offset``; a 0 stride reads the
-same element again, which is how broadcasting costs no memory.
+same element again, which is how broadcasting costs no memory. ``operands`` does that for several
+arrays of one shape at once, merging the axes they all walk as one (``strides.collapse``, the
+host-side function the CPU backend uses too).
+
+The copies (``copy``, ``astype``, ``assign``) and ``fill`` are small kernels of their own here, one
+thread per element, because the allocation and view functions above need them.
 """
 
 import functools
@@ -23,6 +29,8 @@ import os
 
 import numpy as np
 from numba import config, cuda
+
+from scalargrad.matrix.backends.strides import collapse
 
 SIMULATOR = bool(config.ENABLE_CUDASIM)
 if SIMULATOR:
@@ -209,8 +217,6 @@ def _poison(a):
     if SIMULATOR:
         a._ary.fill(value)
     else:
-        from scalargrad.matrix.backends.cuda_elementwise import fill
-
         fill(a, value)
 
 
@@ -234,8 +240,6 @@ def from_numpy(array):
 def to_numpy(a):
     """A host copy; a non-contiguous view is first packed on the device by a copy kernel."""
     if not a.is_c_contiguous():
-        from scalargrad.matrix.backends.cuda_elementwise import copy
-
         a = copy(a)
     return a.copy_to_host()
 
@@ -295,8 +299,6 @@ def reshape(a, shape):
     try:
         d = np.reshape(dummy(a), shape, copy=False)
     except ValueError:
-        from scalargrad.matrix.backends.cuda_elementwise import copy
-
         a = copy(a)
         d = np.reshape(dummy(a), shape)
     return make_view(a, d.shape, d.strides)
@@ -321,20 +323,6 @@ def basic_index(index):
     if not any(i is Ellipsis for i in index):
         index = index + (Ellipsis,)
     return index
-
-
-def getitem(a, index):
-    """Basic indexing (ints, slices, None, Ellipsis) as a view; a slice with a negative step
-    reverses memory order, which this backend keeps out of its views: that case is a copy."""
-    index = basic_index(index)
-    base = dummy(a)
-    d = base[index]
-    if any(s < 0 for s in d.strides):
-        from scalargrad.matrix.backends.cuda_index import gather
-
-        return gather(a, index)
-    offset = d.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-    return make_view(a, d.shape, d.strides, offset)
 
 
 def flat(a):
@@ -367,3 +355,89 @@ def flat_to_offset(i, shape, strides):
         offset += (i % shape[d]) * strides[d]
         i //= shape[d]
     return offset
+
+
+@cuda.jit(device=True)
+def shape_size(shape):
+    n = 1
+    for d in range(len(shape)):
+        n *= shape[d]
+    return n
+
+
+def coalesce(shape, strides_list):
+    """``strides.collapse``, with at least one dim: C-contiguous operands become 1-D, so a kernel
+    does one division per element to find its position instead of one per axis."""
+    shape, strides_list = collapse(shape, strides_list)
+    if not shape:
+        return (1,), [(0,) for _ in strides_list]
+    return shape, strides_list
+
+
+def operands(*arrays):
+    """Kernel arguments for arrays of one shape: ([storage...], shape, [element strides...])."""
+    parts = [strided(a) for a in arrays]
+    shape, strides = coalesce(parts[0][1], [p[2] for p in parts])
+    return [p[0] for p in parts], shape, strides
+
+
+# ---------------------------------------------------------------- copies and fills (kernels)
+
+
+@cuda.jit
+def _copy_kernel(out, x, shape, xs):
+    """out[i] = x[i]: packs a strided view into C order (and casts when dtypes differ)."""
+    i = cuda.grid(1)
+    if i < out.size:
+        out[i] = x[flat_to_offset(i, shape, xs)]
+
+
+@cuda.jit
+def _assign_kernel(dst, ds, src, ss, shape):
+    """dst[i] = src[i], both strided: writes into a view (setitem)."""
+    i = cuda.grid(1)
+    if i < shape_size(shape):
+        dst[flat_to_offset(i, shape, ds)] = src[flat_to_offset(i, shape, ss)]
+
+
+@cuda.jit
+def _fill_kernel(dst, ds, shape, value):
+    i = cuda.grid(1)
+    if i < shape_size(shape):
+        dst[flat_to_offset(i, shape, ds)] = value
+
+
+def copy(a):
+    """A C-contiguous copy (a kernel: works for any strided view)."""
+    return astype(a, a.dtype)
+
+
+def astype(a, dtype):
+    """A converted C-contiguous copy (float -> int truncates, nonzero -> True, as NumPy)."""
+    out = empty(a.shape, dtype)
+    if out.size:
+        (x,), shape, (xs,) = operands(a)
+        launch(_copy_kernel, *launch_1d(out.size), flat(out), x, shape, xs)
+    return out
+
+
+def assign(dst, src):
+    """In place: dst[...] = src (src broadcast to dst's shape); dst may be any view."""
+    if not dst.size:
+        return
+    src = broadcast_to(src, dst.shape) if tuple(src.shape) != tuple(dst.shape) else src
+    (d, s), shape, (ds, ss) = operands(dst, src)
+    launch(_assign_kernel, *launch_1d(dst.size), d, ds, s, ss, shape)
+
+
+def fill(a, value):
+    """In place: every element of ``a`` (any view) set to ``value``."""
+    if a.size:
+        (d,), shape, (ds,) = operands(a)
+        launch(_fill_kernel, *launch_1d(a.size), d, ds, shape, a.dtype.type(value))
+
+
+def full(shape, value, dtype):
+    out = empty(shape, dtype)
+    fill(out, value)
+    return out

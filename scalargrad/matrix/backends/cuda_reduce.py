@@ -28,10 +28,11 @@ import numpy as np
 from numba import cuda, int64
 from numba.np import numpy_support
 
-from scalargrad.matrix.backends.cuda_elementwise import device_function, fill
+from scalargrad.matrix.backends.cuda_elementwise import device_function
 from scalargrad.matrix.backends.cuda_memory import (
     block_size,
     empty,
+    fill,
     flat_to_offset,
     launch,
     launch_1d,

@@ -6,8 +6,6 @@ import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -128,11 +126,6 @@ def test_calculus_and_the_shared_vocabulary_are_the_bottom_layer():
         assert result["unit_level"][unit] == 0, f"{unit} imports something of the package"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: the matrix/ circle and the CUDA backend circle are being removed on the "
-    "layers and backends branches; once they are merged this passes (strict: then drop the mark)",
-)
 def test_the_package_has_no_import_cycle():
     result = ig.analyse(ROOT / "scalargrad")
     assert result["module_cycles"] == [] and result["unit_cycles"] == []

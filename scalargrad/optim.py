@@ -47,7 +47,7 @@ class Optimizer:
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         self.defaults = dict(defaults)
         self.param_groups = []
-        self.state = {}  # id(param) -> dict of that parameter's state
+        self.state = {}  # parameter -> dict of its state (PyTorch: optimizer.state[p])
         seen = set()
         for group in groups:
             group = {**self.defaults, **group, "params": _group_params(name, group)}
@@ -90,10 +90,10 @@ class Optimizer:
         """Update every parameter once from its current gradient."""
         for group, p in self._params():
             if isinstance(p, Value):
-                self._step_value(group, p, self.state.setdefault(id(p), {}))
+                self._step_value(group, p, self.state.setdefault(p, {}))
             elif p.grad is not None:
                 _check_grad(type(self).__name__, p)
-                self._step_tensor(group, p, self.state.setdefault(id(p), {}))
+                self._step_tensor(group, p, self.state.setdefault(p, {}))
 
     # ------------------------------------------------------------ saving and loading
 
@@ -105,8 +105,8 @@ class Optimizer:
         for group in self.param_groups:
             ids = []
             for p in group["params"]:
-                if self.state.get(id(p)):
-                    state[index] = {k: _export(p, v) for k, v in self.state[id(p)].items()}
+                if self.state.get(p):
+                    state[index] = {k: _export(p, v) for k, v in self.state[p].items()}
                 ids.append(index)
                 index += 1
             groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": ids})
@@ -140,7 +140,7 @@ class Optimizer:
         for index, p in params:
             saved = state_dict["state"].get(index)
             if saved:
-                self.state[id(p)] = {k: _import(name, p, k, v) for k, v in saved.items()}
+                self.state[p] = {k: _import(name, p, k, v) for k, v in saved.items()}
 
 
 # ------------------------------------------------------------ what a parameter may be

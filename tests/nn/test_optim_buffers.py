@@ -40,7 +40,7 @@ def test_momentum_buffer_is_made_once_from_the_gradient_then_updated_in_place(al
     opt = SGD([p], lr=0.1, momentum=0.9, weight_decay=0.01)
     allocations.clear()  # making the parameter and its gradient allocated; the step starts here
     opt.step()
-    buf = opt.state[id(p)]["momentum_buffer"]
+    buf = opt.state[p]["momentum_buffer"]
     assert allocations == ["astype"]  # the one copy of the gradient
     assert np.allclose(buf, g0 + 0.01 * p0)  # buf <- g + weight_decay * p at the first step
     assert buf is not p.grad._array  # a copy: the next backward may overwrite the gradient
@@ -50,7 +50,7 @@ def test_momentum_buffer_is_made_once_from_the_gradient_then_updated_in_place(al
         allocations.clear()
         opt.step()
         assert allocations == []  # nothing allocated by the step
-        assert opt.state[id(p)]["momentum_buffer"] is buf  # the same array, updated in place
+        assert opt.state[p]["momentum_buffer"] is buf  # the same array, updated in place
 
 
 def test_momentum_zero_keeps_no_buffer_and_allocates_nothing(allocations):
@@ -65,5 +65,5 @@ def test_momentum_zero_keeps_no_buffer_and_allocates_nothing(allocations):
         assert allocations == []
         assert np.allclose(p.detach().numpy(), p_before - 0.1 * (g + 0.01 * p_before))
         assert np.array_equal(p.grad.numpy(), g)  # the gradient is left as it was
-    assert opt.state.get(id(p), {}) == {}
+    assert opt.state.get(p, {}) == {}
     assert opt.state_dict()["state"] == {}

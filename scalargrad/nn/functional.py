@@ -21,10 +21,13 @@ import warnings
 import numpy as np
 
 from scalargrad.errors import InputTypeError, InputValueError
+from scalargrad.matrix import creation
 from scalargrad.matrix.autograd_function import named
+from scalargrad.matrix.creation import from_numpy, tensor
 from scalargrad.matrix.functions import elementwise, fused
 from scalargrad.matrix.tensor import Tensor
 from scalargrad.nn import loss_options
+from scalargrad.nn.init import _rng
 
 # ---------------------------------------------------------------- checks shared by the functions
 
@@ -56,7 +59,6 @@ def _check_reduction(name, reduction):
 def _as_target(name, target, like):
     """``target`` as a Tensor of ``like``'s dtype and device (ints and bools are converted)."""
     if not isinstance(target, Tensor):
-        from scalargrad.matrix.creation import tensor
 
         return tensor(np.asarray(target), dtype=like.dtype, device=like.device)
     if target.device != like.device:
@@ -241,8 +243,6 @@ def dropout(input, p=0.5, training=True):
         )
     if not training or p == 0.0:
         return input
-    from scalargrad.matrix.creation import from_numpy
-    from scalargrad.nn.init import _rng
 
     if p == 1.0:
         return input * 0.0
@@ -298,9 +298,8 @@ def one_hot(tensor, num_classes=-1):
             f"one_hot: Class values must be in [0, {n}), got {labels.min()}..{labels.max()}"
         )
     out = (labels[..., None] == np.arange(n)).astype(np.int64)
-    from scalargrad.matrix.creation import tensor as make
 
-    return make(out, device=tensor.device)
+    return creation.tensor(out, device=tensor.device)
 
 
 def _legacy_reduction(size_average, reduce):
@@ -396,7 +395,6 @@ def _class_targets(name, input, target, ignore_index=-100):
     ignored is None when no target can be ``ignore_index``, else ``loss_options.ignored_rows``."""
     _check_float(name, input)
     if not isinstance(target, Tensor):
-        from scalargrad.matrix.creation import tensor
 
         target = tensor(target, device=input.device)
     if target.dtype.kind != "i":

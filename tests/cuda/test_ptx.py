@@ -56,6 +56,9 @@ def _no_gpu_needed(monkeypatch):
         monkeypatch.setattr(dispatcher, "get_current_device", lambda: Device())
 
 
+F64 = re.compile(r"\.f64\b")  # any float64 instruction (add.f64, cvt.f64.f32, ld.f64, ...)
+
+
 def ptx(kernel, *args):
     """Compile ``kernel`` (a @cuda.jit dispatcher) for these argument types; the PTX text."""
     code, _ = cuda.compile_ptx(kernel.py_func, tuple(args), cc=CC)
@@ -169,15 +172,21 @@ def test_arg_and_cumsum_kernels(op, dtype):
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_fused_kernels(dtype):
     f = vec(dtype)
+    d = np.dtype(dtype).str
     targets = vec(np.int64)
-    for kind in (0, 1, 2):
-        ptx(S._softmax_kernel(kind, 128), f, TUP, I64, f, TUP, TUP, I64, I64)
+    rows = [
+        ptx(S._softmax_kernel(kind, 128, d), f, TUP, I64, f, TUP, TUP, I64, I64)
+        for kind in (0, 1, 2)
+    ]
     for log in (False, True):
         args = (f, TUP, I64, f, TUP, I64, f, TUP, I64, TUP, I64)
-        ptx(S._softmax_backward_kernel(log, 64), *args)
-    # (the row math runs in float64 for float32 rows too, as on the CPU: rowwise_math.py)
-    ptx(F._cross_entropy_kernel(32), f, f, f, I64, I64, targets, I64, I64)
-    ptx(F._cross_entropy_backward_kernel(32), f, f, I64, I64, targets, I64, f, I64, I64)
+        rows.append(ptx(S._softmax_backward_kernel(log, 64, d), *args))
+    rows.append(ptx(F._cross_entropy_kernel(32, d), f, f, f, I64, I64, targets, I64, I64))
+    args = (f, f, I64, I64, targets, I64, f, I64, I64)
+    rows.append(ptx(F._cross_entropy_backward_kernel(32, d), *args))
+    if dtype == np.float32:  # the row math runs in the input's dtype on the GPU: no float64 at all
+        for code in rows:
+            assert not F64.findall(code)
     scalars = (types.float64,) * 4
     ptx(F._sgd_kernel, f, TUP, f, TUP, f, TUP, TUP, I64, *scalars, *(types.boolean,) * 2)
     ptx(

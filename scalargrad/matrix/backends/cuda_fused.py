@@ -27,11 +27,11 @@ from scalargrad.matrix.backends.cuda_memory import (
     strided,
 )
 from scalargrad.matrix.backends.cuda_softmax import (
-    SCRATCH,
     THREADS,
     block_max,
     block_sum,
     compile_row,
+    scratch,
 )
 
 _row_max, _shift, _logsumexp, _exp_row, _scale_row, _cross_entropy_backward_row = map(
@@ -45,23 +45,26 @@ _row_max, _shift, _logsumexp, _exp_row, _scale_row, _cross_entropy_backward_row 
         rowwise_math.cross_entropy_backward_row,
     ),
 )
+_typed = rowwise_math.typed  # (compiled through its numba overload: a cast)
 
 
 @functools.cache
-def _cross_entropy_kernel(threads):
+def _cross_entropy_kernel(threads, dtype):
+    acc, zero, _ = scratch(dtype)  # the row math in the logits' dtype (cuda_softmax.py)
+
     @cuda.jit
     def kernel(loss, probs, x, xr, xc, targets, ts, c):
         """One block per row of (n, c) logits: probs = softmax(row),
         loss = logsumexp(row) - row[target]."""
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(threads, SCRATCH)
+        shared = cuda.shared.array(threads, acc)
         xb = row * xr
-        m = _shift(block_max(shared, _row_max(x, xb, xc, t, c, threads)))
+        m = _shift(block_max(shared, _row_max(x, xb, xc, t, c, threads, zero)))
         s = block_sum(shared, _exp_row(x, xb, xc, probs, row * c, 1, t, c, threads, m))
         _scale_row(probs, row * c, 1, t, c, threads, s)
         if t == 0:
-            loss[row] = _logsumexp(m, s) - float(x[xb + targets[row * ts] * xc])
+            loss[row] = _logsumexp(m, s) - _typed(m, x[xb + targets[row * ts] * xc])
 
     return kernel
 
@@ -75,24 +78,26 @@ def cross_entropy(logits, targets):
         td, _, (ts,) = strided(targets)
         threads = block_size(c, THREADS)
         launch(
-            _cross_entropy_kernel(threads),
+            _cross_entropy_kernel(threads, logits.dtype.str),
             n,
             threads,
             *(loss, reshape(probs, (n * c,)), x, xr, xc, td, ts, c),
-            shared=threads * np.dtype(np.float64).itemsize,
+            shared=threads * logits.dtype.itemsize,
         )
     return loss, probs
 
 
 @functools.cache
-def _cross_entropy_backward_kernel(threads):
+def _cross_entropy_backward_kernel(threads, dtype):
+    _, zero, _ = scratch(dtype)
+
     @cuda.jit
     def kernel(out, p, pr, pc, targets, ts, g, gs, c):
         """One block per row of (n, c): (probs - onehot(target)) * grad_rows[row]."""
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
         target = targets[row * ts]
-        gv = float(g[row * gs])
+        gv = _typed(zero, g[row * gs])  # the math in the input's dtype
         _cross_entropy_backward_row(p, row * pr, pc, out, row * c, 1, t, c, threads, target, gv)
 
     return kernel
@@ -107,7 +112,7 @@ def cross_entropy_backward(probs, targets, grad_rows):
         g, _, (gs,) = strided(grad_rows)
         threads = block_size(c, THREADS)
         launch(
-            _cross_entropy_backward_kernel(threads),
+            _cross_entropy_backward_kernel(threads, probs.dtype.str),
             n,
             threads,
             *(reshape(out, (n * c,)), p, pr, pc, td, ts, g, gs, c),

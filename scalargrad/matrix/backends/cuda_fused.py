@@ -11,7 +11,6 @@ tuples, which device functions may do).
 
 import functools
 
-import numpy as np
 from numba import cuda
 
 from scalargrad import calculus

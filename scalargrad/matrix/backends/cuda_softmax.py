@@ -162,7 +162,7 @@ def logsumexp(a, axis, keepdim):
 
 @functools.cache
 def _softmax_backward_kernel(log, threads, dtype):
-    """softmax: y * (grad - sum(grad * y));  log_softmax: grad - exp(y) * sum(grad); in ``dtype``."""
+    """softmax: y (grad - sum(grad y));  log_softmax: grad - exp(y) sum(grad); in ``dtype``."""
     acc, zero, _ = scratch(dtype)
 
     @cuda.jit

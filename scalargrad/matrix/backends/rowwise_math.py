@@ -15,7 +15,7 @@ The math runs in the type of an accumulator the caller chooses (the ``zero`` arg
 CPU passes a float64 0.0 for every input dtype (float64 costs a CPU nothing over float32, and one
 rounding when storing keeps float32 rows as close to the float64 reference as they can be); the
 GPU passes a zero of the input's dtype, since consumer GPUs run float64 at 1/32-1/64 of the
-float32 rate. ``typed`` keeps every constant and element read in that type.
+float32 rate. ``calculus.typed`` keeps every constant and element read in that type.
 
 The math (m: the row's max, the shift that keeps exp from overflowing):
 
@@ -26,17 +26,15 @@ The math (m: the row's max, the shift that keeps exp from overflowing):
     log_softmax backward = g_k - exp(y_k) sum_j g_j                    (y = log_softmax(x))
     cross-entropy        = logsumexp(x) - x_target;  backward (p_k - [k = target]) g
 
-``exp`` / ``log`` / ``maximum`` below are ``calculus.exp`` / ``log`` / ``maximum`` (inf instead of
-OverflowError, -inf at 0, nan propagated) with their constants in the argument's type; the
-calculus ones are also registered with ``register_jitable`` so compiled kernels can call them.
+The scalar functions ``calculus.exp`` / ``log`` / ``maximum`` (inf instead of OverflowError, -inf
+at 0, nan propagated; their constants in the argument's type) are registered with
+``register_jitable`` so compiled rows can call them.
 Derivations: docs/derivations/softmax.md, log_softmax.md, logsumexp.md, cross_entropy.md.
 """
 
 import math
 
-from numba import types
-from numba.extending import overload, register_jitable
-from numba.np import numpy_support
+from numba.extending import register_jitable
 
 from scalargrad import calculus
 
@@ -44,51 +42,8 @@ for _f in (calculus.exp, calculus.log, calculus.maximum):
     register_jitable(_f)  # callable from compiled code; the function itself is unchanged
 
 
-def typed(like, value):
-    """``value`` as a number of ``like``'s type (float(value) for a Python float ``like``).
-
-    Compiled, a Python constant such as ``math.inf`` or ``1.0`` is a float64, and one float64
-    operand turns a float32 expression into float64 arithmetic; ``typed(zero, math.inf)`` is a
-    float32 infinity when ``zero`` is a float32. So every constant and every element read below
-    goes through ``typed``, and the row math runs in the type of the accumulator the caller
-    chose (the ``zero`` of ``row_max`` / ``row_sum`` / ``row_dot``; m, s, lse and g after)."""
-    return type(like)(value)
-
-
-@overload(typed)
-def _typed_compiled(like, value):
-    """The compiled ``typed``: a cast to ``like``'s numba type (a no-op when it is value's)."""
-    if isinstance(like, types.Float):
-        cast = numpy_support.as_dtype(like).type
-        return lambda like, value: cast(value)
-    return None
-
-
-def exp(v):
-    """calculus.exp in v's type: e^v, inf past the float64 range (Python's math.exp raises)."""
-    if v > typed(v, calculus.EXP_OVERFLOW):
-        return typed(v, math.inf)
-    return typed(v, math.exp(v))
-
-
-def log(v):
-    """calculus.log in v's type: ln v, -inf at 0, nan below 0."""
-    if v > typed(v, 0.0):
-        return typed(v, math.log(v))
-    if v == typed(v, 0.0):
-        return typed(v, -math.inf)
-    return typed(v, math.nan)
-
-
-def maximum(a, b):
-    """calculus.maximum in a's type: max(a, b), nan if either is nan."""
-    if a != a or b != b:
-        return typed(a, math.nan)
-    return a if a >= b else typed(a, b)
-
-
-for _f in (exp, log, maximum):
-    register_jitable(_f)
+typed = calculus.typed  # a constant in the accumulator's type (compiled: a cast)
+exp, log, maximum = calculus.exp, calculus.log, calculus.maximum
 
 
 def row_max(x, base, stride, first, n, step, zero):

@@ -238,10 +238,49 @@ def from_numpy(array):
 
 
 def to_numpy(a):
-    """A host copy; a non-contiguous view is first packed on the device by a copy kernel."""
+    """A host copy; a non-contiguous view is first packed on the device by a copy kernel.
+    An error a kernel has recorded since the last read (``kernel_errors``) is raised here."""
     if not a.is_c_contiguous():
         a = copy(a)
-    return a.copy_to_host()
+    host = a.copy_to_host()  # (waits for every kernel launched before it)
+    raise_kernel_error()
+    return host
+
+
+# ---------------------------------------------------------------- errors found by kernels
+# A kernel cannot raise. One that finds bad input (cross-entropy: a target outside [0, c)) writes
+# what it found into ``kernel_errors()``, a few integers in host-mapped memory (the host reads
+# them without a copy), and carries on (nan where the bad value was used). The host raises the
+# error at its next read of a result (``to_numpy``: loss.item(), printing, .numpy()), the way
+# PyTorch reports a device-side assert asynchronously, so no kernel launch waits for the GPU.
+# Layout: [code, bad value, bound, row]; code 0: no error.
+CROSS_ENTROPY_TARGET = 1
+_kernel_errors = []
+
+
+def kernel_errors():
+    """The host-mapped error record (4 int64) kernels write to; zero while there is no error."""
+    if not _kernel_errors:
+        record = cuda.mapped_array(4, np.int64)
+        record[:] = 0
+        _kernel_errors.append(record)
+    return _kernel_errors[0]
+
+
+def raise_kernel_error():
+    """Raise (and clear) the error a kernel has recorded, if any."""
+    if not _kernel_errors or not _kernel_errors[0][0]:
+        return
+    record = _kernel_errors[0]
+    code, value, bound, row = (int(v) for v in record)
+    record[:] = 0
+    if code == CROSS_ENTROPY_TARGET:
+        raise IndexError(
+            f"cross_entropy: target {value} is out of bounds: class indices must be in "
+            f"[0, {bound}) for {bound} classes (row {row}; found by the GPU kernel, reported at "
+            "this first read of a result after it)"
+        )
+    raise RuntimeError(f"a GPU kernel recorded error code {code} (value {value}, row {row})")
 
 
 # ---------------------------------------------------------------- views

@@ -204,8 +204,10 @@ def test_fused_kernels(dtype):
     for log in (False, True):
         args = (f, TUP, I64, f, TUP, I64, f, TUP, I64, TUP, I64)
         rows.append(ptx(S._softmax_backward_kernel(log, 64, d), *args))
-    rows.append(ptx(F._cross_entropy_kernel(32, d), f, f, f, I64, I64, targets, I64, I64))
-    args = (f, f, I64, I64, targets, I64, f, I64, I64)
+    errors = vec(np.int64)  # (host-mapped on a GPU: cuda_memory.kernel_errors)
+    args = (f, f, f, f, I64, I64, targets, I64, I64, I64, errors)
+    rows.append(ptx(F._cross_entropy_kernel(32, d), *args))
+    args = (f, f, I64, I64, targets, I64, f, I64, I64, I64)
     rows.append(ptx(F._cross_entropy_backward_kernel(32, d), *args))
     for code in rows:  # the row math runs in the input's dtype on the GPU
         assert_float32_only(code, dtype)

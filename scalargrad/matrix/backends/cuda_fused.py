@@ -20,12 +20,12 @@ from scalargrad.matrix.backends.cuda_memory import (
     CROSS_ENTROPY_TARGET,
     block_size,
     empty,
+    flat,
     flat_to_offset,
     kernel_errors,
     launch,
     launch_1d,
     operands,
-    reshape,
     strided,
 )
 from scalargrad.matrix.backends.cuda_softmax import (
@@ -93,7 +93,9 @@ def cross_entropy(logits, targets, ignore_index=None):
     at the next read of a result (``cuda_memory.kernel_errors``)."""
     n, c = logits.shape
     loss, probs = empty((n,), logits.dtype), empty((n, c), logits.dtype)
-    counted = empty((n,), logits.dtype)
+    # (without ignore_index nobody reads counted: the kernel writes it into loss, and the same
+    # thread overwrites it with the row's loss right after, which saves an allocation)
+    counted = loss if ignore_index is None else empty((n,), logits.dtype)
     if n and c:
         x, _, (xr, xc) = strided(logits)
         td, _, (ts,) = strided(targets)
@@ -104,7 +106,7 @@ def cross_entropy(logits, targets, ignore_index=None):
             _cross_entropy_kernel(threads, logits.dtype.str),
             n,
             threads,
-            *(loss, reshape(probs, (n * c,)), counted, x, xr, xc, td, ts, c, ignore),
+            *(loss, flat(probs), counted, x, xr, xc, td, ts, c, ignore),
             kernel_errors(),
             shared=threads * logits.dtype.itemsize,
         )
@@ -143,7 +145,7 @@ def cross_entropy_backward(probs, targets, grad_rows, ignore_index=None):
             _cross_entropy_backward_kernel(threads, probs.dtype.str),
             n,
             threads,
-            *(reshape(out, (n * c,)), p, pr, pc, td, ts, g, gs, c, ignore),
+            *(flat(out), p, pr, pc, td, ts, g, gs, c, ignore),
         )
     return out
 

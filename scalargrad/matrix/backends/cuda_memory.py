@@ -319,6 +319,17 @@ def make_view(a, shape, strides, offset=0):
     return view
 
 
+def restride(a, shape, strides):
+    """``make_view`` without an offset, for a layout that stays inside ``a``'s memory (a
+    transpose, a leading axis of stride 0): only a new header over the same ``gpu_data``, none
+    of make_view's checks and sizing (the matmul's operands, at every launch)."""
+    if SIMULATOR:
+        return SimulatedDeviceArray(
+            np.lib.stride_tricks.as_strided(a._ary, shape=shape, strides=strides)
+        )
+    return DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data)
+
+
 def _span(a):
     """Elements from ``a``'s first element to its last one in memory (strides >= 0)."""
     item = a.dtype.itemsize
@@ -335,6 +346,14 @@ def c_strides(shape, itemsize):
 
 def reshape(a, shape):
     """A view when NumPy could reshape the same layout without copying, else a contiguous copy."""
+    shape = tuple(int(n) for n in shape)
+    if a.size and math.prod(shape) == a.size and min(shape, default=0) >= 0 and (
+        a.is_c_contiguous()
+    ):  # C order in, C order out: the new header is built directly (most reshapes are these)
+        if SIMULATOR:
+            return SimulatedDeviceArray(a._ary.reshape(shape))
+        strides = c_strides(shape, a.dtype.itemsize)
+        return _c_typed(DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data))
     try:
         d = np.reshape(dummy(a), shape, copy=False)
     except ValueError:
@@ -381,8 +400,11 @@ def strided(a):
     strides = tuple(int(s) // item for s in a.strides)
     if not shape:
         shape, strides = (1,), (0,)
-    storage = make_view(a, (_span(a),), (item,)) if a.size else a
-    return storage, shape, strides
+    if not a.size:
+        return a, shape, strides
+    if a.is_c_contiguous():  # the common case: the storage is the flat view, built directly
+        return flat(a), shape, strides
+    return make_view(a, (_span(a),), (item,)), shape, strides
 
 
 @cuda.jit(device=True)
@@ -415,6 +437,10 @@ def coalesce(shape, strides_list):
 
 def operands(*arrays):
     """Kernel arguments for arrays of one shape: ([storage...], shape, [element strides...])."""
+    first = arrays[0]
+    if first.size and all(a.shape == first.shape and a.is_c_contiguous() for a in arrays):
+        # all C-contiguous: one axis of n elements, stride 1 (what coalesce would find, for less)
+        return [flat(a) for a in arrays], (int(first.size),), [(1,)] * len(arrays)
     parts = [strided(a) for a in arrays]
     shape, strides = coalesce(parts[0][1], [p[2] for p in parts])
     return [p[0] for p in parts], shape, strides

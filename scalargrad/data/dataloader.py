@@ -124,7 +124,10 @@ def _take(t, idx):
         return from_numpy(np.ascontiguousarray(t[idx]))
     from scalargrad.matrix.creation import from_numpy
 
-    return t[from_numpy(idx)] if t.device == "cpu" else t[from_numpy(idx).to(t.device)]
+    if t.device == "cpu":
+        return t[from_numpy(idx)]
+    return t[idx]  # the host index as it is: uploading it, then reading it back to check it,
+    # would cost a device -> host copy (a wait for the GPU) per batch
 
 
 class DataLoader:

@@ -389,10 +389,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 # ---------------------------------------------------------------- multi-class classification
 
 
-def _class_targets(name, input, target, ignore_index=-100):
+def _class_targets(name, input, target, ignore_index=-100, check_values=True):
     """Check (n, c) input and (n,) int64 targets in [0, c) (or ``ignore_index``); 1-d input (c,)
     with a 0-d target is one sample. Returns (input 2-d, target 1-d, unbatched?, ignored), where
-    ignored is None when no target can be ``ignore_index``, else ``loss_options.ignored_rows``."""
+    ignored is None when no target can be ``ignore_index``, else ``loss_options.ignored_rows``.
+    ``check_values=False``: shapes and dtypes only (the caller's kernel checks the values)."""
     _check_float(name, input)
     if not isinstance(target, Tensor):
 
@@ -436,7 +437,7 @@ def _class_targets(name, input, target, ignore_index=-100):
     if c == 0:
         raise ValueError(f"{name}: input of shape {tuple(input.shape)} has no classes")
     ignored = None
-    if n:
+    if n and check_values:
         lo, hi = _class_range(target)
         if lo <= ignore_index <= hi:  # some rows may be ignored: check the others one by one
             ignored = loss_options.ignored_rows(name, target, c, ignore_index, input.dtype)
@@ -453,8 +454,16 @@ def _class_loss(name, input, target, weight, ignore_index, reduction, label_smoo
     """cross_entropy (logits=True) or nll_loss: fused without options, else composed."""
     _check_reduction(name, reduction)
     loss_options.check_options(name, ignore_index, label_smoothing)
-    input2, target, unbatched, ignored = _class_targets(name, input, target, ignore_index)
-    if weight is None and not label_smoothing and ignored is None:
+    # On the GPU the fused cross-entropy checks the targets itself and handles ignored rows (no
+    # read of the targets back to the host, which would wait for the GPU at every batch); an
+    # out-of-range target raises at the next read of a result (see cuda_memory.kernel_errors).
+    on_device = logits and weight is None and not label_smoothing and input.device == "cuda"
+    input2, target, unbatched, ignored = _class_targets(
+        name, input, target, ignore_index, check_values=not on_device
+    )
+    if on_device:
+        out = fused.CrossEntropy.apply(input2, target, reduction, int(ignore_index))
+    elif weight is None and not label_smoothing and ignored is None:
         fused_loss = fused.CrossEntropy if logits else fused.NLLLoss
         out = fused_loss.apply(input2, target, reduction)
     else:

@@ -25,7 +25,7 @@ def _shift_and_sum(x, threads):
     n = x.size
     m = -np.inf
     for t in range(threads):
-        m = calculus.maximum(m, R.row_max(x, 0, 1, t, n, threads))
+        m = calculus.maximum(m, R.row_max(x, 0, 1, t, n, threads, 0.0))
     m = R.shift(m)
     s = sum(R.sum_exp(x, 0, 1, t, n, threads, m) for t in range(threads))
     return m, np.float64(s)  # (numpy's 0/0 = nan, as the compiled kernels: not a Python error)
@@ -63,11 +63,11 @@ def test_backward_rows_match_the_reference(y, seed, threads):
     n = y.size
     g = np.random.default_rng(seed).standard_normal(n)
     out = np.empty(n)
-    s = sum(R.row_dot(g, 0, 1, y, 0, 1, t, n, threads) for t in range(threads))
+    s = sum(R.row_dot(g, 0, 1, y, 0, 1, t, n, threads, 0.0) for t in range(threads))
     for t in range(threads):
         R.softmax_backward_row(y, 0, 1, g, 0, 1, out, 0, 1, t, n, threads, s)
     assert_same(out, reference.softmax_backward(y, g, 0))
-    s = sum(R.row_sum(g, 0, 1, t, n, threads) for t in range(threads))
+    s = sum(R.row_sum(g, 0, 1, t, n, threads, 0.0) for t in range(threads))
     for t in range(threads):
         R.log_softmax_backward_row(y, 0, 1, g, 0, 1, out, 0, 1, t, n, threads, s)
     assert_same(out, reference.log_softmax_backward(y, g, 0))

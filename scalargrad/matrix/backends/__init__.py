@@ -95,7 +95,9 @@ Linear algebra
     linear(x, w, b)                        fused x @ w.T + b; x (n, in), w (out, in),
                                            b (out,) or None
     cross_entropy(logits, targets)         fused softmax + NLL on (n, c) logits, int64 targets (n,):
-                                           returns (per-row losses (n,), probabilities (n, c))
+                                           returns (per-row losses (n,), probabilities (n, c));
+                                           CUDA also takes ignore_index (then returns counted
+                                           (n,) too) and checks the targets in the kernel
     cross_entropy_backward(probs, targets, grad_rows)
                                            (probs - onehot(targets)) * grad_rows[:, None]
 
@@ -105,6 +107,8 @@ Optimizer updates (in place, one kernel per parameter; math from calculus.sgd_up
 """
 
 import importlib
+
+from scalargrad.matrix.backends import calculus_typing  # noqa: F401  (calculus.typed, compiled)
 
 _MODULES = {"cpu": "scalargrad.matrix.backends.cpu", "cuda": "scalargrad.matrix.backends.cuda"}
 

@@ -11,7 +11,7 @@ from numba import njit, prange
 
 from scalargrad.matrix.backends import rowwise_math
 from scalargrad.matrix.backends.cpu_ops import compiled
-from scalargrad.matrix.backends.cpu_softmax import compile_row
+from scalargrad.matrix.backends.cpu_softmax import ACC, compile_row
 from scalargrad.matrix.backends.cpu_strides import launch
 
 _sgd_update = compiled("sgd_update")
@@ -32,7 +32,7 @@ def _cross_entropy_kernel(logits, targets, losses, probs):
     n, c = logits.shape
     for r in prange(n):
         x, p = logits[r], probs[r]
-        m = _shift(_row_max(x, 0, 1, 0, c, 1))
+        m = _shift(_row_max(x, 0, 1, 0, c, 1, ACC))
         s = _exp_row(x, 0, 1, p, 0, 1, 0, c, 1, m)
         _scale_row(p, 0, 1, 0, c, 1, s)
         losses[r] = _logsumexp(m, s) - np.float64(x[targets[r]])

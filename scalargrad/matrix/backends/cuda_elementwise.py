@@ -351,7 +351,7 @@ def _loss(name, p, t, g, beta, backward):
     if out.size:
         g = broadcast_to(g, shape) if backward else p
         (pd, td, gd), shp, (ps, ts, gs) = operands(p, t, g)
-        beta = 0.0 if beta is None else float(beta)
+        beta = p.dtype.type(0.0 if beta is None else beta)  # (float32 math for float32 p)
         launch(
             _loss_kernel(name, backward),
             *launch_1d(out.size),

@@ -57,8 +57,8 @@ from scalargrad.matrix.backends.cuda_memory import (
     empty,
     fill,
     launch,
-    make_view,
     reshape,
+    restride,
 )
 from scalargrad.matrix.backends.cuda_reduce import reduce
 
@@ -195,7 +195,7 @@ def plan(batch, m, n, k):
 def _as_3d(a):
     """A (B, rows, cols) view of a 2-D (a batch of 1) or 3-D array."""
     if a.ndim == 2:
-        return make_view(a, (1,) + tuple(a.shape), (0,) + tuple(a.strides))
+        return restride(a, (1,) + tuple(a.shape), (0,) + tuple(a.strides))
     return a
 
 
@@ -220,7 +220,7 @@ def _launch(out3, a3, b3, bias):
     splits = math.ceil(k / k_chunk)
     has_bias = bias is not None and splits == 1
     target = out3 if splits == 1 else empty((batch * splits, m, n), out3.dtype)
-    dummy_bias = bias if has_bias else make_view(out3, (1,), (item,))  # (never read)
+    dummy_bias = bias if has_bias else restride(out3, (1,), (item,))  # (never read)
     # grid (column tiles, row tiles, batch entries x K parts): y and z may not exceed
     # MAX_GRID_YZ, so a batch over 65,535 entries or more than 65,535 row tiles is launched in
     # chunks, each over views of the operands (the kernel sees a smaller batch / fewer rows)
@@ -277,6 +277,6 @@ def linear(x, w, b):
     """Fused x @ w.T + b (one kernel): x (n, in), w (out, in) read transposed in place,
     b (out,) or None."""
     out = empty((x.shape[0], w.shape[0]), x.dtype)
-    wt = make_view(w, (w.shape[1], w.shape[0]), (w.strides[1], w.strides[0]))
+    wt = restride(w, (w.shape[1], w.shape[0]), (w.strides[1], w.strides[0]))
     _launch(_as_3d(out), _as_3d(x), _as_3d(wt), b)
     return out

@@ -238,10 +238,49 @@ def from_numpy(array):
 
 
 def to_numpy(a):
-    """A host copy; a non-contiguous view is first packed on the device by a copy kernel."""
+    """A host copy; a non-contiguous view is first packed on the device by a copy kernel.
+    An error a kernel has recorded since the last read (``kernel_errors``) is raised here."""
     if not a.is_c_contiguous():
         a = copy(a)
-    return a.copy_to_host()
+    host = a.copy_to_host()  # (waits for every kernel launched before it)
+    raise_kernel_error()
+    return host
+
+
+# ---------------------------------------------------------------- errors found by kernels
+# A kernel cannot raise. One that finds bad input (cross-entropy: a target outside [0, c)) writes
+# what it found into ``kernel_errors()``, a few integers in host-mapped memory (the host reads
+# them without a copy), and carries on (nan where the bad value was used). The host raises the
+# error at its next read of a result (``to_numpy``: loss.item(), printing, .numpy()), the way
+# PyTorch reports a device-side assert asynchronously, so no kernel launch waits for the GPU.
+# Layout: [code, bad value, bound, row]; code 0: no error.
+CROSS_ENTROPY_TARGET = 1
+_kernel_errors = []
+
+
+def kernel_errors():
+    """The host-mapped error record (4 int64) kernels write to; zero while there is no error."""
+    if not _kernel_errors:
+        record = cuda.mapped_array(4, np.int64)
+        record[:] = 0
+        _kernel_errors.append(record)
+    return _kernel_errors[0]
+
+
+def raise_kernel_error():
+    """Raise (and clear) the error a kernel has recorded, if any."""
+    if not _kernel_errors or not _kernel_errors[0][0]:
+        return
+    record = _kernel_errors[0]
+    code, value, bound, row = (int(v) for v in record)
+    record[:] = 0
+    if code == CROSS_ENTROPY_TARGET:
+        raise IndexError(
+            f"cross_entropy: target {value} is out of bounds: class indices must be in "
+            f"[0, {bound}) for {bound} classes (row {row}; found by the GPU kernel, reported at "
+            "this first read of a result after it)"
+        )
+    raise RuntimeError(f"a GPU kernel recorded error code {code} (value {value}, row {row})")
 
 
 # ---------------------------------------------------------------- views
@@ -280,6 +319,17 @@ def make_view(a, shape, strides, offset=0):
     return view
 
 
+def restride(a, shape, strides):
+    """``make_view`` without an offset, for a layout that stays inside ``a``'s memory (a
+    transpose, a leading axis of stride 0): only a new header over the same ``gpu_data``, none
+    of make_view's checks and sizing (the matmul's operands, at every launch)."""
+    if SIMULATOR:
+        return SimulatedDeviceArray(
+            np.lib.stride_tricks.as_strided(a._ary, shape=shape, strides=strides)
+        )
+    return DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data)
+
+
 def _span(a):
     """Elements from ``a``'s first element to its last one in memory (strides >= 0)."""
     item = a.dtype.itemsize
@@ -296,6 +346,14 @@ def c_strides(shape, itemsize):
 
 def reshape(a, shape):
     """A view when NumPy could reshape the same layout without copying, else a contiguous copy."""
+    shape = tuple(int(n) for n in shape)
+    if a.size and math.prod(shape) == a.size and min(shape, default=0) >= 0 and (
+        a.is_c_contiguous()
+    ):  # C order in, C order out: the new header is built directly (most reshapes are these)
+        if SIMULATOR:
+            return SimulatedDeviceArray(a._ary.reshape(shape))
+        strides = c_strides(shape, a.dtype.itemsize)
+        return _c_typed(DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data))
     try:
         d = np.reshape(dummy(a), shape, copy=False)
     except ValueError:
@@ -342,8 +400,11 @@ def strided(a):
     strides = tuple(int(s) // item for s in a.strides)
     if not shape:
         shape, strides = (1,), (0,)
-    storage = make_view(a, (_span(a),), (item,)) if a.size else a
-    return storage, shape, strides
+    if not a.size:
+        return a, shape, strides
+    if a.is_c_contiguous():  # the common case: the storage is the flat view, built directly
+        return flat(a), shape, strides
+    return make_view(a, (_span(a),), (item,)), shape, strides
 
 
 @cuda.jit(device=True)
@@ -376,6 +437,10 @@ def coalesce(shape, strides_list):
 
 def operands(*arrays):
     """Kernel arguments for arrays of one shape: ([storage...], shape, [element strides...])."""
+    first = arrays[0]
+    if first.size and all(a.shape == first.shape and a.is_c_contiguous() for a in arrays):
+        # all C-contiguous: one axis of n elements, stride 1 (what coalesce would find, for less)
+        return [flat(a) for a in arrays], (int(first.size),), [(1,)] * len(arrays)
     parts = [strided(a) for a in arrays]
     shape, strides = coalesce(parts[0][1], [p[2] for p in parts])
     return [p[0] for p in parts], shape, strides

@@ -67,7 +67,9 @@ def rows(a, axes):
     inner shape, inner strides, M, K), shapes and strides as tuples (never empty)."""
     axes = tuple(sorted(int(x) for x in axes))
     kept = tuple(d for d in range(a.ndim) if d not in axes)
-    storage, shape, strides = strided(permute(a, kept + axes))
+    storage, shape, strides = strided(a)  # a's memory; the permuted view's shape and strides:
+    if a.ndim:
+        shape, strides = (tuple(t[d] for d in kept + axes) for t in (shape, strides))
     n = len(kept)
     outer = (shape[:n], strides[:n]) if n else ((1,), (0,))
     inner = (shape[n:], strides[n:]) if len(axes) else ((1,), (0,))

@@ -7,15 +7,18 @@ for short rows). Thread t runs the row functions over elements t, t + THREADS, .
 length), and the block combines the threads' partial results (max, sums) with the shared-memory
 tree of ``block_reduce`` (log2(THREADS) halving steps, a barrier after each, reached by every
 thread). The row is read three times (max, sum of exponentials, write) but never stored in
-between. As on the CPU, the row math runs in float64 and rounds once when it stores.
+between. Unlike the CPU, the row math runs in the input's dtype (float32 rows in float32: consumer
+GPUs run float64 at 1/32-1/64 of the float32 rate): each kernel is compiled per dtype, passing
+the row functions a ``zero`` of that dtype and sizing its shared scratch in it. The sums are of
+exp(x - max) terms in (0, 1], so float32 keeps ~6 significant digits for any realistic row.
 """
 
 import functools
 
 import numpy as np
-from numba import cuda, float64
+from numba import cuda
+from numba.np import numpy_support
 
-from scalargrad import calculus
 from scalargrad.matrix.backends import rowwise_math
 from scalargrad.matrix.backends.cuda_memory import (
     block_size,
@@ -28,7 +31,13 @@ from scalargrad.matrix.backends.cuda_memory import (
 from scalargrad.matrix.backends.cuda_reduce import rows
 
 THREADS = 128  # threads per row block: a power of two (the tree halves it)
-SCRATCH = float64  # the shared-memory scratch of the block trees (8 bytes per thread)
+
+
+def scratch(dtype):
+    """(numba type, zero, bytes per thread) of a row kernel for ``dtype`` input: the block trees'
+    shared-memory scratch and the row math's accumulator are in the input's dtype."""
+    dtype = np.dtype(dtype)
+    return numpy_support.from_dtype(dtype), dtype.type(0), dtype.itemsize
 
 
 def block_reduce(f):
@@ -63,7 +72,7 @@ def compile_row(f):
     return cuda.jit(device=True)(f)
 
 
-block_max = block_reduce(cuda.jit(device=True)(calculus.maximum))
+block_max = block_reduce(cuda.jit(device=True)(rowwise_math.maximum))
 block_sum = block_reduce(_add)
 _row_max, _shift, _sum_exp, _logsumexp = map(
     compile_row,
@@ -78,26 +87,28 @@ _log_softmax_backward_row = compile_row(rowwise_math.log_softmax_backward_row)
 
 
 @cuda.jit(device=True)
-def row_max_and_sum(shared, x, xb, xk, n):
+def row_max_and_sum(shared, x, xb, xk, n, zero):
     """(m, s) for the block's row: the shift m (the row max, or 0 when it is +-inf or nan) and
-    s = sum_k exp(x_k - m), both given to every thread of the block."""
+    s = sum_k exp(x_k - m), both given to every thread of the block, in ``zero``'s dtype."""
     t, threads = cuda.threadIdx.x, cuda.blockDim.x
-    m = _shift(block_max(shared, _row_max(x, xb, xk, t, n, threads)))
+    m = _shift(block_max(shared, _row_max(x, xb, xk, t, n, threads, zero)))
     return m, block_sum(shared, _sum_exp(x, xb, xk, t, n, threads, m))
 
 
 @functools.cache
-def _softmax_kernel(kind, threads):
-    """kind: 0 softmax, 1 log_softmax, 2 logsumexp (one output per row); ``threads`` per block."""
+def _softmax_kernel(kind, threads, dtype):
+    """kind: 0 softmax, 1 log_softmax, 2 logsumexp (one output per row); ``threads`` per block;
+    the math in ``dtype`` (the input's)."""
+    acc, zero, _ = scratch(dtype)
 
     @cuda.jit
     def kernel(out, ostr, ok, x, oshape, xstr, xk, n):
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(threads, SCRATCH)
+        shared = cuda.shared.array(threads, acc)
         xb = flat_to_offset(row, oshape, xstr)
         ob = flat_to_offset(row, oshape, ostr)
-        m, s = row_max_and_sum(shared, x, xb, xk, n)
+        m, s = row_max_and_sum(shared, x, xb, xk, n, zero)
         if kind == 2:  # logsumexp
             if t == 0:
                 out[ob] = _logsumexp(m, s)
@@ -120,11 +131,11 @@ def _row_op(kind, a, axis, out_shape):
     if m and k:
         threads = block_size(k, THREADS)
         launch(
-            _softmax_kernel(_KINDS[kind], threads),
+            _softmax_kernel(_KINDS[kind], threads, a.dtype.str),
             m,
             threads,
             *(od, ostr, ok, x, oshape, xstr, xk, k),
-            shared=threads * np.dtype(np.float64).itemsize,
+            shared=threads * a.dtype.itemsize,
         )
     elif m and kind == "logsumexp":
         fill(out, -np.inf)
@@ -150,22 +161,23 @@ def logsumexp(a, axis, keepdim):
 
 
 @functools.cache
-def _softmax_backward_kernel(log, threads):
-    """softmax: y * (grad - sum(grad * y));  log_softmax: grad - exp(y) * sum(grad)."""
+def _softmax_backward_kernel(log, threads, dtype):
+    """softmax: y (grad - sum(grad y));  log_softmax: grad - exp(y) sum(grad); in ``dtype``."""
+    acc, zero, _ = scratch(dtype)
 
     @cuda.jit
     def kernel(out, ostr, ok, y, ystr, yk, g, gstr, gk, oshape, n):
         row = cuda.blockIdx.x
         t = cuda.threadIdx.x
-        shared = cuda.shared.array(threads, SCRATCH)
+        shared = cuda.shared.array(threads, acc)
         yb = flat_to_offset(row, oshape, ystr)
         gb = flat_to_offset(row, oshape, gstr)
         ob = flat_to_offset(row, oshape, ostr)
         if log:
-            s = block_sum(shared, _row_sum(g, gb, gk, t, n, threads))
+            s = block_sum(shared, _row_sum(g, gb, gk, t, n, threads, zero))
             _log_softmax_backward_row(y, yb, yk, g, gb, gk, out, ob, ok, t, n, threads, s)
         else:
-            s = block_sum(shared, _row_dot(g, gb, gk, y, yb, yk, t, n, threads))
+            s = block_sum(shared, _row_dot(g, gb, gk, y, yb, yk, t, n, threads, zero))
             _softmax_backward_row(y, yb, yk, g, gb, gk, out, ob, ok, t, n, threads, s)
 
     return kernel
@@ -179,11 +191,11 @@ def _softmax_backward(log, y, grad, axis):
     if m and k:
         threads = block_size(k, THREADS)
         launch(
-            _softmax_backward_kernel(log, threads),
+            _softmax_backward_kernel(log, threads, y.dtype.str),
             m,
             threads,
             *(od, ostr, ok, yd, ystr, yk, gd, gstr, gk, oshape, k),
-            shared=threads * np.dtype(np.float64).itemsize,
+            shared=threads * y.dtype.itemsize,
         )
     return out
 

@@ -3,8 +3,9 @@
 Short and obviously correct, never fast and never used to train. Each function's contract is in
 ``scalargrad/matrix/backends/__init__.py``. Element-wise math is ``scalargrad/calculus.py``
 applied element by element (``np.vectorize``), so it re-derives nothing; reductions, the softmax
-family and matmul are numpy's. Like the kernels, the softmax family works in float64 and rounds
-once at the end, so float32 results can be compared tightly.
+family and matmul are numpy's. Like the CPU kernels, the softmax family works in float64 and
+rounds once at the end, so float32 results can be compared tightly (the CUDA kernels compute
+float32 rows in float32: their tests allow float32 rounding).
 """
 
 import numpy as np

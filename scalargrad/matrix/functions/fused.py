@@ -95,21 +95,42 @@ class CrossEntropy(Function):
     derivation = "cross_entropy"
 
     @staticmethod
-    def forward(ctx, logits, targets, reduction):
+    def forward(ctx, logits, targets, reduction, ignore_index=None):
+        """``ignore_index``: None when no target can equal it (checked on the host, CPU); an int on
+        the GPU, whose kernel gives rows with that target loss 0 and gradient 0 and counts the
+        others for the mean, so that the targets never travel to the host."""
         be = ctx.backend
-        rows, probs = be.cross_entropy(logits, targets)
-        ctx.save_for_backward(probs, targets)
+        ctx.ignore_index = ignore_index
         ctx.reduction = reduction
-        return reduce_loss(be, rows, reduction)
+        if ignore_index is None:
+            rows, probs = be.cross_entropy(logits, targets)
+            ctx.save_for_backward(probs, targets)
+            return reduce_loss(be, rows, reduction)
+        rows, probs, counted = be.cross_entropy(logits, targets, ignore_index)
+        if reduction != "mean":
+            ctx.save_for_backward(probs, targets)
+            return reduce_loss(be, rows, reduction)
+        # mean over the counted rows: sum(rows) / sum(counted), both on the device
+        count = be.reduce("sum", counted, (0,), False)
+        ctx.save_for_backward(probs, targets, count)
+        return be.binary("div", reduce_loss(be, rows, "sum"), count)
 
     @staticmethod
     def backward(ctx, grad):
         be = ctx.backend
-        probs, targets = ctx.saved_tensors
+        probs, targets = ctx.saved_tensors[:2]
         if not ctx.needs_input_grad[0]:
-            return None, None, None
-        grad_rows = expand_loss_grad(be, grad, (probs.shape[0],), ctx.reduction)
-        return be.cross_entropy_backward(probs, targets, grad_rows), None, None
+            return None, None, None, None
+        n = probs.shape[0]
+        if ctx.ignore_index is None:
+            grad_rows = expand_loss_grad(be, grad, (n,), ctx.reduction)
+            return be.cross_entropy_backward(probs, targets, grad_rows), None, None, None
+        if ctx.reduction == "mean":
+            grad_rows = be.broadcast_to(be.binary("div", grad, ctx.saved_tensors[2]), (n,))
+        else:
+            grad_rows = expand_loss_grad(be, grad, (n,), ctx.reduction)
+        dz = be.cross_entropy_backward(probs, targets, grad_rows, ctx.ignore_index)
+        return dz, None, None, None
 
 
 class NLLLoss(Function):

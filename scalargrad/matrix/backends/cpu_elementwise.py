@@ -15,7 +15,11 @@ Specialized per op (unary ops): numba compiles a kernel the first time it runs, 
 holding every op's loop compiles all 14 of them (seconds), though a model uses one or two.
 ``_unary_kernel(code)`` builds (once per op, ``functools.cache``) the kernel with ``code`` a
 constant of the closure; the dispatchers it calls are inlined and numba prunes the other ops'
-branches before compiling. numba's disk cache keeps one entry per op.
+branches before compiling. numba's disk cache keeps one entry per op. The price: each op a
+program uses compiles a kernel of its own (most of a parallel kernel's compile time is the same
+``prange`` machinery whatever the loop holds), so this wins for the unary ops, of which a model
+uses one or two, and not for the binary ones (add, sub, mul, div are all used together), whose
+kernel stays one for every op.
 
 Float math is done in float64 with the functions of ``scalargrad/calculus.py`` (compiled once,
 for float64) and rounded to the output dtype on store. Integer/bool add, sub and mul stay exact in

@@ -9,7 +9,8 @@ Every kernel walks a 4-D index space (see ``cpu_strides.py``) with one pattern:
 * the op is a small integer ``code`` chosen from the op's name (the tables are in
   ``cpu_ops.py``); the ``if/elif`` over calculus functions sits inside the loop but never changes
   there, so the branch predictor makes it nearly free, and contiguous rows of unary ops use
-  ``cpu_ops.unary_row``, one vectorizable loop per op. One kernel per concept, not one per op.
+  ``cpu_ops.unary_row``, one vectorizable loop per op. One kernel per concept (unary ops and
+  reductions: one per op, see below).
 
 Specialized per op (unary ops): numba compiles a kernel the first time it runs, and a kernel
 holding every op's loop compiles all 14 of them (seconds), though a model uses one or two.

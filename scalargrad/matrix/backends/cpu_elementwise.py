@@ -9,13 +9,25 @@ Every kernel walks a 4-D index space (see ``cpu_strides.py``) with one pattern:
 * the op is a small integer ``code`` chosen from the op's name (the tables are in
   ``cpu_ops.py``); the ``if/elif`` over calculus functions sits inside the loop but never changes
   there, so the branch predictor makes it nearly free, and contiguous rows of unary ops use
-  ``cpu_ops.unary_row``, one vectorizable loop per op. One kernel per concept, not one per op:
-  fewer compiled specializations, so a faster cold start.
+  ``cpu_ops.unary_row``, one vectorizable loop per op. One kernel per concept (unary ops and
+  reductions: one per op, see below).
+
+Specialized per op (unary ops): numba compiles a kernel the first time it runs, and a kernel
+holding every op's loop compiles all 14 of them (seconds), though a model uses one or two.
+``_unary_kernel(code)`` builds (once per op, ``functools.cache``) the kernel with ``code`` a
+constant of the closure; the dispatchers it calls are inlined and numba prunes the other ops'
+branches before compiling. numba's disk cache keeps one entry per op. The price: each op a
+program uses compiles a kernel of its own (most of a parallel kernel's compile time is the same
+``prange`` machinery whatever the loop holds), so this wins for the unary ops, of which a model
+uses one or two, and not for the binary ones (add, sub, mul, div are all used together), whose
+kernel stays one for every op.
 
 Float math is done in float64 with the functions of ``scalargrad/calculus.py`` (compiled once,
 for float64) and rounded to the output dtype on store. Integer/bool add, sub and mul stay exact in
 their own dtype.
 """
+
+import functools
 
 import numpy as np
 from numba import njit, prange
@@ -75,35 +87,48 @@ def _at(s, i, j, k):
 # ---------------------------------------------------------------- kernels
 
 
-@njit(parallel=True, cache=True)
-def _unary_kernel(code, x, xs, shape, out):
-    for t in prange(_ntasks(shape)):
-        row, i, j, k, l0, l1 = _task(t, shape)
-        xo, o = _at(xs, i, j, k), row * shape[3]
-        if xs[3] == 1:  # contiguous row: the vectorized loops
-            unary_row(code, x[xo + l0 : xo + l1], out[o + l0 : o + l1])
-        else:
-            for l in range(l0, l1):
-                out[o + l] = unary_op(code, np.float64(x[xo + l * xs[3]]))
+@functools.cache
+def _unary_kernel(code):
+    """The unary kernel of op ``code`` alone (``code`` is a constant of the closure: see
+    "Specialized per op" above)."""
+
+    @njit(parallel=True, cache=True)
+    def kernel(x, xs, shape, out):
+        for t in prange(_ntasks(shape)):
+            row, i, j, k, l0, l1 = _task(t, shape)
+            xo, o = _at(xs, i, j, k), row * shape[3]
+            if xs[3] == 1:  # contiguous row: the vectorized loops
+                unary_row(code, x[xo + l0 : xo + l1], out[o + l0 : o + l1])
+            else:
+                for l in range(l0, l1):
+                    out[o + l] = unary_op(code, np.float64(x[xo + l * xs[3]]))
+
+    return kernel
 
 
-@njit(parallel=True, cache=True)
-def _unary_backward_kernel(code, x, xs, y, ys, g, gs, shape, out):
-    for t in prange(_ntasks(shape)):
-        row, i, j, k, l0, l1 = _task(t, shape)
-        xo, yo, go, o = _at(xs, i, j, k), _at(ys, i, j, k), _at(gs, i, j, k), row * shape[3]
-        if xs[3] == 1 and ys[3] == 1 and gs[3] == 1:
-            unary_backward_row(
-                code,
-                x[xo + l0 : xo + l1],
-                y[yo + l0 : yo + l1],
-                g[go + l0 : go + l1],
-                out[o + l0 : o + l1],
-            )
-        else:
-            for l in range(l0, l1):
-                d = unary_deriv(code, np.float64(x[xo + l * xs[3]]), np.float64(y[yo + l * ys[3]]))
-                out[o + l] = np.float64(g[go + l * gs[3]]) * d
+@functools.cache
+def _unary_backward_kernel(code):
+    """grad * op'(x, y) for op ``code`` alone, as ``_unary_kernel``."""
+
+    @njit(parallel=True, cache=True)
+    def kernel(x, xs, y, ys, g, gs, shape, out):
+        for t in prange(_ntasks(shape)):
+            row, i, j, k, l0, l1 = _task(t, shape)
+            xo, yo, go, o = _at(xs, i, j, k), _at(ys, i, j, k), _at(gs, i, j, k), row * shape[3]
+            if xs[3] == 1 and ys[3] == 1 and gs[3] == 1:
+                unary_backward_row(
+                    code,
+                    x[xo + l0 : xo + l1],
+                    y[yo + l0 : yo + l1],
+                    g[go + l0 : go + l1],
+                    out[o + l0 : o + l1],
+                )
+            else:
+                for l in range(l0, l1):
+                    xv, yv = np.float64(x[xo + l * xs[3]]), np.float64(y[yo + l * ys[3]])
+                    out[o + l] = np.float64(g[go + l * gs[3]]) * unary_deriv(code, xv, yv)
+
+    return kernel
 
 
 @njit(parallel=True, cache=True)
@@ -181,7 +206,7 @@ def unary(op, a):
     out = np.empty(a.shape, a.dtype)
     if out.size:
         (x,), (xs,), shape = elementwise_args([a], a.shape)
-        launch(_unary_kernel, out.size, _code(UNARY_OPS, op), x, xs, shape, out.reshape(-1))
+        launch(_unary_kernel(_code(UNARY_OPS, op)), out.size, x, xs, shape, out.reshape(-1))
     return out
 
 
@@ -190,9 +215,8 @@ def unary_backward(op, a, y, grad):
     if out.size:
         (x, yb, g), (xs, ys, gs), shape = elementwise_args([a, y, grad], a.shape)
         launch(
-            _unary_backward_kernel,
+            _unary_backward_kernel(_code(UNARY_OPS, op)),
             out.size,
-            _code(UNARY_OPS, op),
             x,
             xs,
             yb,

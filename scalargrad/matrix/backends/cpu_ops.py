@@ -8,7 +8,11 @@ so nothing here re-derives a formula. The ``*_row`` functions do the same over a
 with the op test outside the loop, which lets LLVM vectorize the loop.
 
 A numba kernel cannot index a table of functions at run time without losing inlining (and the
-loops' vectorization), so each dispatcher is an ``if`` per op. Adding a primitive adds one
+loops' vectorization), so each dispatcher is an ``if`` per op. The unary dispatchers are
+``inline="always"``: a kernel built for one op (``cpu_elementwise._unary_kernel(code)``, where
+``code`` is a constant) gets their body pasted in, numba's dead-branch pruning drops every branch
+but that op's before anything is compiled, and the kernel compiles one op's loop, not all of them
+(the first MLP step then compiles relu alone: a faster cold start). Adding a primitive adds one
 branch to each of the four unary (or three binary) dispatchers; ``tests/test_op_registry.py``
 fails, naming the op, until every registry op has its branch.
 """
@@ -116,7 +120,7 @@ _sq_d, _absl_d, _smooth_d, _bce_d, _bcel_d = (
 # ---------------------------------------------------------------- the op tables (code -> calculus)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def unary_op(code, x):
     """Forward value of unary op ``code`` at float64 ``x``."""
     if code == NEG:
@@ -150,7 +154,7 @@ def unary_op(code, x):
     return np.nan  # not a registry op: tests/test_op_registry.py catches this
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def unary_deriv(code, x, y):
     """d op(x)/dx for unary op ``code``, given y = op(x)."""
     if code == NEG:
@@ -240,6 +244,7 @@ def binary_dy(code, x, y):
         return _minimum_dy(x, y)
     return np.nan  # not a registry op: tests/test_op_registry.py catches this
 
+
 @njit(cache=True)
 def exact_arith(code, x, y):
     """add/sub/mul in the inputs' own dtype (exact for int64; or/and-like for bool)."""
@@ -291,7 +296,7 @@ def loss_deriv(code, p, t, beta):
     return _bcel_d(p, t)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def unary_row(code, x, out):
     """out[j] = op(x[j]) on contiguous 1-D slices. The op test sits outside the loops, so each
     loop is plain enough for LLVM to vectorize (relu, abs, neg: 16 float32 at a time)."""
@@ -339,7 +344,7 @@ def unary_row(code, x, out):
             out[j] = _gelu_tanh(np.float64(x[j]))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def unary_backward_row(code, x, y, g, out):
     """out[j] = g[j] * op_deriv(x[j], y[j]) on contiguous 1-D slices (as ``unary_row``)."""
     if code == NEG:

@@ -10,6 +10,8 @@ so no two threads ever write the same output and the result does not depend on t
 * argmax/argmin keep the first index of a tie and point at the first NaN, as numpy.
 """
 
+import functools
+
 import numpy as np
 from numba import njit, prange
 
@@ -21,7 +23,7 @@ REDUCE_OPS = ("sum", "prod", "max", "min")
 _add, _mul, _maximum, _minimum = map(compiled, ("add", "mul", "maximum", "minimum"))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _combine(code, acc, v):
     if code == 0:
         return _add(acc, v)
@@ -32,7 +34,7 @@ def _combine(code, acc, v):
     return _minimum(acc, v)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _combine_row(code, acc, row):
     """acc[j] = op(acc[j], row[j]) for all j: one plain loop per op, so LLVM vectorizes each."""
     if code == 0:
@@ -53,42 +55,57 @@ def _combine_row(code, acc, row):
 SWEEP = 256
 
 
-@njit(parallel=True, cache=True)
-def _reduce_kernel(code, x, xs, shape, out):
-    """out[t] = op over row t. ``out`` arrives holding the identity (0 for sum, 1 for prod)."""
-    K0, K1, R0, R1 = shape
-    if K1 > 1 and xs[1] < xs[3]:
-        # The kept elements are the close ones in memory (e.g. summing a (batch, features)
+@functools.cache
+def _reduce_kernel(code):
+    """The reduction kernel of op ``code`` alone: ``code`` is a constant of the closure and the
+    inlined ``_combine``/``_combine_row`` keep only its branch (see ``cpu_elementwise.py``,
+    "Specialized per op"), so a sum compiles no max, min or prod loops."""
+
+    @njit(parallel=True, cache=True)
+    def kernel(x, xs, shape, out):
+        """out[t] = op over row t. ``out`` arrives holding the identity (0 for sum, 1 for prod)."""
+        K0, K1, R0, R1 = shape
+        # The kept elements may be the close ones in memory (e.g. summing a (batch, features)
         # matrix over the batch): walking one output's row would jump a whole row per step.
-        # Instead sweep the reduced rows in order and update a block of SWEEP outputs from
-        # each, so memory is read front to back.
+        # Then ("sweep") each task reads the reduced rows in order and updates a block of SWEEP
+        # outputs from each, so memory is read front to back. Otherwise a task is one output.
+        # (One prange loop for both: each prange loop costs about a second of compile time.)
+        sweep = K1 > 1 and xs[1] < xs[3]
         blocks = (K1 + SWEEP - 1) // SWEEP
-        for t in prange(K0 * blocks):
-            i = t // blocks
-            j0 = (t % blocks) * SWEEP
-            j1 = min(j0 + SWEEP, K1)
-            if code >= 2:  # max and min start from the first reduced row
-                for j in range(j0, j1):
-                    out[i * K1 + j] = x[i * xs[0] + j * xs[1]]
-            acc = out[i * K1 + j0 : i * K1 + j1]  # this task's outputs, a 1-D view
-            for r0 in range(R0):
-                for r1 in range(R1):
-                    base = i * xs[0] + r0 * xs[2] + r1 * xs[3] + j0 * xs[1]
-                    if xs[1] == 1:  # contiguous: a 0-based slice, vectorized per op
-                        _combine_row(code, acc, x[base : base + j1 - j0])
+        ntasks = K0 * blocks if sweep else K0 * K1
+        for t in prange(ntasks):
+            if sweep:
+                i = t // blocks
+                j0 = (t % blocks) * SWEEP
+                j1 = min(j0 + SWEEP, K1)
+                if code >= 2:  # max and min start from the first reduced row
+                    for j in range(j0, j1):
+                        out[i * K1 + j] = x[i * xs[0] + j * xs[1]]
+                acc = out[i * K1 + j0 : i * K1 + j1]  # this task's outputs, a 1-D view
+                for r0 in range(R0):
+                    for r1 in range(R1):
+                        base = i * xs[0] + r0 * xs[2] + r1 * xs[3] + j0 * xs[1]
+                        if xs[1] == 1:  # contiguous: a 0-based slice, vectorized per op
+                            _combine_row(code, acc, x[base : base + j1 - j0])
+                        else:
+                            for j in range(j1 - j0):
+                                acc[j] = _combine(code, acc[j], x[base + j * xs[1]])
+            else:
+                base = (t // K1) * xs[0] + (t % K1) * xs[1]
+                total = out[t]
+                if code >= 2:  # max and min start from the row's first element
+                    total = x[base]
+                for r0 in range(R0):
+                    if xs[3] == 1:  # contiguous: a 0-based slice (no negative-index checks)
+                        row = x[base + r0 * xs[2] : base + r0 * xs[2] + R1]
+                        for r1 in range(R1):
+                            total = _combine(code, total, row[r1])
                     else:
-                        for j in range(j1 - j0):
-                            acc[j] = _combine(code, acc[j], x[base + j * xs[1]])
-    else:
-        for t in prange(K0 * K1):
-            base = (t // K1) * xs[0] + (t % K1) * xs[1]
-            acc = out[t]
-            if code >= 2:  # max and min start from the row's first element
-                acc = x[base]
-            for r0 in range(R0):
-                for r1 in range(R1):
-                    acc = _combine(code, acc, x[base + r0 * xs[2] + r1 * xs[3]])
-            out[t] = acc
+                        for r1 in range(R1):
+                            total = _combine(code, total, x[base + r0 * xs[2] + r1 * xs[3]])
+                out[t] = total
+
+    return kernel
 
 
 @njit(parallel=True, cache=True)
@@ -143,7 +160,7 @@ def reduce(op, a, axes, keepdim):
     out = np.zeros(out_shape, acc_dtype) if op != "prod" else np.ones(out_shape, acc_dtype)
     if out.size and a.size:
         (x,), (xs,), shape = reduction_args([a], axes)
-        launch(_reduce_kernel, a.size, code, x, xs, shape, out.reshape(-1))
+        launch(_reduce_kernel(code), a.size, x, xs, shape, out.reshape(-1))
     elif out.size and op in ("max", "min"):  # reducing nothing: no value, no crash
         out[...] = np.nan if a.dtype.kind == "f" else 0
     if a.dtype.kind == "f":

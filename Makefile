@@ -35,10 +35,13 @@ $(CUDA_INSTALLED): $(INSTALLED)
 test-ptx: $(CUDA_INSTALLED)
 	NUMBA_ENABLE_CUDASIM=0 $(PY) -m pytest tests/cuda/test_ptx.py -q
 
-# mutation testing (mutmut 3) of calculus.py against its tests: long, not part of CI
+# mutation testing of calculus.py (mutmut 3), then of the Functions' backward methods, the row
+# math and the CUDA kernels (tests/mutation/mutate.py: numba code mutmut cannot instrument,
+# a seeded sample per file): long, not part of CI
 mutation: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check mutmut==3.8.1
 	$(PY) tests/mutation/run.py
+	$(PY) tests/mutation/mutate.py --sample 8
 
 lint: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'

@@ -10,9 +10,9 @@ which timing code needs. With ``NUMBA_ENABLE_CUDASIM=1`` (set before importing s
 numba's CUDA simulator stands in for a GPU: everything works, slowly, on the CPU.
 
 Device memory comes from a caching allocator (as PyTorch's): memory of freed arrays is kept for
-new arrays of the same size class. ``memory_allocated()`` counts the bytes of live arrays,
-``memory_reserved()`` those held from the driver (live + cached), ``empty_cache()`` returns the
-cached ones to the driver.
+new arrays (small arrays are cut from 2 MiB segments, large ones reused by size class).
+``memory_allocated()`` counts the bytes of live arrays, ``memory_reserved()`` those held from the
+driver (live + cached), ``empty_cache()`` returns the cached segments to the driver.
 """
 
 
@@ -48,7 +48,7 @@ def _pool():
 
 
 def memory_allocated():
-    """Bytes of device memory in live arrays (rounded up to the allocator's size classes)."""
+    """Bytes of device memory in live arrays (each rounded up to its block's size)."""
     return _pool().allocated
 
 

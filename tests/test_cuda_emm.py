@@ -25,7 +25,7 @@ def plugin(monkeypatch):
         manager_class = cuda_allocator.caching_memory_manager()
     except Exception as error:  # no CUDA bindings
         pytest.skip(f"numba's CUDA driver module is unavailable: {error}")
-    addresses = iter(range(4096, 1 << 40, 1 << 20))
+    addresses = iter(range(1 << 32, 1 << 48, 1 << 32))
     pool = cuda_allocator.CachingPool(alloc=lambda size: next(addresses), free=lambda p: None)
     monkeypatch.setattr(cuda_allocator, "gpu_pool", lambda: pool)
     context = FakeContext()
@@ -42,9 +42,21 @@ def test_memory_returns_to_the_pool_after_the_last_view(plugin):
     assert pool.allocated == 1024  # the view keeps the block in use
     del view
     gc.collect()
-    assert pool.allocated == 0 and pool.reserved == 1024
-    again = manager.memalloc(900)  # same size class: the cached block, no driver call
+    assert pool.allocated == 0 and pool.reserved == cuda_allocator.SMALL_SEGMENT
+    again = manager.memalloc(900)  # the cached segment, no driver call
     assert pool.driver_allocations == 1 and pool.allocated == 1024
     del again
     gc.collect()
     assert pool.allocated == 0
+
+
+def test_blocks_of_one_segment_have_their_own_device_addresses(plugin):
+    manager, pool, _context = plugin
+    first, second = manager.memalloc(1000), manager.memalloc(100)
+    segment = (1 << 32) + 0  # the fake driver's first address
+    assert (first.device_pointer_value, second.device_pointer_value) == (segment, segment + 1024)
+    assert pool.driver_allocations == 1
+    assert set(manager.allocations) == {segment, segment + 1024}
+    del first, second
+    gc.collect()
+    assert pool.allocated == 0 and not manager.allocations

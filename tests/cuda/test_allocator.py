@@ -1,16 +1,44 @@
-"""The caching allocator: size classes, reuse of freed blocks, stats, and a training step that
-allocates nothing from the "driver" after the first (on the simulator the pool's driver
-allocations are host bytearrays, counted the same way)."""
+"""The caching allocator: block splitting and merging in 2 MiB segments, size classes for large
+blocks, reuse of freed blocks, stats, empty_cache, and training loops that allocate nothing from
+the "driver" after the first step (on the simulator the pool's segments are host bytearrays,
+counted the same way)."""
 
 import gc
 
 import numpy as np
 import pytest
 from cuda_testing import C
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import scalargrad as sg
 from scalargrad.matrix.backends import cuda_allocator
-from scalargrad.matrix.backends.cuda_allocator import CachingPool, size_class
+from scalargrad.matrix.backends.cuda_allocator import (
+    MIN_BLOCK,
+    SMALL_REQUEST,
+    SMALL_SEGMENT,
+    CachingPool,
+    block_size,
+    size_class,
+)
+
+MiB = 1 << 20
+
+
+def fake_pool(budget=None):
+    """A pool over a fake driver that records the segments it hands out (and can run out)."""
+    live = []
+
+    def alloc(size):
+        if budget is not None and sum(len(s) for s in live) + size > budget:
+            raise MemoryError("out of memory")
+        live.append(bytearray(size))
+        return live[-1]
+
+    def free(segment):
+        live.remove(segment)
+
+    return CachingPool(alloc, free), live
 
 
 @pytest.mark.parametrize("n", [1, 511, 512, 513, 767, 768, 769, 1024, 1025, 3 * 2**20 + 1])
@@ -21,40 +49,122 @@ def test_size_class_fits_and_wastes_at_most_a_third(n):
     assert size_class(size) == size  # a class is its own class
 
 
-def test_pool_reuses_a_freed_block_and_counts_driver_allocations():
-    made = []
-    pool = CachingPool(
-        alloc=lambda size: made.append(size) or bytearray(size), free=lambda b: made.remove(len(b))
-    )
-    block, size = pool.take(1000)
-    assert (size, pool.driver_allocations, pool.allocated, pool.reserved) == (1024, 1, 1024, 1024)
-    pool.give(block, size)
-    assert pool.allocated == 0 and pool.reserved == 1024
-    again, _ = pool.take(900)  # the same class: the cached block, no driver call
-    assert again is block and pool.driver_allocations == 1
-    pool.take(5000)  # another class: the driver
-    assert pool.driver_allocations == 2
-    pool.give(again, 1024)
+@pytest.mark.parametrize("n", [1, 511, 512, 513, 1000, SMALL_REQUEST - 1, SMALL_REQUEST])
+def test_small_requests_round_to_512_bytes(n):
+    size = block_size(n)
+    assert size % MIN_BLOCK == 0 and n <= size < n + MIN_BLOCK or (n < MIN_BLOCK == size)
+
+
+def test_small_blocks_are_split_from_one_segment_and_merged_back():
+    pool, live = fake_pool()
+    a, b, c = pool.take(1000), pool.take(512), pool.take(3000)
+    assert pool.driver_allocations == 1 and pool.reserved == SMALL_SEGMENT
+    assert [(x.offset, x.size) for x in (a, b, c)] == [(0, 1024), (1024, 512), (1536, 3072)]
+    assert a.segment is b.segment is c.segment
+    assert pool.allocated == 1024 + 512 + 3072
+    pool.give(b)  # a hole between two live blocks
+    assert pool.take(400) is b  # best fit: the 512-byte hole, not the segment's tail
+    pool.give(b)
+    pool.give(a)  # merges with the free hole after it
+    free = [(f.offset, f.size) for f in pool.small_free]
+    assert free == [(0, 1536), (4608, SMALL_SEGMENT - 4608)]
+    pool.give(c)  # merges with both neighbours: the segment is one free block again
+    assert [(f.offset, f.size) for f in pool.small_free] == [(0, SMALL_SEGMENT)]
+    assert pool.allocated == 0 and pool.driver_allocations == 1
     pool.empty_cache()
-    assert pool.reserved == 6144 and made == [6144] and pool.driver_frees == 1
+    assert pool.reserved == 0 and live == [] and pool.driver_frees == 1
+
+
+def test_large_blocks_are_reused_whole_by_their_size_class():
+    pool, live = fake_pool()
+    block = pool.take(3 * MiB)
+    assert block.size == 3 * MiB and pool.reserved == 3 * MiB
+    pool.give(block)
+    small = pool.take(2 * MiB)  # another class: never cut from the 3 MiB block
+    assert small is not block and pool.driver_allocations == 2
+    assert pool.take(int(2.9 * MiB)) is block  # the same class: the cached block
+    assert pool.driver_allocations == 2
+
+
+def test_empty_cache_keeps_segments_with_a_live_block():
+    pool, live = fake_pool()
+    keep = pool.take(100)
+    pool.give(pool.take(200))
+    pool.give(pool.take(5 * MiB))
+    other = pool.take(SMALL_REQUEST)  # the first segment has room: no new segment
+    pool.give(other)
+    pool.empty_cache()
+    assert len(live) == 1 and pool.reserved == SMALL_SEGMENT and pool.allocated == MIN_BLOCK
+    pool.give(keep)
+    pool.empty_cache()
+    assert live == [] and pool.reserved == 0
 
 
 def test_pool_empties_its_cache_and_retries_when_the_driver_is_out_of_memory():
-    budget = [2048]
+    pool, live = fake_pool(budget=SMALL_SEGMENT + 4 * MiB)
+    pool.give(pool.take(4 * MiB))
+    kept = pool.take(10)  # a small segment: 2 MiB + the cached 4 MiB = the whole budget
+    block = pool.take(3 * MiB)  # needs the cached 4 MiB block back from the cache first
+    assert block.size == 3 * MiB and pool.driver_frees == 1
+    assert pool.reserved == SMALL_SEGMENT + 3 * MiB and kept.free is False
+    with pytest.raises(MemoryError):  # nothing cached left to free: the error stands
+        pool.take(4 * MiB)
 
-    def alloc(size):
-        if size > budget[0]:
-            raise MemoryError("out of memory")
-        budget[0] -= size
-        return bytearray(size)
 
-    pool = CachingPool(
-        alloc=alloc, free=lambda block: budget.__setitem__(0, budget[0] + len(block))
-    )
-    block, size = pool.take(2048)
-    pool.give(block, size)
-    other, _ = pool.take(1500)  # needs the cached 2048 bytes back from the pool first
-    assert len(other) == 1536 and pool.driver_frees == 1
+def check_invariants(pool, live):
+    """Live blocks fit their requests and never overlap; the blocks of each segment tile it
+    exactly, with no two free neighbours; the counters are the sums they claim to be."""
+    taken = [b for b, _ in live]
+    assert all(b.size >= n and not b.free for b, n in live)
+    assert pool.allocated == sum(b.size for b in taken)
+    assert pool.reserved == sum(s.size for s in pool.segments.values())
+    assert pool.peak_allocated >= pool.allocated
+    by_segment = {}
+    for b in taken:
+        by_segment.setdefault(b.segment.id, []).append((b.offset, b.offset + b.size))
+    for spans in by_segment.values():
+        spans.sort()
+        assert all(end <= start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
+    for segment in pool.segments.values():
+        if not segment.small:
+            continue
+        first = next(
+            b for b in [*pool.small_free, *taken] if b.segment is segment and b.prev is None
+        )
+        offset, block = 0, first
+        while block is not None:
+            assert block.offset == offset
+            assert not (block.free and block.next is not None and block.next.free)
+            offset, block = offset + block.size, block.next
+        assert offset == segment.size
+    assert all(b.free for b in pool.small_free)
+    assert pool.driver_allocations - pool.driver_frees == len(pool.segments)
+
+
+sizes = st.one_of(st.integers(1, 70_000), st.integers(SMALL_REQUEST - 600, 5 * MiB))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), sizes, st.integers(0, 1000)), max_size=60))
+def test_random_take_give_sequences_keep_the_invariants(steps):
+    pool, _ = fake_pool()
+    live = []
+    for take, n, pick in steps:
+        if take or not live:
+            live.append((pool.take(n), n))
+        else:
+            block, _ = live.pop(pick % len(live))
+            pool.give(block)
+        check_invariants(pool, live)
+    pool.empty_cache()
+    check_invariants(pool, live)
+    segments_in_use = {b.segment.id for b, _ in live}
+    assert set(pool.segments) == segments_in_use  # empty_cache kept exactly those
+    for block, _ in live:
+        pool.give(block)
+    assert pool.allocated == 0
+    pool.empty_cache()
+    assert pool.reserved == 0 and not pool.segments
 
 
 def test_a_view_keeps_the_block_in_use():
@@ -65,10 +175,17 @@ def test_a_view_keeps_the_block_in_use():
     view = C.permute(C.getitem(a, (slice(1, None),)), (1, 0))
     del a
     gc.collect()
-    assert pool.allocated == before + size_class(40 * 40 * 8)
+    assert pool.allocated == before + block_size(40 * 40 * 8)
     del view
     gc.collect()
     assert pool.allocated == before
+
+
+def test_simulated_arrays_in_one_segment_do_not_share_memory():
+    a, b = C.empty((300,), np.float64), C.empty((300,), np.float64)
+    C.fill(a, 1.0)
+    C.fill(b, 2.0)
+    assert (C.to_numpy(a) == 1.0).all() and (C.to_numpy(b) == 2.0).all()
 
 
 def test_new_arrays_are_poisoned_in_tests():
@@ -79,23 +196,27 @@ def test_new_arrays_are_poisoned_in_tests():
 def test_sg_cuda_memory_stats_and_empty_cache():
     gc.collect()
     sg.cuda.empty_cache()
-    assert sg.cuda.memory_reserved() == sg.cuda.memory_allocated()
+    base_allocated, base_reserved = sg.cuda.memory_allocated(), sg.cuda.memory_reserved()
     x = sg.zeros(1000, device="cuda")
-    assert sg.cuda.memory_allocated() >= 4000
+    assert sg.cuda.memory_allocated() == base_allocated + 4096
     stats = sg.cuda.memory_stats()
     assert stats["allocated_bytes.all.current"] == sg.cuda.memory_allocated()
     assert stats["reserved_bytes.all.current"] == sg.cuda.memory_reserved()
     assert sg.cuda.max_memory_allocated() >= sg.cuda.memory_allocated()
-    del x
+    big = sg.zeros(2**19, device="cuda")  # 2 MiB: a large block of its own
+    assert sg.cuda.memory_reserved() >= base_reserved + 2 * MiB
+    del x, big
     gc.collect()
-    assert sg.cuda.memory_reserved() > sg.cuda.memory_allocated()  # the block is cached
+    assert sg.cuda.memory_allocated() == base_allocated
+    assert sg.cuda.memory_reserved() > base_reserved  # the blocks are cached
     sg.cuda.empty_cache()
-    assert sg.cuda.memory_reserved() == sg.cuda.memory_allocated()
+    assert sg.cuda.memory_reserved() == base_reserved
 
 
-@pytest.mark.parametrize("optimizer", ["sgd_momentum", "sgd", "adam"])
-def test_training_steps_after_the_first_allocate_nothing_from_the_driver(optimizer):
-    rng = np.random.default_rng(0)
+def driver_allocations_per_step(optimizer, batches):
+    """Train Linear(6, 8) + ReLU + Linear(8, 3) on ``batches`` (an iterable of cuda (x, y));
+    return (driver allocations so far, bytes in use) after each step."""
+    sg.manual_seed(0)
     model = sg.nn.Sequential(sg.nn.Linear(6, 8), sg.nn.ReLU(), sg.nn.Linear(8, 3)).to("cuda")
     opt = {
         "sgd_momentum": lambda p: sg.optim.SGD(p, lr=0.1, momentum=0.9),
@@ -103,27 +224,50 @@ def test_training_steps_after_the_first_allocate_nothing_from_the_driver(optimiz
         "adam": lambda p: sg.optim.Adam(p, lr=0.01),
     }[optimizer](model.parameters())
     loss_fn = sg.nn.CrossEntropyLoss()
-    batches = [
-        (
-            sg.tensor(rng.standard_normal((5, 6)).astype(np.float32), device="cuda"),
-            sg.tensor(rng.integers(0, 3, 5), device="cuda"),
-        )
-        for _ in range(4)
-    ]
     pool = cuda_allocator.SIMULATOR_POOL
-
-    def step(x, y):
+    counts = []
+    for x, y in batches:
         opt.zero_grad()
-        loss = loss_fn(model(x), y)
+        loss = loss_fn(model(x.to("cuda")), y.to("cuda"))
         loss.backward()
         opt.step()
-        del loss
+        del loss, x, y
         gc.collect()
-        return pool.driver_allocations, pool.allocated
+        counts.append((pool.driver_allocations, pool.allocated))
+    return counts
 
-    counts = [step(x, y) for x, y in batches]
-    # the first step makes the optimizer's state (momentum buffers, Adam's moments), which keeps
-    # blocks the next forward pass would have reused: from the second step on, no driver
-    # allocation at all and no growth of the memory in use
-    assert counts[2:] == [counts[1]] * 2
-    assert counts[1][0] - counts[0][0] <= len(list(model.parameters())) * 2
+
+def data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, 6)).astype(np.float32), rng.integers(0, 3, n)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd_momentum", "sgd", "adam"])
+def test_training_steps_after_the_first_allocate_nothing_from_the_driver(optimizer):
+    # the first step makes the optimizer's state (momentum buffers, Adam's moments) after the
+    # forward pass freed its blocks; the slack of the 2 MiB segment serves the next steps: from
+    # the second step on, no driver allocation at all and no growth of the memory in use
+    gc.collect()
+    sg.cuda.empty_cache()  # the counts start from a pool that caches nothing
+    X, Y = data(20)
+    batches = [
+        (sg.tensor(X[i : i + 5], device="cuda"), sg.tensor(Y[i : i + 5], device="cuda"))
+        for i in range(0, 20, 5)
+    ]
+    counts = driver_allocations_per_step(optimizer, iter(batches))
+    assert counts[0][0] >= 1  # (the first step did allocate: the counter counts)
+    assert counts[1:] == [counts[0]] * 3
+
+
+@pytest.mark.parametrize("on_device", [True, False], ids=["cuda_dataset", "cpu_dataset"])
+def test_a_dataloader_loop_allocates_nothing_from_the_driver_after_the_first_step(on_device):
+    gc.collect()
+    sg.cuda.empty_cache()
+    X, Y = data(24, seed=1)
+    device = "cuda" if on_device else "cpu"
+    dataset = sg.data.TensorDataset(sg.tensor(X, device=device), sg.tensor(Y, device=device))
+    loader = sg.data.DataLoader(dataset, batch_size=8, shuffle=True, seed=0)
+    batches = (batch for _ in range(2) for batch in loader)  # two epochs, six steps
+    counts = driver_allocations_per_step("sgd_momentum", batches)
+    assert len(counts) == 6
+    assert counts[1:] == [counts[0]] * 5

@@ -1,37 +1,59 @@
-"""A caching device allocator: freed GPU memory is kept for the next array of its size class
-instead of being returned to the driver.
+"""A caching device allocator, as PyTorch's ``CUDACachingAllocator`` (much simplified): freed GPU
+memory is kept for the next array instead of being returned to the driver.
 
 Why: ``cudaMalloc`` / ``cudaFree`` are slow, and ``cuMemFree`` waits for the whole GPU, so a
 training step that allocated each result afresh (~40 arrays per MLP step) stalled the host several
-times a step. With the cache, a step allocates from the driver only until its arrays of every
-size have been seen once (the first step); after that every result reuses a freed block.
+times a step. With the cache, a training step asks the driver for memory only in its first step.
 
-How (as PyTorch's ``CUDACachingAllocator``, much simplified):
+Design. The driver hands out *segments*; an array lives in a *block*, a byte range of a segment.
 
-* Sizes are rounded up to a *size class*: 512 bytes at least, then 2^k or 1.5 * 2^k bytes (at most
-  a third wasted). Each class has a free list of blocks.
-* ``take(nbytes)`` pops a block of the class, or asks the driver for one (a *driver allocation*,
-  counted in ``driver_allocations``); when the driver is out of memory the cache is emptied and
-  the driver asked again. ``give(block)`` puts a block back on its free list.
+* **Small requests** (at most 1 MiB, rounded up to a multiple of 512 bytes) are carved from
+  2 MiB segments. ``take`` picks the smallest free small block that fits (best fit) and *splits*
+  it: the front becomes the array's block, the rest stays a free block. ``give`` marks the block
+  free and *merges* it with a free neighbour on either side, so a segment never holds two adjacent
+  free blocks, and a whole free segment is one block again. A segment has room for many small
+  arrays, so the slack left after the first step (for instance next to an optimizer's momentum
+  buffers, which take memory the next forward pass needs again) serves the later steps.
+* **Large requests** (over 1 MiB) are rounded up to a *size class* (2^k or 1.5 * 2^k bytes: at
+  most a third wasted); each has a segment of its own, kept on a free list of its class when
+  freed and reused whole by the next request of that class (never split: a large block cut for a
+  smaller array would be missing at its full size in the next step).
+* When the driver is out of memory, the cache is emptied and the driver asked again.
+* ``empty_cache()`` returns every segment with no block in use to the driver; a segment with a
+  live array in it stays.
+* Counters as ``torch.cuda``: ``allocated`` (bytes of the blocks in use, rounded sizes),
+  ``reserved`` (bytes of all segments: in use + cached), ``peak_allocated``, driver allocations
+  and frees. Invariants (checked by hypothesis-drawn take/give sequences): the live blocks never
+  overlap, ``allocated`` is the sum of their sizes, and the blocks of a segment tile it exactly.
 * Reuse is safe without synchronizing: every kernel runs on the one default stream, in launch
   order, so a kernel that writes a reused block starts after the kernels that read it finished.
 
 On a GPU the pool sits behind numba's External Memory Management (EMM) plugin interface
 (``CachingMemoryManager``): numba asks it for the memory of every device array and calls its
-finalizer when the array and all its views are gone. numba's CUDA simulator has no EMM, so
-there ``cuda_memory.empty`` uses the same pool directly, with host ``bytearray``s standing in for
-device blocks (``simulator_array``); that is what the simulator tests count.
+finalizer when the array and all its views are gone; the block's device address is its segment's
+address plus its offset. numba's CUDA simulator has no EMM, so there ``cuda_memory.empty`` uses
+the same pool directly, with host ``bytearray``s standing in for device segments
+(``simulator_array``); that is what the simulator tests count.
 """
 
+import bisect
+import itertools
 import weakref
 
 import numpy as np
 
-MIN_BLOCK = 512  # bytes: the smallest size class (cudaMalloc aligns to at least 256 bytes)
+MIN_BLOCK = 512  # bytes: every block is a multiple of this (cudaMalloc aligns to 256 bytes)
+SMALL_REQUEST = 1 << 20  # requests up to 1 MiB are small
+SMALL_SEGMENT = 2 << 20  # small blocks are carved from 2 MiB segments
+
+
+def round_small(nbytes):
+    """A small request rounded up to a multiple of 512 bytes (512 at least)."""
+    return max(MIN_BLOCK, -(-int(nbytes) // MIN_BLOCK) * MIN_BLOCK)
 
 
 def size_class(nbytes):
-    """The block size for a request: 512 bytes at least, then the next 2^k or 1.5 * 2^k."""
+    """The block size for a large request: the next 2^k or 1.5 * 2^k bytes (512 at least)."""
     if nbytes <= MIN_BLOCK:
         return MIN_BLOCK
     power = 1 << (int(nbytes) - 1).bit_length()  # the next power of two >= nbytes
@@ -39,54 +61,151 @@ def size_class(nbytes):
     return three_quarters if three_quarters >= nbytes else power
 
 
+def block_size(nbytes):
+    """The size of the block that serves a request of ``nbytes``."""
+    return round_small(nbytes) if nbytes <= SMALL_REQUEST else size_class(nbytes)
+
+
+class Segment:
+    """Memory from one driver allocation: ``handle`` (what the driver returned), ``size`` bytes."""
+
+    __slots__ = ("handle", "size", "small", "id")
+
+    def __init__(self, handle, size, small, id):
+        self.handle, self.size, self.small, self.id = handle, size, small, id
+
+
+class Block:
+    """Bytes ``[offset, offset + size)`` of ``segment``; ``prev``/``next``: its neighbours in
+    the segment (small segments only), ``free``: not in use."""
+
+    __slots__ = ("segment", "offset", "size", "free", "prev", "next")
+
+    def __init__(self, segment, offset, size):
+        self.segment, self.offset, self.size = segment, offset, size
+        self.free, self.prev, self.next = True, None, None
+
+    def key(self):  # the order of the small free list: best fit, then the lowest address
+        return (self.size, self.segment.id, self.offset)
+
+
 class CachingPool:
-    """Free lists of blocks by size class, over a driver's ``alloc(size)`` and ``free(block)``."""
+    """Segments from a driver's ``alloc(size) -> handle`` and ``free(handle)``, cut into blocks."""
 
     def __init__(self, alloc, free):
         self._alloc = alloc
         self._free = free
-        self.free_blocks = {}  # size class -> [block, ...]
-        self.allocated = 0  # bytes of blocks in use (by size class)
-        self.reserved = 0  # bytes held from the driver: in use + cached
+        self._ids = itertools.count()
+        self.small_free = []  # sorted by Block.key(): free small blocks
+        self._small_keys = []  # their keys, for bisect
+        self.large_free = {}  # size class -> [free large block, ...]
+        self.segments = {}  # id -> Segment
+        self.allocated = 0  # bytes of the blocks in use
+        self.reserved = 0  # bytes of all segments (in use + cached)
         self.peak_allocated = 0
         self.driver_allocations = 0
         self.driver_frees = 0
         self.requests = 0  # arrays allocated (from the cache or the driver)
 
-    def take(self, nbytes):
-        """(block, size class) for a request of ``nbytes``."""
-        size = size_class(nbytes)
-        self.requests += 1
-        blocks = self.free_blocks.get(size)
-        if blocks:
-            block = blocks.pop()
-        else:
-            try:
-                block = self._alloc(size)
-            except Exception:  # out of memory (a CudaAPIError on a GPU): free the cache, retry
-                if not self.reserved - self.allocated:
-                    raise
-                self.empty_cache()
-                block = self._alloc(size)
-            self.driver_allocations += 1
-            self.reserved += size
-        self.allocated += size
-        self.peak_allocated = max(self.peak_allocated, self.allocated)
-        return block, size
+    # ------------------------------------------------------------ take and give
 
-    def give(self, block, size):
-        """Back on the free list of its class (called when its last user is gone)."""
-        self.allocated -= size
-        self.free_blocks.setdefault(size, []).append(block)
+    def take(self, nbytes):
+        """A block of at least ``nbytes`` bytes, in use."""
+        self.requests += 1
+        if nbytes <= SMALL_REQUEST:
+            block = self._take_small(round_small(nbytes))
+        else:
+            block = self._take_large(size_class(nbytes))
+        block.free = False
+        self.allocated += block.size
+        self.peak_allocated = max(self.peak_allocated, self.allocated)
+        return block
+
+    def give(self, block):
+        """Back to the cache (called when the block's last user is gone)."""
+        assert not block.free, "a block was given back twice"
+        block.free = True
+        self.allocated -= block.size
+        if not block.segment.small:
+            self.large_free.setdefault(block.size, []).append(block)
+            return
+        for neighbour in (block.prev, block.next):  # merge with free neighbours
+            if neighbour is not None and neighbour.free:
+                self._unlist(neighbour)
+                if neighbour is block.prev:
+                    neighbour.size += block.size
+                    neighbour.next = block.next
+                    block = neighbour
+                else:
+                    block.size += neighbour.size
+                    block.next = neighbour.next
+                if block.next is not None:
+                    block.next.prev = block
+        self._list(block)
+
+    def _take_small(self, size):
+        i = bisect.bisect_left(self._small_keys, (size, -1, -1))
+        if i < len(self.small_free):
+            block = self.small_free[i]
+            self._unlist(block)
+        else:
+            block = Block(self._new_segment(SMALL_SEGMENT, small=True), 0, SMALL_SEGMENT)
+        if block.size - size >= MIN_BLOCK:  # split: the rest stays free
+            rest = Block(block.segment, block.offset + size, block.size - size)
+            rest.prev, rest.next = block, block.next
+            if block.next is not None:
+                block.next.prev = rest
+            block.next, block.size = rest, size
+            self._list(rest)
+        return block
+
+    def _take_large(self, size):
+        blocks = self.large_free.get(size)
+        if blocks:
+            return blocks.pop()
+        return Block(self._new_segment(size, small=False), 0, size)
+
+    def _list(self, block):
+        i = bisect.bisect_left(self._small_keys, block.key())
+        self._small_keys.insert(i, block.key())
+        self.small_free.insert(i, block)
+
+    def _unlist(self, block):
+        i = bisect.bisect_left(self._small_keys, block.key())
+        del self._small_keys[i], self.small_free[i]
+
+    # ------------------------------------------------------------ the driver
+
+    def _new_segment(self, size, small):
+        try:
+            handle = self._alloc(size)
+        except Exception:  # out of memory (a CudaAPIError on a GPU): free the cache, retry
+            if self.reserved == self.allocated:
+                raise
+            self.empty_cache()
+            handle = self._alloc(size)
+        self.driver_allocations += 1
+        self.reserved += size
+        segment = Segment(handle, size, small, next(self._ids))
+        self.segments[segment.id] = segment
+        return segment
+
+    def _release(self, segment):
+        self._free(segment.handle)
+        self.driver_frees += 1
+        self.reserved -= segment.size
+        del self.segments[segment.id]
 
     def empty_cache(self):
-        """Return every cached (unused) block to the driver."""
-        for size, blocks in self.free_blocks.items():
+        """Return every segment with no block in use to the driver."""
+        for blocks in self.large_free.values():
             for block in blocks:
-                self._free(block)
-                self.driver_frees += 1
-                self.reserved -= size
-        self.free_blocks = {}
+                self._release(block.segment)
+        self.large_free = {}
+        whole = [b for b in self.small_free if b.size == b.segment.size]  # an unused segment
+        for block in whole:
+            self._unlist(block)
+            self._release(block.segment)
 
     def stats(self):
         """Counters with the names of ``torch.cuda.memory_stats()``."""
@@ -97,28 +216,31 @@ class CachingPool:
             "num_device_alloc": self.driver_allocations,
             "num_device_free": self.driver_frees,
             "allocation.all.allocated": self.requests,
+            "segment.all.current": len(self.segments),
         }
 
 
 # ---------------------------------------------------------------- the simulator's pool
 
-SIMULATOR_POOL = CachingPool(alloc=bytearray, free=lambda block: None)
+SIMULATOR_POOL = CachingPool(alloc=bytearray, free=lambda handle: None)
 
 
 def simulator_array(shape, dtype):
-    """A NumPy array over a pooled ``bytearray`` block (the simulator's device memory).
+    """A NumPy array over a pooled block of a ``bytearray`` segment (the simulator's device
+    memory).
 
     Every view of it (NumPy collapses view chains to the first object that is not an array)
-    refers to the one ``memoryview`` NumPy made of the block; when the last of them is gone, the
+    refers to the one ``memoryview`` NumPy holds of the block; when the last of them is gone, the
     memoryview dies and its finalizer gives the block back to the pool."""
     dtype = np.dtype(dtype)
     n = int(np.prod(shape, dtype=np.int64))
     if n == 0:
         return np.empty(shape, dtype)
-    block, size = SIMULATOR_POOL.take(n * dtype.itemsize)
-    flat = np.frombuffer(block, dtype, count=n)
-    # flat.base: the memoryview NumPy made of the block, which every view of flat refers to
-    weakref.finalize(flat.base, SIMULATOR_POOL.give, block, size)
+    block = SIMULATOR_POOL.take(n * dtype.itemsize)
+    memory = memoryview(block.segment.handle)[block.offset : block.offset + block.size]
+    flat = np.frombuffer(memory, dtype, count=n)
+    # flat.base: the memoryview every view of flat refers to (NumPy collapses view chains)
+    weakref.finalize(flat.base, SIMULATOR_POOL.give, block)
     return flat.reshape(shape)
 
 
@@ -148,6 +270,11 @@ def gpu_pool():
 _GPU_POOL = None
 
 
+def block_address(block):
+    """The device address of a block: its segment's address plus its offset."""
+    return int(block.segment.handle) + block.offset
+
+
 def caching_memory_manager():
     """The EMM plugin class (defined on first use: importing numba's driver module needs the
     CUDA bindings, which the simulator does not)."""
@@ -158,6 +285,7 @@ def caching_memory_manager():
         GetIpcHandleMixin,
         HostOnlyCUDAMemoryManager,
         MemoryInfo,
+        binding,
         driver,
     )
 
@@ -169,15 +297,16 @@ def caching_memory_manager():
 
         def memalloc(self, size):
             pool = gpu_pool()
-            pointer, block_size = pool.take(size)
-            key = int(pointer)
+            block = pool.take(size)
+            key = block_address(block)
             allocations = self.allocations
 
             def finalizer():  # the array and every view of it are gone
                 allocations.pop(key, None)
-                pool.give(pointer, block_size)
+                pool.give(block)
 
             # AutoFreePointer: freed when its reference count (views included) drops to 0
+            pointer = binding.CUdeviceptr(key)
             mem = AutoFreePointer(weakref.proxy(self.context), pointer, size, finalizer=finalizer)
             self.allocations[key] = mem
             return mem.own()

@@ -9,8 +9,8 @@ engine's activation table, ``nn.activation(name)`` and the hypothesis strategies
 ``scalargrad/testing``. ``tests/test_op_registry.py`` checks that they all agree with it.
 
 Adding a primitive (docs/architecture/adding_a_primitive.md): write ``f`` and ``f_deriv`` in
-calculus.py, add one ``Primitive(...)`` line below, write ``docs/derivations/<page>.md``, and
-give the CPU dispatchers of ``backends/cpu_ops.py`` their branch (numba needs it written out).
+calculus.py, add one ``Primitive(...)`` line below and write ``docs/derivations/<page>.md``
+(a binary primitive also needs its branch in the binary dispatchers of ``backends/cpu_ops.py``).
 
 This module imports only calculus.py, so every layer of the package may import it.
 """

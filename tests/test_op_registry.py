@@ -13,7 +13,7 @@ from hypothesis import given, settings
 import scalargrad as sg
 from scalargrad import calculus, primitives
 from scalargrad.matrix import functional_forms
-from scalargrad.matrix.backends import cpu, cpu_ops, reference
+from scalargrad.matrix.backends import cpu, cpu_elementwise, cpu_ops, reference
 from scalargrad.matrix.functions import elementwise
 from scalargrad.nn import activations
 from scalargrad.scalar import nn as scalar_nn
@@ -65,18 +65,17 @@ def test_backend_tables_are_the_registry():
 
 
 @pytest.mark.parametrize("prim", UNARY)
-def test_cpu_dispatch_has_a_branch_for_every_unary_op(prim):
-    """cpu_ops' dispatchers end in nan for an unknown code: a missing branch shows here."""
-    code = cpu_ops.UNARY_OPS.index(prim.name)
+def test_cpu_unary_kernels_compile_the_registry_function(prim):
+    """Each unary op's kernels (forward and backward, contiguous rows and a strided view) are
+    built from the registry's f and f' alone: exactly their float64 values."""
     x = 0.75
     y = prim.value(x)
-    assert cpu_ops.unary_op(code, x) == y
-    assert cpu_ops.unary_deriv(code, x, y) == prim.derivs[0](x, y)
-    xs, out = np.full(3, x), np.empty(3)
-    cpu_ops.unary_row(code, xs, out)
-    assert (out == y).all()
-    cpu_ops.unary_backward_row(code, xs, np.full(3, y), np.full(3, 2.0), out)
-    assert (out == 2.0 * prim.derivs[0](x, y)).all()
+    xs = np.full((3, 4), x)
+    for a in (xs, xs.T):  # contiguous rows, then a transposed (strided) view
+        np.testing.assert_array_equal(cpu_elementwise.unary(prim.name, a), np.full(a.shape, y))
+        g = np.full(a.shape, 2.0)
+        out = cpu_elementwise.unary_backward(prim.name, a, np.full(a.shape, y), g)
+        np.testing.assert_array_equal(out, np.full(a.shape, 2.0 * prim.derivs[0](x, y)))
 
 
 @pytest.mark.parametrize("prim", [pytest.param(p, id=p.name) for p in primitives.BINARY])

@@ -23,6 +23,9 @@ DERIVATIONS = Path(__file__).resolve().parents[2] / "docs" / "derivations"
 DOCS_REF = re.compile(r"Docs:\s*derivations/([A-Za-z0-9_]+)")
 
 
+HELPERS = {"typed"}  # typed(x, c): a constant in x's float type, used by every function; no math
+
+
 def calculus_primitives():
     return [
         (name, fn)
@@ -30,6 +33,7 @@ def calculus_primitives():
         if inspect.isfunction(fn)
         and fn.__module__ == calculus.__name__
         and not name.startswith("_")
+        and name not in HELPERS
     ]
 
 

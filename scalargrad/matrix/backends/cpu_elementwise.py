@@ -45,9 +45,9 @@ from scalargrad.matrix.backends.cpu_ops import (
     loss_deriv,
     loss_op,
     unary_backward_row,
-    unary_deriv,
-    unary_op,
+    unary_derivative,
     unary_row,
+    unary_value,
 )
 from scalargrad.matrix.backends.cpu_strides import elementwise_args, launch
 
@@ -101,7 +101,7 @@ def _unary_kernel(code):
                 unary_row(code, x[xo + l0 : xo + l1], out[o + l0 : o + l1])
             else:
                 for l in range(l0, l1):
-                    out[o + l] = unary_op(code, np.float64(x[xo + l * xs[3]]))
+                    out[o + l] = unary_value(code, np.float64(x[xo + l * xs[3]]))
 
     return kernel
 
@@ -126,7 +126,7 @@ def _unary_backward_kernel(code):
             else:
                 for l in range(l0, l1):
                     xv, yv = np.float64(x[xo + l * xs[3]]), np.float64(y[yo + l * ys[3]])
-                    out[o + l] = np.float64(g[go + l * gs[3]]) * unary_deriv(code, xv, yv)
+                    out[o + l] = np.float64(g[go + l * gs[3]]) * unary_derivative(code, xv, yv)
 
     return kernel
 

@@ -8,19 +8,23 @@ so nothing here re-derives a formula. The ``*_row`` functions do the same over a
 with the op test outside the loop, which lets LLVM vectorize the loop.
 
 A numba kernel cannot index a table of functions at run time without losing inlining (and the
-loops' vectorization), so each dispatcher is an ``if`` per op. The unary dispatchers are
-``inline="always"``: a kernel built for one op (``cpu_elementwise._unary_kernel(code)``, where
-``code`` is a constant) gets their body pasted in, numba's dead-branch pruning drops every branch
-but that op's before anything is compiled, and the kernel compiles one op's loop, not all of them
-(the first MLP step then compiles relu alone: a faster cold start). Adding a primitive adds one
-branch to each of the four unary (or three binary) dispatchers; ``tests/test_op_registry.py``
-fails, naming the op, until every registry op has its branch.
+loops' vectorization). Unary ops avoid that: their kernels are built per op
+(``cpu_elementwise._unary_kernel(code)``, where ``code`` is a constant of the kernel), and
+``unary_value``/``unary_derivative`` pick the registry's function for that constant while numba
+compiles the kernel (an ``overload`` that sees ``code`` as a literal). So a kernel compiles one
+op's loop, no other op's (the first MLP step compiles relu alone: a faster cold start), and a new
+unary primitive needs nothing here: its registry line is enough. Binary ops share one kernel whose
+code is only known at run time (a program uses add, sub, mul and div together, and one kernel
+compiles faster than four), so their dispatchers are an ``if`` per op; adding a binary primitive
+adds one branch to each of the three, and ``tests/test_op_registry.py`` fails, naming the op,
+until it is there.
 """
 
 import functools
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from scalargrad import calculus, primitives
 
@@ -52,12 +56,6 @@ def _compile_once(fn):
 _jit = compiled
 
 
-def _unary_fns(name):
-    """The registry's f and f' for unary op ``name``, compiled."""
-    prim = primitives.get(name)
-    return _jit(prim.value), _jit(prim.derivs[0])
-
-
 def _binary_fns(name):
     """The registry's f, df/dx and df/dy for binary op ``name``, compiled."""
     prim = primitives.get(name)
@@ -65,21 +63,6 @@ def _binary_fns(name):
 
 
 # op codes: positions in the registry's order
-NEG = UNARY_OPS.index("neg")
-EXP = UNARY_OPS.index("exp")
-LOG = UNARY_OPS.index("log")
-TANH = UNARY_OPS.index("tanh")
-SIGMOID = UNARY_OPS.index("sigmoid")
-RELU = UNARY_OPS.index("relu")
-SOFTPLUS = UNARY_OPS.index("softplus")
-ABS = UNARY_OPS.index("abs")
-SQRT = UNARY_OPS.index("sqrt")
-SIN = UNARY_OPS.index("sin")
-COS = UNARY_OPS.index("cos")
-SILU = UNARY_OPS.index("silu")
-GELU = UNARY_OPS.index("gelu")
-GELU_TANH = UNARY_OPS.index("gelu_tanh")
-
 ADD = BINARY_OPS.index("add")
 SUB = BINARY_OPS.index("sub")
 MUL = BINARY_OPS.index("mul")
@@ -88,20 +71,6 @@ POW = BINARY_OPS.index("pow")
 MAXIMUM = BINARY_OPS.index("maximum")
 MINIMUM = BINARY_OPS.index("minimum")
 
-_neg, _neg_d = _unary_fns("neg")
-_exp, _exp_d = _unary_fns("exp")
-_log, _log_d = _unary_fns("log")
-_tanh, _tanh_d = _unary_fns("tanh")
-_sigmoid, _sigmoid_d = _unary_fns("sigmoid")
-_relu, _relu_d = _unary_fns("relu")
-_softplus, _softplus_d = _unary_fns("softplus")
-_abs, _abs_d = _unary_fns("abs")
-_sqrt, _sqrt_d = _unary_fns("sqrt")
-_sin, _sin_d = _unary_fns("sin")
-_cos, _cos_d = _unary_fns("cos")
-_silu, _silu_d = _unary_fns("silu")
-_gelu, _gelu_d = _unary_fns("gelu")
-_gelu_tanh, _gelu_tanh_d = _unary_fns("gelu_tanh")
 _add, _add_dx, _add_dy = _binary_fns("add")
 _sub, _sub_dx, _sub_dy = _binary_fns("sub")
 _mul, _mul_dx, _mul_dy = _binary_fns("mul")
@@ -120,72 +89,32 @@ _sq_d, _absl_d, _smooth_d, _bce_d, _bcel_d = (
 # ---------------------------------------------------------------- the op tables (code -> calculus)
 
 
-@njit(cache=True, inline="always")
-def unary_op(code, x):
-    """Forward value of unary op ``code`` at float64 ``x``."""
-    if code == NEG:
-        return _neg(x)
-    elif code == EXP:
-        return _exp(x)
-    elif code == LOG:
-        return _log(x)
-    elif code == TANH:
-        return _tanh(x)
-    elif code == SIGMOID:
-        return _sigmoid(x)
-    elif code == RELU:
-        return _relu(x)
-    elif code == SOFTPLUS:
-        return _softplus(x)
-    elif code == ABS:
-        return _abs(x)
-    elif code == SQRT:
-        return _sqrt(x)
-    elif code == SIN:
-        return _sin(x)
-    elif code == COS:
-        return _cos(x)
-    elif code == SILU:
-        return _silu(x)
-    elif code == GELU:
-        return _gelu(x)
-    elif code == GELU_TANH:
-        return _gelu_tanh(x)
-    return np.nan  # not a registry op: tests/test_op_registry.py catches this
+def unary_value(code, x):
+    """f(x) for the registry's unary op number ``code`` (``primitives.UNARY[code]``)."""
+    return primitives.UNARY[code].value(x)
 
 
-@njit(cache=True, inline="always")
-def unary_deriv(code, x, y):
-    """d op(x)/dx for unary op ``code``, given y = op(x)."""
-    if code == NEG:
-        return _neg_d(x, y)
-    elif code == EXP:
-        return _exp_d(x, y)
-    elif code == LOG:
-        return _log_d(x, y)
-    elif code == TANH:
-        return _tanh_d(x, y)
-    elif code == SIGMOID:
-        return _sigmoid_d(x, y)
-    elif code == RELU:
-        return _relu_d(x, y)
-    elif code == SOFTPLUS:
-        return _softplus_d(x, y)
-    elif code == ABS:
-        return _abs_d(x, y)
-    elif code == SQRT:
-        return _sqrt_d(x, y)
-    elif code == SIN:
-        return _sin_d(x, y)
-    elif code == COS:
-        return _cos_d(x, y)
-    elif code == SILU:
-        return _silu_d(x, y)
-    elif code == GELU:
-        return _gelu_d(x, y)
-    elif code == GELU_TANH:
-        return _gelu_tanh_d(x, y)
-    return np.nan  # not a registry op: tests/test_op_registry.py catches this
+def unary_derivative(code, x, y):
+    """f'(x) for the registry's unary op number ``code``, given y = f(x)."""
+    return primitives.UNARY[code].derivs[0](x, y)
+
+
+@overload(unary_value, inline="always", prefer_literal=True)
+def _unary_value_compiled(code, x):
+    """In a kernel, ``code`` is a constant: numba compiles the registry's f for it, alone."""
+    if isinstance(code, types.IntegerLiteral):
+        f = compiled(primitives.UNARY[code.literal_value].value)
+        return lambda code, x: f(x)
+    return None  # a code known only at run time: no kernel is built that way
+
+
+@overload(unary_derivative, inline="always", prefer_literal=True)
+def _unary_derivative_compiled(code, x, y):
+    """As ``unary_value``: the registry's f' for the constant ``code``."""
+    if isinstance(code, types.IntegerLiteral):
+        f_deriv = compiled(primitives.UNARY[code.literal_value].derivs[0])
+        return lambda code, x, y: f_deriv(x, y)
+    return None
 
 
 @njit(cache=True)
@@ -298,94 +227,14 @@ def loss_deriv(code, p, t, beta):
 
 @njit(cache=True, inline="always")
 def unary_row(code, x, out):
-    """out[j] = op(x[j]) on contiguous 1-D slices. The op test sits outside the loops, so each
-    loop is plain enough for LLVM to vectorize (relu, abs, neg: 16 float32 at a time)."""
-    if code == NEG:
-        for j in range(out.size):
-            out[j] = _neg(np.float64(x[j]))
-    elif code == EXP:
-        for j in range(out.size):
-            out[j] = _exp(np.float64(x[j]))
-    elif code == LOG:
-        for j in range(out.size):
-            out[j] = _log(np.float64(x[j]))
-    elif code == TANH:
-        for j in range(out.size):
-            out[j] = _tanh(np.float64(x[j]))
-    elif code == SIGMOID:
-        for j in range(out.size):
-            out[j] = _sigmoid(np.float64(x[j]))
-    elif code == RELU:
-        for j in range(out.size):
-            out[j] = _relu(np.float64(x[j]))
-    elif code == SOFTPLUS:
-        for j in range(out.size):
-            out[j] = _softplus(np.float64(x[j]))
-    elif code == ABS:
-        for j in range(out.size):
-            out[j] = _abs(np.float64(x[j]))
-    elif code == SQRT:
-        for j in range(out.size):
-            out[j] = _sqrt(np.float64(x[j]))
-    elif code == SIN:
-        for j in range(out.size):
-            out[j] = _sin(np.float64(x[j]))
-    elif code == COS:
-        for j in range(out.size):
-            out[j] = _cos(np.float64(x[j]))
-    elif code == SILU:
-        for j in range(out.size):
-            out[j] = _silu(np.float64(x[j]))
-    elif code == GELU:
-        for j in range(out.size):
-            out[j] = _gelu(np.float64(x[j]))
-    elif code == GELU_TANH:
-        for j in range(out.size):
-            out[j] = _gelu_tanh(np.float64(x[j]))
+    """out[j] = f(x[j]) on contiguous 1-D slices, for the constant op ``code``: a loop plain
+    enough for LLVM to vectorize (relu, abs, neg: 16 float32 at a time)."""
+    for j in range(out.size):
+        out[j] = unary_value(code, np.float64(x[j]))
 
 
 @njit(cache=True, inline="always")
 def unary_backward_row(code, x, y, g, out):
-    """out[j] = g[j] * op_deriv(x[j], y[j]) on contiguous 1-D slices (as ``unary_row``)."""
-    if code == NEG:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _neg_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == EXP:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _exp_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == LOG:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _log_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == TANH:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _tanh_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == SIGMOID:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _sigmoid_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == RELU:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _relu_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == SOFTPLUS:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _softplus_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == ABS:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _abs_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == SQRT:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _sqrt_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == SIN:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _sin_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == COS:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _cos_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == SILU:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _silu_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == GELU:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _gelu_d(np.float64(x[j]), np.float64(y[j]))
-    elif code == GELU_TANH:
-        for j in range(out.size):
-            out[j] = np.float64(g[j]) * _gelu_tanh_d(np.float64(x[j]), np.float64(y[j]))
+    """out[j] = g[j] * f'(x[j], y[j]) on contiguous 1-D slices (as ``unary_row``)."""
+    for j in range(out.size):
+        out[j] = np.float64(g[j]) * unary_derivative(code, np.float64(x[j]), np.float64(y[j]))

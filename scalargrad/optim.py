@@ -1,4 +1,4 @@
-"""Optimizers: SGD (momentum, dampening, Nesterov, weight decay) and Adam, as torch.optim.
+"""Optimizers: SGD (momentum, dampening, Nesterov, weight decay), Adam and AdamW, as torch.optim.
 
 The same classes update both engines' parameters:
 
@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from scalargrad import calculus
+from scalargrad.autograd_mode import no_grad
 from scalargrad.scalar.value import Value
 
 
@@ -367,6 +368,9 @@ class Adam(Optimizer):
     g <- grad + weight_decay * p
     m <- beta1 m + (1 - beta1) g;   v <- beta2 v + (1 - beta2) g^2
     p <- p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
+
+    With ``decoupled_weight_decay=True`` (that is ``AdamW``) the decay leaves the gradient:
+    first p <- p (1 - lr * weight_decay), then the steps above with g = grad.
     """
 
     def __init__(
@@ -385,25 +389,20 @@ class Adam(Optimizer):
         fused=None,
         decoupled_weight_decay=False,
     ):
-        _only_defaults(
-            "Adam",
-            amsgrad=amsgrad,
-            maximize=maximize,
-            differentiable=differentiable,
-            decoupled_weight_decay=decoupled_weight_decay,
-        )
-        _check_numbers("Adam", lr=lr, eps=eps, weight_decay=weight_decay)
+        name = type(self).__name__
+        _only_defaults(name, amsgrad=amsgrad, maximize=maximize, differentiable=differentiable)
+        _check_numbers(name, lr=lr, eps=eps, weight_decay=weight_decay)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        _check_numbers("Adam", beta1=betas[0], beta2=betas[1])
+            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        _check_numbers(name, beta1=betas[0], beta2=betas[1])
         beta1, beta2 = betas
         for i, beta in enumerate((beta1, beta2)):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(
-                    f"Adam: invalid beta parameter at index {i}: {beta!r} (must be in [0, 1))"
+                    f"{name}: invalid beta parameter at index {i}: {beta!r} (must be in [0, 1))"
                 )
         if not eps >= 0.0:
-            raise ValueError(f"Adam: invalid epsilon value eps={eps!r} (must be >= 0)")
+            raise ValueError(f"{name}: invalid epsilon value eps={eps!r} (must be >= 0)")
         defaults = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
         defaults.update(  # PyTorch's switches, kept so state_dict() and print() read as PyTorch's
             amsgrad=amsgrad,
@@ -412,13 +411,20 @@ class Adam(Optimizer):
             capturable=capturable,
             differentiable=differentiable,
             fused=fused,
-            decoupled_weight_decay=decoupled_weight_decay,
+            decoupled_weight_decay=bool(decoupled_weight_decay),
         )
         super().__init__(params, defaults)
+
+    @staticmethod
+    def _coupled_decay(group):
+        """The weight_decay the Adam update adds to the gradient: none when it is decoupled."""
+        return 0.0 if group["decoupled_weight_decay"] else group["weight_decay"]
 
     def _step_value(self, group, p, state):
         step = state.get("step", 0) + 1
         beta1, beta2 = group["betas"]
+        if group["decoupled_weight_decay"]:  # AdamW: p <- p (1 - lr wd), outside the moments
+            p.data = p.data * (1.0 - group["lr"] * group["weight_decay"])
         p.data, state["exp_avg"], state["exp_avg_sq"] = calculus.adam_update(
             p.data,
             p.grad,
@@ -428,7 +434,7 @@ class Adam(Optimizer):
             beta1,
             beta2,
             group["eps"],
-            group["weight_decay"],
+            self._coupled_decay(group),
             step,
         )
         state["step"] = step
@@ -441,6 +447,9 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = backend.full(tuple(p.shape), 0.0, p.dtype)
         state["step"] += 1
         beta1, beta2 = group["betas"]
+        if group["decoupled_weight_decay"]:  # AdamW: p <- p (1 - lr wd), outside the moments
+            with no_grad():
+                p.mul_(1.0 - group["lr"] * group["weight_decay"])
         backend.adam_step(
             p._array,
             p.grad._array,
@@ -450,6 +459,46 @@ class Adam(Optimizer):
             beta1,
             beta2,
             group["eps"],
-            group["weight_decay"],
+            self._coupled_decay(group),
             state["step"],
+        )
+
+
+class AdamW(Adam):
+    """AdamW, as ``torch.optim.AdamW``: Adam with decoupled weight decay (Loshchilov and Hutter).
+    Per element, t the 1-based step (docs: derivations/weight_decay):
+
+    p <- p (1 - lr * weight_decay)
+    m <- beta1 m + (1 - beta1) grad;   v <- beta2 v + (1 - beta2) grad^2
+    p <- p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        *,
+        maximize=False,
+        foreach=None,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+    ):
+        super().__init__(
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
         )

@@ -174,7 +174,12 @@ PAGE_OF = {
         "NLLLoss": "cross_entropy",
     },
     "scalargrad.nn.dropout": {"Dropout": "dropout"},
-    "scalargrad.optim": {"Optimizer": "optimizers", "SGD": "weight_decay", "Adam": "weight_decay"},
+    "scalargrad.optim": {
+        "Optimizer": "optimizers",
+        "SGD": "weight_decay",
+        "Adam": "weight_decay",
+        "AdamW": "weight_decay",
+    },
 }  # fmt: skip
 
 

@@ -502,3 +502,7 @@ class AdamW(Adam):
             fused=fused,
             decoupled_weight_decay=True,
         )
+
+
+# sg.optim.lr_scheduler, as torch.optim.lr_scheduler (it does not import this module)
+from scalargrad import lr_scheduler  # noqa: E402, F401

@@ -45,7 +45,7 @@ def test_forward_rows_at_any_base_and_stride(x, lay, threads):
     x = np.array(x)
     n = x.size
     xs = embed(x, lay[0])
-    m = max(R.row_max(*xs, t, n, threads) for t in range(threads))
+    m = max(R.row_max(*xs, t, n, threads, 0.0) for t in range(threads))
     assert m == x.max()
     m = R.shift(m)
     s = sum(R.sum_exp(*xs, t, n, threads, m) for t in range(threads))
@@ -77,12 +77,12 @@ def test_backward_rows_at_any_base_and_stride(y, seed, lay, threads):
     n = y.size
     g = np.random.default_rng(seed).standard_normal(n)
     ys, gs = embed(y, lay[0]), embed(g, lay[1])
-    s = sum(R.row_dot(*gs, *ys, t, n, threads) for t in range(threads))
+    s = sum(R.row_dot(*gs, *ys, t, n, threads, 0.0) for t in range(threads))
     out = output(n, lay[2])
     for t in range(threads):
         R.softmax_backward_row(*ys, *gs, *out, t, n, threads, s)
     assert_same(read(*out, n), reference.softmax_backward(y, g, 0))
-    s = sum(R.row_sum(*gs, t, n, threads) for t in range(threads))
+    s = sum(R.row_sum(*gs, t, n, threads, 0.0) for t in range(threads))
     out = output(n, lay[2])
     for t in range(threads):
         R.log_softmax_backward_row(*ys, *gs, *out, t, n, threads, s)

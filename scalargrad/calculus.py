@@ -599,3 +599,38 @@ def adam_update(p, g, m, v, lr, beta1, beta2, eps, weight_decay, step):
     m_hat = m / (one - beta1**step)
     v_hat = v / (one - beta2**step)
     return p - lr * m_hat / (math.sqrt(v_hat) + eps), m, v
+
+
+def rmsprop_update(p, g, sq, g_avg, buf, lr, alpha, eps, weight_decay, momentum, centered):
+    """One RMSprop step for one element; returns (new p, new sq, new g_avg, new buf). As
+    torch.optim.RMSprop:
+
+    g <- g + weight_decay p;  sq <- alpha sq + (1 - alpha) g^2;
+    centered: g_avg <- alpha g_avg + (1 - alpha) g and d = sqrt(sq - g_avg^2) + eps,
+    else d = sqrt(sq) + eps;  momentum > 0: buf <- momentum buf + g / d, p <- p - lr buf;
+    else p <- p - lr g / d.  Docs: derivations/optimizers.
+    """
+    one = typed(p, 1.0)
+    g = g + weight_decay * p
+    sq = alpha * sq + (one - alpha) * g * g
+    if centered:
+        g_avg = alpha * g_avg + (one - alpha) * g
+        d = math.sqrt(sq - g_avg * g_avg) + eps
+    else:
+        d = math.sqrt(sq) + eps
+    if momentum > typed(p, 0.0):
+        buf = momentum * buf + g / d
+        return p - lr * buf, sq, g_avg, buf
+    return p - lr * (g / d), sq, g_avg, buf
+
+
+def adagrad_update(p, g, s, clr, eps, weight_decay):
+    """One Adagrad step for one element; returns (new p, new sum). As torch.optim.Adagrad, with
+    clr = lr / (1 + (t - 1) lr_decay) for the 1-based step t (the caller computes it):
+
+    g <- g + weight_decay p;  s <- s + g^2;  p <- p - clr g / (sqrt(s) + eps).
+    Docs: derivations/optimizers.
+    """
+    g = g + weight_decay * p
+    s = s + g * g
+    return p - clr * (g / (math.sqrt(s) + eps)), s

@@ -1,11 +1,12 @@
-"""Optimizers: SGD (momentum, dampening, Nesterov, weight decay), Adam and AdamW, as torch.optim.
+"""Optimizers: SGD (momentum, dampening, Nesterov, weight decay), Adam, AdamW, RMSprop and Adagrad,
+as torch.optim.
 
 The same classes update both engines' parameters:
 
 * a scalar ``Value``: its ``data`` is updated in Python, one ``calculus.sgd_update`` /
   ``calculus.adam_update`` call per parameter;
 * a matrix-engine ``Tensor`` (anything that is not a Value): its backend array ``p._array`` is
-  updated in place by one kernel, ``p._backend.sgd_step`` / ``adam_step``, built on the same
+  updated in place by one kernel, ``p._backend.sgd_step`` / ``adam_step`` / ..., built on the same
   calculus functions. Tensors whose ``grad`` is None are skipped.
 
 ``zero_grad()`` sets Value grads to 0.0 and Tensor grads to None (PyTorch's ``set_to_none=True``).
@@ -147,7 +148,7 @@ class Optimizer:
 # ------------------------------------------------------------ what a parameter may be
 
 
-_NUMBERS = ("lr", "momentum", "dampening", "weight_decay", "eps")
+_NUMBERS = ("lr", "momentum", "dampening", "weight_decay", "eps", "alpha", "lr_decay")
 
 
 def _is_real(x):
@@ -501,6 +502,177 @@ class AdamW(Adam):
             differentiable=differentiable,
             fused=fused,
             decoupled_weight_decay=True,
+        )
+
+
+class RMSprop(Optimizer):
+    """RMSprop, as ``torch.optim.RMSprop``. Per element (calculus.rmsprop_update):
+
+    g <- grad + weight_decay * p
+    v <- alpha v + (1 - alpha) g^2                      (state "square_avg")
+    centered: a <- alpha a + (1 - alpha) g, d = sqrt(v - a^2) + eps     ("grad_avg")
+    otherwise d = sqrt(v) + eps
+    momentum > 0: b <- momentum b + g / d, p <- p - lr * b             ("momentum_buffer")
+    otherwise p <- p - lr * g / d
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
+        _only_defaults("RMSprop", maximize=maximize, differentiable=differentiable)
+        _check_numbers(
+            "RMSprop", lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum
+        )
+        for key, value in (("eps", eps), ("momentum", momentum), ("alpha", alpha)):
+            if not value >= 0.0:
+                raise ValueError(f"RMSprop: invalid {key}={value!r} (must be >= 0)")
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            alpha=alpha,
+            eps=eps,
+            centered=centered,
+            weight_decay=weight_decay,
+            # PyTorch's switches, kept so state_dict() and print() read as PyTorch's
+            capturable=capturable,
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+        )
+        super().__init__(params, defaults)
+
+    def _step_value(self, group, p, state):
+        state["step"] = state.get("step", 0) + 1
+        p.data, state["square_avg"], g_avg, buf = calculus.rmsprop_update(
+            p.data,
+            p.grad,
+            state.get("square_avg", 0.0),
+            state.get("grad_avg", 0.0),
+            state.get("momentum_buffer", 0.0),
+            *self._hyperparameters(group),
+        )
+        if group["momentum"] > 0:  # the buffers exist only when used, as PyTorch's
+            state["momentum_buffer"] = buf
+        if group["centered"]:
+            state["grad_avg"] = g_avg
+
+    def _step_tensor(self, group, p, state):
+        backend = p._backend
+        if "step" not in state:
+            state["step"] = 0
+            state["square_avg"] = backend.full(tuple(p.shape), 0.0, p.dtype)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = backend.full(tuple(p.shape), 0.0, p.dtype)
+            if group["centered"]:
+                state["grad_avg"] = backend.full(tuple(p.shape), 0.0, p.dtype)
+        state["step"] += 1
+        # a buffer not in use is handed back unchanged by the update, so the gradient stands in
+        # for it (read, and written back as it was) and nothing is allocated for it
+        backend.rmsprop_step(
+            p._array,
+            p.grad._array,
+            state["square_avg"],
+            state.get("grad_avg", p.grad._array),
+            state.get("momentum_buffer", p.grad._array),
+            *self._hyperparameters(group),
+        )
+
+    @staticmethod
+    def _hyperparameters(group):
+        keys = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
+        return [group[k] for k in keys]
+
+
+class Adagrad(Optimizer):
+    """Adagrad, as ``torch.optim.Adagrad``. Per element (calculus.adagrad_update), t the 1-based
+    step and the sum s starting at ``initial_accumulator_value``:
+
+    clr = lr / (1 + (t - 1) * lr_decay)
+    g <- grad + weight_decay * p
+    s <- s + g^2                                         (state "sum")
+    p <- p - clr * g / (sqrt(s) + eps)
+
+    As PyTorch's, the state ("step" 0 and "sum") exists from construction on.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0,
+        weight_decay=0,
+        initial_accumulator_value=0,
+        eps=1e-10,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        fused=None,
+    ):
+        _only_defaults("Adagrad", maximize=maximize, differentiable=differentiable)
+        start = initial_accumulator_value
+        _check_numbers(
+            "Adagrad", lr=lr, lr_decay=lr_decay, initial_accumulator_value=start, eps=eps
+        )
+        for key, value in (("lr_decay", lr_decay), ("initial_accumulator_value", start)):
+            if not value >= 0.0:
+                raise ValueError(f"Adagrad: invalid {key}={value!r} (must be >= 0)")
+        if not eps >= 0.0:
+            raise ValueError(f"Adagrad: invalid epsilon value eps={eps!r} (must be >= 0)")
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=start,
+            # PyTorch's switches, kept so state_dict() and print() read as PyTorch's
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+            fused=fused,
+        )
+        super().__init__(params, defaults)
+        for group, p in self._params():
+            total = group["initial_accumulator_value"]
+            if not isinstance(p, Value):
+                total = p._backend.full(tuple(p.shape), total, p.dtype)
+            self.state[p] = {"step": 0, "sum": total}
+
+    @staticmethod
+    def _clr(group, step):
+        return group["lr"] / (1 + (step - 1) * group["lr_decay"])
+
+    def _step_value(self, group, p, state):
+        state["step"] += 1
+        p.data, state["sum"] = calculus.adagrad_update(
+            p.data,
+            p.grad,
+            state["sum"],
+            self._clr(group, state["step"]),
+            group["eps"],
+            group["weight_decay"],
+        )
+
+    def _step_tensor(self, group, p, state):
+        state["step"] += 1
+        p._backend.adagrad_step(
+            p._array,
+            p.grad._array,
+            state["sum"],
+            self._clr(group, state["step"]),
+            group["eps"],
+            group["weight_decay"],
         )
 
 

@@ -104,6 +104,8 @@ Linear algebra
 Optimizer updates (in place, one kernel per parameter; math from calculus.sgd_update/adam_update)
     sgd_step(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, first_step)
     adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, step)
+    rmsprop_step(p, g, sq, g_avg, buf, lr, alpha, eps, weight_decay, momentum, centered)
+    adagrad_step(p, g, s, clr, eps, weight_decay)   (math: calculus.rmsprop_update/adagrad_update)
 """
 
 import importlib

@@ -70,6 +70,7 @@ from scalargrad.matrix.backends.cpu_memory import (  # noqa: E402,F401
     reshape,
     to_numpy,
 )
+from scalargrad.matrix.backends.cpu_optim import adagrad_step, rmsprop_step  # noqa: E402,F401
 from scalargrad.matrix.backends.cpu_reduce import arg_reduce, cumsum, reduce  # noqa: E402,F401
 from scalargrad.matrix.backends.cpu_softmax import (  # noqa: E402,F401
     log_softmax,

@@ -50,6 +50,7 @@ from scalargrad.matrix.backends.cuda_memory import (  # noqa: F401
     reshape,
     to_numpy,
 )
+from scalargrad.matrix.backends.cuda_optim import adagrad_step, rmsprop_step  # noqa: F401
 from scalargrad.matrix.backends.cuda_reduce import arg_reduce, cumsum, reduce  # noqa: F401
 from scalargrad.matrix.backends.cuda_softmax import (  # noqa: F401
     log_softmax,

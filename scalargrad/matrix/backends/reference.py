@@ -282,3 +282,25 @@ def adam_step(p, g, m, v, lr, beta1, beta2, eps, weight_decay, step):
             weight_decay,
             step,
         )
+
+
+def rmsprop_step(p, g, sq, g_avg, buf, lr, alpha, eps, weight_decay, momentum, centered):
+    pf, gf, sf, af, bf = (a.reshape(-1) for a in (p, g, sq, g_avg, buf))
+    for i in range(pf.size):
+        pf[i], sf[i], af[i], bf[i] = calculus.rmsprop_update(
+            *(float(a[i]) for a in (pf, gf, sf, af, bf)),
+            lr,
+            alpha,
+            eps,
+            weight_decay,
+            momentum,
+            centered,
+        )
+
+
+def adagrad_step(p, g, s, clr, eps, weight_decay):
+    pf, gf, sf = p.reshape(-1), g.reshape(-1), s.reshape(-1)
+    for i in range(pf.size):
+        pf[i], sf[i] = calculus.adagrad_update(
+            float(pf[i]), float(gf[i]), float(sf[i]), clr, eps, weight_decay
+        )

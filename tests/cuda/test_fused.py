@@ -102,3 +102,34 @@ def test_adam_steps(dtype):
         R.adam_step(hp, hg, hm, hv, 0.01, 0.9, 0.999, 1e-8, 0.001, step)
         for got, expected in ((p, hp), (m, hm), (v, hv)):
             assert_matches(got, expected, dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("momentum, centered", [(0.0, False), (0.9, True)])
+def test_rmsprop_steps(dtype, momentum, centered):
+    rng = np.random.default_rng(3)
+    hp = rng.standard_normal((3, 5)).astype(dtype)
+    hs, ha, hb = (np.zeros_like(hp) for _ in range(3))
+    p, s, a, b = (C.from_numpy(x) for x in (hp, hs, ha, hb))
+    for _ in range(3):
+        hg = rng.standard_normal((3, 5)).astype(dtype)
+        args = (0.01, 0.9, 1e-8, 0.001, momentum, centered)
+        C.rmsprop_step(p, C.from_numpy(hg), s, a, b, *args)
+        R.rmsprop_step(hp, hg, hs, ha, hb, *args)
+        for got, expected in ((p, hp), (s, hs), (a, ha), (b, hb)):
+            assert_matches(got, expected, dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_adagrad_steps(dtype):
+    rng = np.random.default_rng(4)
+    hp = rng.standard_normal((3, 5)).astype(dtype)
+    hs = np.full_like(hp, 0.1)
+    p, s = C.from_numpy(hp), C.from_numpy(hs)
+    for step in range(1, 4):
+        hg = rng.standard_normal((3, 5)).astype(dtype)
+        clr = 0.01 / (1 + (step - 1) * 0.1)
+        C.adagrad_step(p, C.from_numpy(hg), s, clr, 1e-10, 0.001)
+        R.adagrad_step(hp, hg, hs, clr, 1e-10, 0.001)
+        for got, expected in ((p, hp), (s, hs)):
+            assert_matches(got, expected, dtype)

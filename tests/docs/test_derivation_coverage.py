@@ -179,6 +179,8 @@ PAGE_OF = {
         "SGD": "weight_decay",
         "Adam": "weight_decay",
         "AdamW": "weight_decay",
+        "RMSprop": "optimizers",
+        "Adagrad": "optimizers",
     },
 }  # fmt: skip
 

@@ -57,6 +57,11 @@ class Optimizer:
             group["params"] = _checked_params(name, group["params"], seen)
             self.param_groups.append(group)
 
+    def __getstate__(self):
+        """Pickling and deepcopy leave out the ``step`` wrapper an lr scheduler installs (it points
+        at this optimizer, not at the copy) and its flag, as PyTorch's optimizers do."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("step", "_opt_called")}
+
     def __repr__(self):
         """PyTorch's layout: the class name, then each group's settings in name order."""
         lines = [f"{type(self).__name__} ("]

@@ -585,7 +585,8 @@ class ConstantLR(LRScheduler):
     """The lr times ``factor`` for the first ``total_iters`` epochs, then the base lr.
 
     :math:`\\eta_t = \\eta_0 \\, \\text{factor}` for :math:`t < T`, :math:`\\eta_0` from
-    :math:`t = T` = ``total_iters`` on.
+    :math:`t = T` = ``total_iters`` on. (``total_iters=0`` keeps the factor for ever, as in
+    PyTorch, whose step never reaches the restoring epoch then.)
     """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
@@ -764,6 +765,7 @@ class OneCycleLR(LRScheduler):
         _check_number(name, "div_factor", div_factor)
         _check_number(name, "final_div_factor", final_div_factor)
         self.total_steps = total_steps
+        self._pct_start = pct_start
         self.anneal_strategy = anneal_strategy
         up = float(pct_start * total_steps) - 1
         if three_phase:  # (end step, start lr, end lr, start momentum, end momentum)
@@ -808,6 +810,11 @@ class OneCycleLR(LRScheduler):
                 break
             start = end
         _, lr0, lr1, m0, m1 = phase
+        if end == start:  # PyTorch divides by zero here
+            raise ValueError(
+                f"OneCycleLR: a phase of the schedule has no steps (pct_start * total_steps = "
+                f"{self._pct_start * self.total_steps}); raise pct_start or total_steps"
+            )
         pct = (t - start) / (end - start)
         lrs = []
         for group in self.optimizer.param_groups:

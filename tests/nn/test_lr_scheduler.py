@@ -137,6 +137,7 @@ def test_state_dict_round_trip(make):
     opt = sg.optim.SGD([Value(1.0)], lr=0.3)
     sched = make(opt)
     for _ in range(4):
+        opt.step()
         sched.step()
     state = sched.state_dict()
     assert "optimizer" not in state and state["last_epoch"] == 4
@@ -158,6 +159,7 @@ def test_resume_with_last_epoch_and_step_epoch():
     opt.param_groups[0]["initial_lr"] = 0.5
     sched = lr_sched.StepLR(opt, step_size=2, gamma=0.5, last_epoch=3)
     assert sched.last_epoch == 4
+    opt.step()
     sched.step(epoch=7)  # closed form
     assert sched.get_last_lr() == [0.5 * 0.5**3]
 
@@ -172,6 +174,7 @@ def test_lambda_per_group_and_callable_object_state():
 
     opt = sg.optim.SGD([{"params": [Value(1.0)]}, {"params": [Value(2.0)], "lr": 0.2}], lr=0.1)
     sched = lr_sched.LambdaLR(opt, [lambda e: 1.0, Decay()])
+    opt.step()
     sched.step()
     assert sched.get_last_lr() == [0.1, 0.1]
     state = sched.state_dict()

@@ -256,7 +256,7 @@ def test_mixing_devices_is_a_clear_error():
         a + b
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "rmsprop", "adagrad"])
 def test_mlp_trained_on_cuda_matches_cpu_step_for_step(optimizer):
     rng = np.random.default_rng(3)
     X, y = rng.standard_normal((12, 5)), rng.integers(0, 3, 12)
@@ -270,6 +270,10 @@ def test_mlp_trained_on_cuda_matches_cpu_step_for_step(optimizer):
             return sg.optim.SGD(
                 model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-3, nesterov=True
             )
+        if optimizer == "rmsprop":
+            return sg.optim.RMSprop(model.parameters(), momentum=0.5, centered=True)
+        if optimizer == "adagrad":
+            return sg.optim.Adagrad(model.parameters(), lr_decay=0.1, weight_decay=1e-3)
         return sg.optim.Adam(model.parameters(), lr=0.01)
 
     runs = {}

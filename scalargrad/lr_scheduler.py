@@ -27,10 +27,12 @@ called): they do not import ``scalargrad.optim``.
 
 import math
 import types
+import warnings
 from bisect import bisect_right
 from collections import Counter
 
 from scalargrad.lr_base import (  # noqa: F401 (LRScheduler is part of this module's API)
+    EPOCH_DEPRECATION_WARNING,
     STEP_ORDER_WARNING,
     STEP_OVERRIDDEN_WARNING,
     LRScheduler,
@@ -340,6 +342,8 @@ class ReduceLROnPlateau(LRScheduler):
                 f"ReduceLROnPlateau.step: metrics must be a number, got "
                 f"{type(metrics).__name__} ({metrics!r})"
             ) from None
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         if self._is_better(current, self.best):
             self.best = current

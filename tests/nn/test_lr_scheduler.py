@@ -160,7 +160,8 @@ def test_resume_with_last_epoch_and_step_epoch():
     sched = lr_sched.StepLR(opt, step_size=2, gamma=0.5, last_epoch=3)
     assert sched.last_epoch == 4
     opt.step()
-    sched.step(epoch=7)  # closed form
+    with pytest.warns(UserWarning, match="The epoch parameter in `scheduler.step\\(\\)`"):
+        sched.step(epoch=7)  # closed form (and PyTorch's deprecation warning)
     assert sched.get_last_lr() == [0.5 * 0.5**3]
 
 

@@ -221,3 +221,23 @@ def test_state_dict_keys_match_pytorch(name):
             assert g["last_epoch"] == w["last_epoch"] and g["_last_lr"] == pytest.approx(
                 w["_last_lr"], rel=1e-12
             )
+
+
+def test_step_with_an_epoch_warns_as_pytorch():
+    """step(epoch) gives PyTorch's deprecation warning (not CosineAnnealingWarmRestarts', whose
+    fractional epochs are its documented use); ReduceLROnPlateau's too."""
+    records = []
+    for lib in (torch, sg):
+        p = torch.nn.Parameter(torch.ones(1)) if lib is torch else Value(1.0)
+        opt = lib.optim.SGD([p], lr=0.1)
+        L = lib.optim.lr_scheduler
+        step, warm = L.StepLR(opt, 2), L.CosineAnnealingWarmRestarts(opt, 3)
+        plateau = L.ReduceLROnPlateau(opt)
+        opt.step()
+        records.append(
+            caught(lambda: step.step(3))  # noqa: B023
+            + caught(lambda: warm.step(2.5))  # noqa: B023
+            + caught(lambda: plateau.step(1.0, epoch=4))  # noqa: B023
+        )
+    assert records[1] == records[0]
+    assert [m for _, m in records[1]] == [sg.optim.lr_scheduler.EPOCH_DEPRECATION_WARNING] * 2

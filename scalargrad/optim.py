@@ -577,10 +577,12 @@ class RMSprop(Optimizer):
         if "step" not in state:
             state["step"] = 0
             state["square_avg"] = backend.full(tuple(p.shape), 0.0, p.dtype)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = backend.full(tuple(p.shape), 0.0, p.dtype)
-            if group["centered"]:
-                state["grad_avg"] = backend.full(tuple(p.shape), 0.0, p.dtype)
+        # a buffer is made (zeros) when first used: at the first step, or later when a scheduler
+        # (OneCycleLR, CyclicLR) turns the momentum on
+        if group["momentum"] > 0 and "momentum_buffer" not in state:
+            state["momentum_buffer"] = backend.full(tuple(p.shape), 0.0, p.dtype)
+        if group["centered"] and "grad_avg" not in state:
+            state["grad_avg"] = backend.full(tuple(p.shape), 0.0, p.dtype)
         state["step"] += 1
         # a buffer not in use is handed back unchanged by the update, so the gradient stands in
         # for it (read, and written back as it was) and nothing is allocated for it

@@ -192,3 +192,34 @@ def test_prints_as_pytorch():
 def test_errors(make, error, words):
     with pytest.raises(error, match=words):
         make([sg.tensor([1.0], requires_grad=True)])
+
+
+def test_rmsprop_momentum_turned_on_later_starts_from_a_zero_buffer_on_both_engines():
+    """OneCycleLR sets RMSprop's momentum after a step without it: the buffer starts at 0."""
+    rng = np.random.default_rng(1)
+    w = rng.normal(size=(2, 3))
+    grads = [rng.normal(size=(2, 3)) for _ in range(3)]
+
+    def make(params):
+        opt = sg.optim.RMSprop(params, lr=0.01)
+        step = opt.step
+
+        def step_then_momentum():
+            step()
+            opt.param_groups[0]["momentum"] = 0.9
+
+        opt.step = step_then_momentum
+        return opt
+
+    v, buf, want = np.zeros_like(w), np.zeros_like(w), w.copy()
+    for i, g in enumerate(grads):
+        v = 0.99 * v + 0.01 * g**2
+        d = np.sqrt(v) + 1e-8
+        if i == 0:
+            want = want - 0.01 * g / d
+        else:
+            buf = 0.9 * buf + g / d
+            want = want - 0.01 * buf
+    got_t, got_v = run_both_engines(make, w, grads)
+    same(got_t, want)
+    same(got_v, want)

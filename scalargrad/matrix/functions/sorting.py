@@ -108,23 +108,13 @@ def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's nam
             f"{tuple(x.shape)} has {n} element(s) (need 0 <= k <= {n})"
         )
     be = x._backend
-    if x.ndim == 0:
-        return sort(x) if k == 1 else return_types.topk(*_first_k(x.reshape(1), 0, 0))
+    if x.ndim == 0:  # as PyTorch: the element itself, for k = 0 and k = 1
+        return return_types.topk(named(clone(x), "TopkBackward0"), _zero_index(x))
     values, indices = be.sort(x._array, axis, largest)
     keep = tuple(slice(0, k) if d == axis else slice(None) for d in range(x.ndim))
     values, indices = be.copy(be.getitem(values, keep)), be.copy(be.getitem(indices, keep))
     out = Topk.apply(x, values, indices, axis)
     return return_types.topk(out, x._result_type()._wrap(indices, be))
-
-
-def _first_k(x, axis, k):
-    """topk's (values, indices) tensors of a 1-D-or-more x (used for the 0-d, k = 0 case)."""
-    values, indices = x._backend.sort(x._array, axis, True)
-    keep = tuple(slice(0, k) if d == axis else slice(None) for d in range(x.ndim))
-    be = x._backend
-    values, indices = be.copy(be.getitem(values, keep)), be.copy(be.getitem(indices, keep))
-    wrap = x._result_type()._wrap
-    return Topk.apply(x, values, indices, axis), wrap(indices, be)
 
 
 def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002

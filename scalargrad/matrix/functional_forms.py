@@ -157,12 +157,12 @@ def cumsum(input, dim=None, *, axis=None):
     return _tensor("cumsum", input).cumsum(dim, axis=axis)
 
 
-def sort(input, dim=-1, descending=False, *, stable=False):
+def sort(input, dim=-1, descending=False, *, stable=None):
     """``sort(input, ...)`` is ``input.sort(...)``: see ``Tensor.sort``."""
     return _tensor("sort", input).sort(dim, descending, stable=stable)
 
 
-def argsort(input, dim=-1, descending=False, *, stable=False):
+def argsort(input, dim=-1, descending=False, *, stable=None):
     """``argsort(input, ...)`` is ``input.argsort(...)``: see ``Tensor.argsort``."""
     return _tensor("argsort", input).argsort(dim, descending, stable=stable)
 

@@ -337,10 +337,10 @@ class TensorMethods(TensorBase):
             raise TypeError("cumsum() missing required argument 'dim'")
         return _red.cumsum(self, dim)
 
-    def sort(self, dim=-1, descending=False, *, stable=False):
+    def sort(self, dim=-1, descending=False, *, stable=None):
         return _sorting.sort(self, dim, descending, stable)
 
-    def argsort(self, dim=-1, descending=False, *, stable=False):
+    def argsort(self, dim=-1, descending=False, *, stable=None):
         return _sorting.argsort(self, dim, descending, stable)
 
     def msort(self):

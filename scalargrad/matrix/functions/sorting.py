@@ -62,23 +62,27 @@ def _zero_index(x):
     return x._result_type()._wrap(x._backend.full((), 0, dtypes.int64), x._backend)
 
 
-def sort(x, dim=-1, descending=False, stable=False):
+def sort(x, dim=-1, descending=False, stable=None):
     """(values, indices) with each row along ``dim`` in ascending (descending) order; indices
-    int64, ``x.gather(dim, indices) == values``. NaN is the largest; ties keep index order."""
+    int64, ``x.gather(dim, indices) == values``. NaN is the largest; ties keep index order.
+    (Given ``stable``, the node is named ``SortBackward1``, PyTorch's name for that overload.)"""
     descending = _flag("sort", "descending", descending)
-    _flag("sort", "stable", stable)
+    name = "SortBackward0" if stable is None else "SortBackward1"
+    if stable is not None:
+        _flag("sort", "stable", stable)
     if x.ndim == 0:
         normalize_dim("sort", dim, 0)
-        return return_types.sort(named(clone(x), "SortBackward0"), _zero_index(x))
+        return return_types.sort(named(clone(x), name), _zero_index(x))
     axis, values, indices = _sorted_arrays("sort", x, dim, descending)
-    out = Sort.apply(x, values, indices, axis)
+    out = named(Sort.apply(x, values, indices, axis), name)
     return return_types.sort(out, x._result_type()._wrap(indices, x._backend))
 
 
-def argsort(x, dim=-1, descending=False, stable=False):
+def argsort(x, dim=-1, descending=False, stable=None):
     """The indices that sort ``x`` along ``dim``: ``sort(x, ...).indices`` (int64, no gradient)."""
     descending = _flag("argsort", "descending", descending)
-    _flag("argsort", "stable", stable)
+    if stable is not None:
+        _flag("argsort", "stable", stable)
     if x.ndim == 0:
         normalize_dim("argsort", dim, 0)
         return _zero_index(x)

@@ -51,3 +51,26 @@ def test_put_along_axis_matches_reference(dtype, data):
         np.zeros(indices.shape, dtype)), np.zeros(indices.shape, dtype))
     got = C.put_along_axis(shape, C.from_numpy(indices), g, axis)
     assert_matches(got, R.put_along_axis(shape, indices, hg, axis))
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_tensor_sort_topk_unique_on_the_device_match_the_cpu(descending):
+    import scalargrad as sg
+
+    rng = np.random.default_rng(3)
+    a = np.round(rng.normal(size=(4, 7)) * 2)
+    a[1, 3] = np.nan
+    w = rng.normal(size=(4, 7))
+    results = {}
+    for device in ("cpu", "cuda"):
+        x = sg.tensor(a, requires_grad=True, device=device)
+        values, indices = x.sort(dim=1, descending=descending)
+        top = x.topk(3, dim=0, largest=not descending)
+        (values * sg.tensor(w, device=device)).sum().backward()
+        top.values.sum().backward()
+        assert values.device.type == indices.device.type == device
+        assert top.values.grad_fn.name() == "TopkBackward0"
+        u = sg.unique(x.detach(), return_inverse=True, return_counts=True)
+        results[device] = [t.detach().to("cpu").numpy() for t in (values, indices, *top, x.grad, *u)]
+    for got, want in zip(results["cuda"], results["cpu"], strict=True):
+        np.testing.assert_array_equal(got, want)

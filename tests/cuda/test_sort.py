@@ -71,6 +71,7 @@ def test_tensor_sort_topk_unique_on_the_device_match_the_cpu(descending):
         assert values.device.type == indices.device.type == device
         assert top.values.grad_fn.name() == "TopkBackward0"
         u = sg.unique(x.detach(), return_inverse=True, return_counts=True)
-        results[device] = [t.detach().to("cpu").numpy() for t in (values, indices, *top, x.grad, *u)]
+        outputs = (values, indices, *top, x.grad, *u)
+        results[device] = [t.detach().to("cpu").numpy() for t in outputs]
     for got, want in zip(results["cuda"], results["cpu"], strict=True):
         np.testing.assert_array_equal(got, want)

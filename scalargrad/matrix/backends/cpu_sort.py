@@ -34,8 +34,11 @@ def _merge_sort_row(x, idx, scratch, descending):
             hi = min(lo + 2 * width, n)
             i, j = lo, mid
             for k in range(lo, hi):  # merge idx[lo:mid] and idx[mid:hi] into scratch[lo:hi]
-                if j >= hi or (i < mid and _precedes(x[idx[i]], idx[i], x[idx[j]], idx[j],
-                                                      descending)):
+                if i < mid and j < hi:  # both runs left: the element that comes first
+                    left = _precedes(x[idx[i]], idx[i], x[idx[j]], idx[j], descending)
+                else:  # one run is used up: take from the other
+                    left = i < mid
+                if left:
                     scratch[k] = idx[i]
                     i += 1
                 else:

@@ -59,7 +59,8 @@ def _put_kernel(out, ostr, ok, indices, istr, ik, g, oshape, gstr, gk, k, total)
         r = t // k
         j = t % k
         pos = indices[flat_to_offset(r, oshape, istr) + j * ik]
-        out[flat_to_offset(r, oshape, ostr) + pos * ok] = g[flat_to_offset(r, oshape, gstr) + j * gk]
+        value = g[flat_to_offset(r, oshape, gstr) + j * gk]
+        out[flat_to_offset(r, oshape, ostr) + pos * ok] = value
 
 
 def sort(a, axis, descending):

@@ -112,3 +112,17 @@ def test_errors_are_of_torch_types():
             call(theirs)
         with pytest.raises(torch_error.type):
             call(ours)
+
+
+def test_empty_inputs_print_as_torch():
+    # an empty int64 result names its dtype, as PyTorch prints it
+    ours, theirs = sg.zeros(2, 0), torch.zeros(2, 0)
+    same_print(ours.sort(), theirs.sort())
+    same_print(ours.topk(0), theirs.topk(0))
+    same_print(sg.ones(2, 3).topk(0), torch.ones(2, 3).topk(0))
+    for got, want in zip(
+        sg.unique(sg.zeros(0), return_inverse=True, return_counts=True),
+        torch.unique(torch.zeros(0), return_inverse=True, return_counts=True),
+        strict=True,
+    ):
+        same_print(got, want)

@@ -103,6 +103,14 @@ def test_topk_gradient_is_zero_where_not_kept():
     assert x.grad.tolist() == [[0.0, 1.0, 0.0, 1.0]]
 
 
+def test_changing_the_returned_indices_does_not_change_the_gradient():
+    x = sg.tensor([2.0, 0.0, 1.0], requires_grad=True)
+    values, indices = x.sort()
+    indices.zero_()
+    values.backward(sg.tensor([1.0, 2.0, 3.0]))
+    assert x.grad.tolist() == [3.0, 1.0, 2.0]
+
+
 def test_zero_dim_tensors_as_pytorch():
     x = sg.tensor(2.5, requires_grad=True)
     values, indices = x.sort()

@@ -58,6 +58,12 @@ def _sorted_arrays(op, x, dim, descending):
     return axis, values, indices
 
 
+def _kept(x, indices):
+    """The indices backward will use: a copy of those handed to the user when x requires grad,
+    so that changing the returned indices in place cannot misroute the gradient."""
+    return x._backend.copy(indices) if x._requires_grad else indices
+
+
 def _zero_index(x):
     return x._result_type()._wrap(x._backend.full((), 0, dtypes.int64), x._backend)
 
@@ -74,7 +80,7 @@ def sort(x, dim=-1, descending=False, stable=None):
         normalize_dim("sort", dim, 0)
         return return_types.sort(named(clone(x), name), _zero_index(x))
     axis, values, indices = _sorted_arrays("sort", x, dim, descending)
-    out = named(Sort.apply(x, values, indices, axis), name)
+    out = named(Sort.apply(x, values, _kept(x, indices), axis), name)
     return return_types.sort(out, x._result_type()._wrap(indices, x._backend))
 
 
@@ -117,7 +123,7 @@ def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's nam
     values, indices = be.sort(x._array, axis, largest)
     keep = tuple(slice(0, k) if d == axis else slice(None) for d in range(x.ndim))
     values, indices = be.copy(be.getitem(values, keep)), be.copy(be.getitem(indices, keep))
-    out = Topk.apply(x, values, indices, axis)
+    out = Topk.apply(x, values, _kept(x, indices), axis)
     return return_types.topk(out, x._result_type()._wrap(indices, be))
 
 

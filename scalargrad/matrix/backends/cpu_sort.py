@@ -7,8 +7,9 @@ the kernel sees ``R`` contiguous rows of ``N`` elements; ``prange`` runs over th
 thread sorts a whole row with a bottom-up merge sort: runs of width 1, 2, 4, ... are merged
 pairwise, taking the left element whenever it precedes the right one. That is O(N log N)
 comparisons per row and O(N) scratch, and stable by construction. (numba also compiles
-``np.argsort(kind="mergesort")`` for 1-D arrays, but numpy's order cannot put NaN first in a
-stable descending sort; one comparison function shared with the GPU keeps both backends equal.)
+``np.argsort(kind="mergesort")`` for 1-D arrays, stable with NaN last; but a descending sort as
+``argsort(-x)`` would put NaN last instead of first, and cannot negate bools. One comparison
+function shared with the GPU keeps both backends equal.)
 """
 
 import numpy as np

@@ -133,11 +133,12 @@ def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):
     shape); with ``return_counts``, how often each one occurs. No gradient; every NaN is
     distinct, as in PyTorch.
 
-    How: sort the flattened x (on its device), mark each sorted element that differs from the
-    one before it (the start of a group), number the groups with a running sum of the marks and
-    send each group number back to the element's original place (put_along_axis). The marks go
-    to the host (the number of distinct values decides the output's size, as in PyTorch, which
-    synchronizes here too); the sort and the scatter run on the device.
+    How: sort the flattened x (on its device) and mark each sorted element that differs from
+    the one before it: the start of a group of equal values. The marks go to the host (the number
+    of groups decides the output's size; PyTorch synchronizes here too), where the counts
+    (distances between starts) and the group numbers (a running sum of the marks) are found;
+    the first element of each group (a gather) and each element's group number, sent back to
+    the element's place in x (put_along_axis), are computed on the device.
     """
     for name, flag in (("sorted", sorted), ("return_inverse", return_inverse),
                        ("return_counts", return_counts)):

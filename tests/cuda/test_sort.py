@@ -75,3 +75,15 @@ def test_tensor_sort_topk_unique_on_the_device_match_the_cpu(descending):
         results[device] = [t.detach().to("cpu").numpy() for t in outputs]
     for got, want in zip(results["cuda"], results["cpu"], strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_rows_longer_than_a_block():
+    # 2 x 300 elements: threads of one row spread over several blocks of the launch
+    rng = np.random.default_rng(5)
+    h = np.round(rng.normal(size=(2, 300)) * 5).astype(np.float32)
+    h[0, ::11] = np.nan
+    for descending in (False, True):
+        values, indices = C.sort(C.from_numpy(h), 1, descending)
+        ref_values, ref_indices = R.sort(h, 1, descending)
+        assert_matches(indices, ref_indices)
+        assert_matches(values, ref_values)

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from matrix_gradients import check_gradients
+from test_junk_errors import assert_deliberate, junk
 
 import scalargrad as sg
 
@@ -178,3 +179,15 @@ def test_errors_name_the_op_and_the_values(call, error, words):
         call(x)
     for word in words:
         assert word in str(info.value)
+
+
+SORTING = ["sort", "argsort", "msort", "topk", "unique"]
+
+
+@given(st.sampled_from(SORTING), junk, st.none() | junk, st.booleans())
+def test_junk_arguments_give_deliberate_errors(name, a, b, functional):
+    # whatever is raised names the problem: never an AttributeError or a numba message
+    x = sg.randn(2, 3)
+    f = (lambda *args: getattr(sg, name)(x, *args)) if functional else getattr(x, name)
+    assert_deliberate(lambda: f(a) if b is None else f(a, b))
+    assert_deliberate(lambda: getattr(sg, name)(a))

@@ -57,7 +57,8 @@ bench: $(INSTALLED)
 # every test that compares with PyTorch (they skip in `make test`, where torch is not installed)
 TORCH_TESTS := tests/matrix/test_torch_parity.py tests/matrix/test_torch_parity_derivations.py \
 	tests/matrix/test_torch_parity_extremes.py tests/nn/test_nn_class_loss_options.py \
-	tests/nn/test_nn_losses.py tests/scalar/test_scalar_optim.py tests/demos/test_demos_benchmark.py
+	tests/nn/test_nn_losses.py tests/scalar/test_scalar_optim.py tests/demos/test_demos_benchmark.py \
+	tests/matrix/test_torch_parity_sorting.py
 test-parity: $(INSTALLED)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(PY) -m pytest tests/parity $(TORCH_TESTS) -q

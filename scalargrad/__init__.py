@@ -89,6 +89,7 @@ _FUNCTIONAL = (
     "reshape flatten squeeze unsqueeze permute transpose pow add sub mul div eq ne lt le gt ge "
     "detach clone"
     " t square clip bmm masked_fill gather chunk split round floor ceil sign"  # PyTorch courses
+    " sort argsort msort topk unique"
 ).split()
 for _name in _FUNCTIONAL:
     _EXPORTS.setdefault(_name, "scalargrad.matrix.functional_forms")

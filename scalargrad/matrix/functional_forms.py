@@ -157,6 +157,31 @@ def cumsum(input, dim=None, *, axis=None):
     return _tensor("cumsum", input).cumsum(dim, axis=axis)
 
 
+def sort(input, dim=-1, descending=False, *, stable=None):
+    """``sort(input, ...)`` is ``input.sort(...)``: see ``Tensor.sort``."""
+    return _tensor("sort", input).sort(dim, descending, stable=stable)
+
+
+def argsort(input, dim=-1, descending=False, *, stable=None):
+    """``argsort(input, ...)`` is ``input.argsort(...)``: see ``Tensor.argsort``."""
+    return _tensor("argsort", input).argsort(dim, descending, stable=stable)
+
+
+def msort(input):
+    """``msort(input)`` is ``input.msort()``: see ``Tensor.msort``."""
+    return _tensor("msort", input).msort()
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's name
+    """``topk(input, ...)`` is ``input.topk(...)``: see ``Tensor.topk``."""
+    return _tensor("topk", input).topk(k, dim, largest, sorted)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    """``unique(input, ...)`` is ``input.unique(...)``: see ``Tensor.unique``."""
+    return _tensor("unique", input).unique(sorted, return_inverse, return_counts, dim)
+
+
 def norm(input, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None):
     """``norm(input, ...)`` is ``input.norm(...)``: see ``Tensor.norm``."""
     return _tensor("norm", input).norm(p, dim, keepdim, axis=axis, keepdims=keepdims)

@@ -79,7 +79,10 @@ def tensor_repr(t):
         suffixes.append(f"size={tuple(a.shape)}")
     if t.device != "cpu":
         suffixes.append(f"device='{t.device}'")
-    if a.dtype not in _DEFAULT and a.dtype != dtypes.default_float():
+    # an empty tensor has no elements that show an int or a bool: PyTorch names every dtype
+    # but the default float one then
+    default = (() if a.size == 0 else _DEFAULT) + (dtypes.default_float(),)
+    if a.dtype not in default:
         suffixes.append(f"dtype={dtypes.wrap(a.dtype)!r}")
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")

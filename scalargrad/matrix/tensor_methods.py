@@ -18,6 +18,7 @@ from scalargrad.matrix.functions import reductions as _red
 from scalargrad.matrix.functions import selection as _sel
 from scalargrad.matrix.functions import shape as _shape
 from scalargrad.matrix.functions import softmax as _softmax
+from scalargrad.matrix.functions import sorting as _sorting
 from scalargrad.matrix.host_arrays import host_array, sizes
 from scalargrad.matrix.tensor_core import TensorBase
 
@@ -335,6 +336,27 @@ class TensorMethods(TensorBase):
         if dim is None:
             raise TypeError("cumsum() missing required argument 'dim'")
         return _red.cumsum(self, dim)
+
+    def sort(self, dim=-1, descending=False, *, stable=None):
+        """(values, indices) sorted along ``dim``; NaN largest, ties in index order; values
+        differentiable (the gradient goes back to where each value came from)."""
+        return _sorting.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, *, stable=None):
+        """The int64 indices that sort along ``dim``: ``sort(...).indices``."""
+        return _sorting.argsort(self, dim, descending, stable)
+
+    def msort(self):
+        """Sorted along dim 0: ``sort(0).values``."""
+        return _sorting.msort(self)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's name
+        """(values, indices) of the k largest (smallest) elements along ``dim``, largest first."""
+        return _sorting.topk(self, k, dim, largest, sorted)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+        """The distinct elements (flattened, ascending), optionally with inverse and counts."""
+        return _sorting.unique(self, sorted, return_inverse, return_counts, dim)
 
     def norm(self, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _np_names("norm", dim, keepdim, axis, keepdims)

@@ -18,6 +18,7 @@ The two kernel backends are split the same way, one concept per file, same name 
     reductions, arg-reductions,      cpu_reduce.py         cuda_reduce.py
       cumsum
     softmax family                   cpu_softmax.py        cuda_softmax.py
+    sort, put_along_axis             cpu_sort.py           cuda_sort.py
     fused: cross-entropy, SGD, Adam  cpu_fused.py          cuda_fused.py
     matmul, linear                   cpu_matmul.py         cuda_matmul.py
     how kernels see strided arrays,  cpu_strides.py        in cuda_memory.py (strided, operands,
@@ -28,7 +29,8 @@ Host-side helpers both use (plain Python/NumPy, no numba): ``strides.py`` (colla
 dimensions), ``positions.py`` (advanced index -> flat positions). The softmax family's math is
 written once in ``rowwise_math.py``, plain float loops over a row that ``cpu_softmax``/
 ``cpu_fused`` compile with ``njit`` and ``cuda_softmax``/``cuda_fused`` with ``cuda.jit``, as the
-element-wise math is ``scalargrad/calculus.py``.
+element-wise math is ``scalargrad/calculus.py``; the order ``sort`` uses is written once in
+``sort_order.py``.
 
 The Tensor layer (``scalargrad/matrix/functions``) is the only caller. It does the bookkeeping
 (broadcast shapes, dtype promotion, which gradients are needed, summing a gradient back over
@@ -88,6 +90,15 @@ Reductions (axes: a tuple of non-negative ints, not empty)
     softmax(a, axis) / log_softmax(a, axis) / logsumexp(a, axis, keepdim)    stable (max subtracted)
     softmax_backward(y, grad, axis)        y * (grad - sum(grad * y, axis))
     log_softmax_backward(y, grad, axis)    grad - exp(y) * sum(grad, axis)
+
+Sorting (one axis, a non-negative int; the array has at least one dim)
+    sort(a, axis, descending)              (values, indices int64) along ``axis``: stable (equal
+                                           values keep index order), NaN the largest, as
+                                           PyTorch's sort(stable=True)
+    put_along_axis(shape, indices, values, axis)
+                                           zeros(shape) with out[.., indices[.., j], ..] =
+                                           values[.., j, ..] along ``axis`` (indices distinct
+                                           along it): the backward of sort and topk
 
 Linear algebra
     matmul(a, b)                           (m, k) @ (k, n) or batched (B, m, k) @ (B, k, n);

@@ -10,6 +10,7 @@ the table is in ``backends/__init__.py``):
 * ``cpu_elementwise.py``  map / zip / compare / where / pointwise losses and their derivatives
 * ``cpu_reduce.py``       sum prod max min, argmax argmin, cumsum
 * ``cpu_softmax.py``      softmax, log_softmax, logsumexp and their backward (``rowwise_math.py``)
+* ``cpu_sort.py``         sort along an axis (merge sort per row), put_along_axis (its backward)
 * ``cpu_fused.py``        softmax + cross-entropy, SGD and Adam updates
 * ``cpu_matmul.py``       blocked matmul and the fused Linear; ``matmul_in_use()`` says whether
                           float32/float64 products go to BLAS, ``use_matmul("numba")`` forces ours
@@ -79,5 +80,6 @@ from scalargrad.matrix.backends.cpu_softmax import (  # noqa: E402,F401
     softmax,
     softmax_backward,
 )
+from scalargrad.matrix.backends.cpu_sort import put_along_axis, sort  # noqa: E402,F401
 
 name = "cpu"

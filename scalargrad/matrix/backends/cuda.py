@@ -12,6 +12,8 @@ blocks:
     cuda_reduce.py       sum / prod / max / min / argmax / argmin (shared-memory tree,
                          2 passes), cumsum
     cuda_softmax.py      softmax, log_softmax, logsumexp and their backward (rowwise_math.py)
+    cuda_sort.py         sort along an axis (rank of each element, one thread each),
+                         put_along_axis (its backward)
     cuda_fused.py        softmax + cross-entropy, optimizer updates
     cuda_matmul.py       tiled shared-memory matmul with register blocking; fused linear
 
@@ -59,5 +61,6 @@ from scalargrad.matrix.backends.cuda_softmax import (  # noqa: F401
     softmax,
     softmax_backward,
 )
+from scalargrad.matrix.backends.cuda_sort import put_along_axis, sort  # noqa: F401
 
 name = "cuda"

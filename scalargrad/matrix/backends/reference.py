@@ -181,6 +181,24 @@ def arg_reduce(op, a, axis):
     return np.asarray(fn(a, axis=axis), np.int64)
 
 
+def sort(a, axis, descending):
+    """numpy's stable sort. Descending: a stable ascending sort of the reversed axis, reversed
+    back (larger first, NaN first, equal values still in index order)."""
+    if descending:
+        rev = np.flip(a, axis)
+        idx = a.shape[axis] - 1 - np.flip(np.argsort(rev, axis=axis, kind="stable"), axis)
+    else:
+        idx = np.argsort(a, axis=axis, kind="stable")
+    idx = np.ascontiguousarray(idx, np.int64)
+    return np.take_along_axis(a, idx, axis), idx
+
+
+def put_along_axis(shape, indices, values, axis):
+    out = np.zeros(shape, values.dtype)
+    np.put_along_axis(out, indices, values, axis)
+    return out
+
+
 @np.errstate(all="ignore")  # inf and nan rows are tested on purpose
 def _logsumexp64(a, axis):
     """log sum exp along ``axis`` (kept), in float64 like the kernels, max subtracted first."""

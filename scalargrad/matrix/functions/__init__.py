@@ -12,6 +12,7 @@ dtypes, dims) before anything is computed:
 * ``selection``: where and clamp;
 * ``reductions``: sum mean var prod max min argmax argmin cumsum norm;
 * ``softmax``: softmax log_softmax logsumexp;
+* ``sorting``: sort argsort msort topk (differentiable values) and unique;
 * ``shape``: reshape/view squeeze unsqueeze flatten permute/transpose expand contiguous, dtype
   and device conversion;
 * ``indexing``: basic indexing (views) and advanced indexing (gather / scatter-add);

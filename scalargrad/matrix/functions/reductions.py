@@ -20,7 +20,8 @@ from scalargrad.matrix.shape_rules import normalize_dim, normalize_dims
 
 
 class return_types:  # noqa: N801 - PyTorch's name (torch.return_types.max)
-    """Named results of ``max(dim)`` / ``min(dim)``: ``values, indices = x.max(dim=1)``."""
+    """Named results of ``max(dim)`` / ``min(dim)`` / ``sort`` / ``topk``:
+    ``values, indices = x.max(dim=1)``."""
 
     class max(namedtuple("max", ["values", "indices"])):  # noqa: A001
         __slots__ = ()
@@ -33,6 +34,18 @@ class return_types:  # noqa: N801 - PyTorch's name (torch.return_types.max)
 
         def __repr__(self):
             return _return_repr("min", self)
+
+    class sort(namedtuple("sort", ["values", "indices"])):
+        __slots__ = ()
+
+        def __repr__(self):
+            return _return_repr("sort", self)
+
+    class topk(namedtuple("topk", ["values", "indices"])):
+        __slots__ = ()
+
+        def __repr__(self):
+            return _return_repr("topk", self)
 
 
 def _return_repr(op, result):

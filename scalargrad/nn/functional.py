@@ -396,7 +396,6 @@ def _class_targets(name, input, target, ignore_index=-100, check_values=True):
     ``check_values=False``: shapes and dtypes only (the caller's kernel checks the values)."""
     _check_float(name, input)
     if not isinstance(target, Tensor):
-
         target = tensor(target, device=input.device)
     if target.dtype.kind != "i":
         if target.shape == input.shape and input.ndim == 2:
@@ -457,6 +456,7 @@ def _class_loss(name, input, target, weight, ignore_index, reduction, label_smoo
     # On the GPU the fused cross-entropy checks the targets itself and handles ignored rows (no
     # read of the targets back to the host, which would wait for the GPU at every batch); an
     # out-of-range target raises at the next read of a result (see cuda_memory.kernel_errors).
+    _check_float(name, input)  # before input.device: None or a list must get our TypeError
     on_device = logits and weight is None and not label_smoothing and input.device == "cuda"
     input2, target, unbatched, ignored = _class_targets(
         name, input, target, ignore_index, check_values=not on_device

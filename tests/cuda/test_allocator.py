@@ -1,7 +1,7 @@
 """The caching allocator: block splitting and merging in 2 MiB segments (the large pool:
 test_allocator_large.py), reuse of freed blocks, stats, empty_cache, and training loops that
-allocate nothing from the "driver" after the first step (on the simulator the pool's segments are host bytearrays,
-counted the same way)."""
+allocate nothing from the "driver" after the first step (on the simulator the pool's segments
+are host bytearrays, counted the same way)."""
 
 import gc
 

@@ -210,3 +210,17 @@ def test_setitem_and_scatter_with_device_indices(device_to_host):  # noqa: F811
     a[[2, -3]] = 1.0
     a[[0, 1, 2], [3, 0, 1]] = 5.0
     np.testing.assert_array_equal(x.cpu().numpy(), a)
+
+
+def test_a_host_index_uploads_the_indices_not_a_position_per_element(uploads):
+    # the DataLoader's X[idx] with host batch positions: 5 indices go up, not 5 * 40 positions
+    cuda_index._ARANGES.clear()  # (other tests may have kept a range(2))
+    a = np.arange(8 * 40.0).reshape(8, 40)
+    idx = np.array([7, 0, -1, 3, 3])
+    got = sg.tensor(a, device="cuda")[idx]
+    assert uploads == [(5,)]
+    np.testing.assert_array_equal(got.cpu().numpy(), a[idx])
+    got = sg.tensor(a, device="cuda")[range(2), np.array([39, -40])]  # the arange: kept
+    got = sg.tensor(a, device="cuda")[range(2), np.array([39, -40])]
+    assert uploads == [(5,), (2,), (2,), (2,)]  # range(2) once, the other array each time
+    np.testing.assert_array_equal(got.cpu().numpy(), a[range(2), [39, -40]])

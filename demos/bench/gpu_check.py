@@ -335,6 +335,8 @@ def host_cost(repeats=300):
         "sum over the batch": lambda: C.reduce("sum", a, (0,), False),
         "cross_entropy": lambda: C.cross_entropy(a, targets),
         "sgd_step": lambda: C.sgd_step(w, w, w, 0.1, 0.9, 0.0, 0.0, False, False),
+        "gather x[idx] (device index)": lambda: C.gather(w, (targets,)),
+        "scatter_add (its backward)": lambda: C.scatter_add(w.shape, (targets,), a),
     }
     print(
         "\n4. host cost per op (Python up to the launch, GPU code path, fake pointers), best of 5"

@@ -237,8 +237,9 @@ def _device_positions(v, arrays, p, view_axes, code):
     before, after = (0,) * p, (0,) * (len(sizes) - p)
     for k, (array, axis) in enumerate(arrays):
         device = array if is_device_array(array) else _uploaded(array)
-        wide = broadcast_to(device, B)
-        storage, _, b_strides = strided(wide)
+        if tuple(device.shape) != B:  # (the usual one index array needs no broadcast view)
+            device = broadcast_to(device, B)
+        storage, _, b_strides = strided(device)
         idx_strides = before + (tuple(b_strides) if B else ()) + after or (0,)
         j = view_axes[axis]
         launch(
@@ -263,7 +264,8 @@ def _plan_view(a, plan):
     """(v, view_axes) for a plan: the view of ``a`` its basic parts select, and for every axis
     of ``a`` that an array addresses, the axis of ``v`` it became (ints remove their axis)."""
     view_index, arrays, _ = plan
-    v = getitem(a, view_index)
+    whole = all(type(part) is slice and part == slice(None) for part in view_index)
+    v = a if whole else getitem(a, view_index)
     view_axes, j = {}, 0
     for axis, part in enumerate(view_index):
         if isinstance(part, slice):
@@ -403,5 +405,7 @@ def _device_put(a, plan, values, kernel, code):
     pos, shape = _device_positions(v, plan[1], plan[2], view_axes, code)
     if pos.size:
         storage, _, _ = strided(v)
-        vals, vshape, vs = strided(broadcast_to(values, shape))
+        if tuple(values.shape) != shape:
+            values = broadcast_to(values, shape)
+        vals, vshape, vs = strided(values)
         launch(kernel, *launch_1d(pos.size), storage, pos, vals, vshape, vs)

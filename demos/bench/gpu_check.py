@@ -9,7 +9,10 @@
    sizes, transposed / sliced / broadcast operands, ties, infinities, float32 and float64.
 2. Timings: float32 matmul against cuBLAS (PyTorch CUDA, else CuPy, if installed) and one MLP
    784-1024-1024-10 training step at batch 4096 against PyTorch (``demos/bench/cuda.py``).
-3. Launches, arrays allocated and driver allocations (``cudaMalloc``) per training step.
+3. Launches, arrays allocated, driver allocations (``cudaMalloc``) and device -> host copies
+   (each one a wait for the GPU) per training step; the batch is picked on the GPU by a device
+   index tensor (``X[idx]``: device-side indexing). Expected: 0 driver allocations after step 1,
+   0 copies in every step.
 4. Host cost per op: the Python time from the backend call to the kernel launch, on the real
    GPU code path (numba ``DeviceNDArray``s) over fake device pointers, kernels not run. numba's
    own launch work after that (argument packing, ``cuLaunchKernel``) is not included.
@@ -225,30 +228,41 @@ def counts_per_step():
     sg.manual_seed(0)
     model = sg.nn.MLP(784, [1024, 1024, 10], device="cuda")
     optimizer = sg.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    X = sg.randn(4096, 784, device="cuda")
-    y = sg.randint(0, 10, (4096,), device="cuda")
+    X = sg.randn(8192, 784, device="cuda")
+    y = sg.randint(0, 10, (8192,), device="cuda")
+    rng = np.random.default_rng(0)
+    batches = [sg.tensor(rng.permutation(8192)[:4096], device="cuda") for _ in range(4)]
     pool = active_pool()
-    print("\n3. per training step (MLP 784-1024-1024-10, batch 4096, SGD momentum)")
-    print("   step  launches  arrays  driver allocations  MiB in use  MiB reserved")
-    for step in range(4):
-        before = (cuda_memory.launches, pool.requests, pool.driver_allocations)
-        optimizer.zero_grad()
-        loss = F.cross_entropy(model(X), y)
-        loss.backward()
-        optimizer.step()
-        del loss
-        gc.collect()
-        sg.cuda.synchronize()
-        launches, arrays, driver = (
-            after - b
-            for after, b in zip(
-                (cuda_memory.launches, pool.requests, pool.driver_allocations), before, strict=True
+    copies = [0]  # device -> host copies (numba's copy_to_host: each waits for the GPU)
+    array_class = type(X._array)
+    original = array_class.copy_to_host
+
+    def counting(self, *args, **kwargs):
+        copies[0] += 1
+        return original(self, *args, **kwargs)
+
+    array_class.copy_to_host = counting
+    print("\n3. per training step (MLP 784-1024-1024-10, batch 4096 picked by X[idx] on the GPU,")
+    print("   SGD momentum)")
+    print("   step  launches  arrays  driver allocations  d->h copies  MiB in use  MiB reserved")
+    try:
+        for step, idx in enumerate(batches):
+            before = (cuda_memory.launches, pool.requests, pool.driver_allocations, copies[0])
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(X[idx]), y[idx])
+            loss.backward()
+            optimizer.step()
+            del loss
+            gc.collect()
+            counted = (cuda_memory.launches, pool.requests, pool.driver_allocations, copies[0])
+            launches, arrays, driver, d2h = (a - b for a, b in zip(counted, before, strict=True))
+            sg.cuda.synchronize()
+            print(
+                f"   {step + 1:>4}  {launches:>8}  {arrays:>6}  {driver:>18}  {d2h:>11}  "
+                f"{pool.allocated / 2**20:>10.1f}  {pool.reserved / 2**20:>12.1f}"
             )
-        )
-        print(
-            f"   {step + 1:>4}  {launches:>8}  {arrays:>6}  {driver:>18}  "
-            f"{pool.allocated / 2**20:>10.1f}  {pool.reserved / 2**20:>12.1f}"
-        )
+    finally:
+        array_class.copy_to_host = original
 
 
 # ---------------------------------------------------------------- 4. host cost per op
@@ -321,6 +335,8 @@ def host_cost(repeats=300):
         "sum over the batch": lambda: C.reduce("sum", a, (0,), False),
         "cross_entropy": lambda: C.cross_entropy(a, targets),
         "sgd_step": lambda: C.sgd_step(w, w, w, 0.1, 0.9, 0.0, 0.0, False, False),
+        "gather x[idx] (device index)": lambda: C.gather(w, (targets,)),
+        "scatter_add (its backward)": lambda: C.scatter_add(w.shape, (targets,), a),
     }
     print(
         "\n4. host cost per op (Python up to the launch, GPU code path, fake pointers), best of 5"

@@ -1,7 +1,7 @@
-"""The caching allocator: block splitting and merging in 2 MiB segments, size classes for large
-blocks, reuse of freed blocks, stats, empty_cache, and training loops that allocate nothing from
-the "driver" after the first step (on the simulator the pool's segments are host bytearrays,
-counted the same way)."""
+"""The caching allocator: block splitting and merging in 2 MiB segments (the large pool:
+test_allocator_large.py), reuse of freed blocks, stats, empty_cache, and training loops that
+allocate nothing from the "driver" after the first step (on the simulator the pool's segments
+are host bytearrays, counted the same way)."""
 
 import gc
 
@@ -19,7 +19,6 @@ from scalargrad.matrix.backends.cuda_allocator import (
     SMALL_SEGMENT,
     CachingPool,
     block_size,
-    size_class,
 )
 
 MiB = 1 << 20
@@ -41,16 +40,8 @@ def fake_pool(budget=None):
     return CachingPool(alloc, free), live
 
 
-@pytest.mark.parametrize("n", [1, 511, 512, 513, 767, 768, 769, 1024, 1025, 3 * 2**20 + 1])
-def test_size_class_fits_and_wastes_at_most_a_third(n):
-    size = size_class(n)
-    assert size >= n
-    assert size == 512 or size <= 1.5 * n
-    assert size_class(size) == size  # a class is its own class
-
-
-@pytest.mark.parametrize("n", [1, 511, 512, 513, 1000, SMALL_REQUEST - 1, SMALL_REQUEST])
-def test_small_requests_round_to_512_bytes(n):
+@pytest.mark.parametrize("n", [1, 511, 512, 513, 1000, SMALL_REQUEST, 3 * MiB + 1])
+def test_requests_round_to_512_bytes(n):
     size = block_size(n)
     assert size % MIN_BLOCK == 0 and n <= size < n + MIN_BLOCK or (n < MIN_BLOCK == size)
 
@@ -75,17 +66,6 @@ def test_small_blocks_are_split_from_one_segment_and_merged_back():
     assert pool.reserved == 0 and live == [] and pool.driver_frees == 1
 
 
-def test_large_blocks_are_reused_whole_by_their_size_class():
-    pool, live = fake_pool()
-    block = pool.take(3 * MiB)
-    assert block.size == 3 * MiB and pool.reserved == 3 * MiB
-    pool.give(block)
-    small = pool.take(2 * MiB)  # another class: never cut from the 3 MiB block
-    assert small is not block and pool.driver_allocations == 2
-    assert pool.take(int(2.9 * MiB)) is block  # the same class: the cached block
-    assert pool.driver_allocations == 2
-
-
 def test_empty_cache_keeps_segments_with_a_live_block():
     pool, live = fake_pool()
     keep = pool.take(100)
@@ -101,14 +81,14 @@ def test_empty_cache_keeps_segments_with_a_live_block():
 
 
 def test_pool_empties_its_cache_and_retries_when_the_driver_is_out_of_memory():
-    pool, live = fake_pool(budget=SMALL_SEGMENT + 4 * MiB)
-    pool.give(pool.take(4 * MiB))
-    kept = pool.take(10)  # a small segment: 2 MiB + the cached 4 MiB = the whole budget
-    block = pool.take(3 * MiB)  # needs the cached 4 MiB block back from the cache first
-    assert block.size == 3 * MiB and pool.driver_frees == 1
-    assert pool.reserved == SMALL_SEGMENT + 3 * MiB and kept.free is False
+    pool, live = fake_pool(budget=SMALL_SEGMENT + 16 * MiB)
+    pool.give(pool.take(12 * MiB))  # a cached 12 MiB segment
+    kept = pool.take(10)  # a small segment: 14 MiB in all
+    block = pool.take(14 * MiB)  # fits no cached block; the driver has room only once the
+    assert block.size == 14 * MiB and pool.driver_frees == 1  # cached 12 MiB went back
+    assert pool.reserved == SMALL_SEGMENT + 14 * MiB and kept.free is False
     with pytest.raises(MemoryError):  # nothing cached left to free: the error stands
-        pool.take(4 * MiB)
+        pool.take(16 * MiB)
 
 
 def check_invariants(pool, live):
@@ -126,10 +106,10 @@ def check_invariants(pool, live):
         spans.sort()
         assert all(end <= start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
     for segment in pool.segments.values():
-        if not segment.small:
-            continue
         first = next(
-            b for b in [*pool.small_free, *taken] if b.segment is segment and b.prev is None
+            b
+            for b in [*pool.small_free, *pool.large_free, *taken]
+            if b.segment is segment and b.prev is None
         )
         offset, block = 0, first
         while block is not None:
@@ -137,7 +117,8 @@ def check_invariants(pool, live):
             assert not (block.free and block.next is not None and block.next.free)
             offset, block = offset + block.size, block.next
         assert offset == segment.size
-    assert all(b.free for b in pool.small_free)
+    assert all(b.free and b.segment.small for b in pool.small_free)
+    assert all(b.free and not b.segment.small for b in pool.large_free)
     assert pool.driver_allocations - pool.driver_frees == len(pool.segments)
 
 

@@ -239,6 +239,24 @@ def test_index_kernels(dtype):
     ptx(X._gather_kernel, vec(dtype), pos, vec(dtype), TUP, TUP)
     ptx(X._scatter_add_kernel, vec(dtype), pos, vec(dtype), TUP, TUP)
     ptx(X._scatter_kernel, vec(dtype), TUP, TUP, pos, vec(dtype), TUP, TUP)
+    # device-side positions (index tensors on the GPU): gather, scatter-add (atomics), setitem
+    for code in (
+        ptx(X._take_kernel, vec(dtype), vec(dtype), pos, t(dtype)),
+        ptx(X._put_add_kernel, vec(dtype), pos, vec(dtype), TUP, TUP),
+        ptx(X._put_kernel, vec(dtype), pos, vec(dtype), TUP, TUP),
+    ):
+        assert_float32_only(code, dtype)
+
+
+@pytest.mark.parametrize("index_dtype", [np.int64, np.int32, np.uint8])
+def test_device_index_positions_kernel(index_dtype):
+    pos = vec(np.int64)
+    args = (pos, TUP, TUP, vec(index_dtype), TUP, I64, I64, I64, types.boolean, I64, pos)
+    assert not F64.findall(ptx(X._positions_kernel, *args))  # integer arithmetic only
+
+
+def test_bool_gather_on_device_positions():
+    ptx(X._take_kernel, vec(np.bool_), vec(np.bool_), vec(np.int64), t(np.bool_))
 
 
 def _ptxas():

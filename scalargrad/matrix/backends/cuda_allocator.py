@@ -6,18 +6,24 @@ training step that allocated each result afresh (~40 arrays per MLP step) stalle
 times a step. With the cache, a training step asks the driver for memory only in its first step.
 
 Design. The driver hands out *segments*; an array lives in a *block*, a byte range of a segment.
+Every block size is a multiple of 512 bytes. Two pools, each a best-fit free list:
 
-* **Small requests** (at most 1 MiB, rounded up to a multiple of 512 bytes) are carved from
-  2 MiB segments. ``take`` picks the smallest free small block that fits (best fit) and *splits*
-  it: the front becomes the array's block, the rest stays a free block. ``give`` marks the block
-  free and *merges* it with a free neighbour on either side, so a segment never holds two adjacent
-  free blocks, and a whole free segment is one block again. A segment has room for many small
-  arrays, so the slack left after the first step (for instance next to an optimizer's momentum
-  buffers, which take memory the next forward pass needs again) serves the later steps.
-* **Large requests** (over 1 MiB) are rounded up to a *size class* (2^k or 1.5 * 2^k bytes: at
-  most a third wasted); each has a segment of its own, kept on a free list of its class when
-  freed and reused whole by the next request of that class (never split: a large block cut for a
-  smaller array would be missing at its full size in the next step).
+* **Small requests** (at most 1 MiB) are carved from 2 MiB segments. ``take`` picks the smallest
+  free small block that fits (best fit) and *splits* it: the front becomes the array's block,
+  the rest (if 512 bytes or more) stays a free block. ``give`` marks the block free and *merges*
+  it with a free neighbour on either side, so a segment never holds two adjacent free blocks,
+  and a whole free segment is one block again. A segment has room for many small arrays, so the
+  slack left after the first step (for instance next to an optimizer's momentum buffers, which
+  take memory the next forward pass needs again) serves the later steps.
+* **Large requests** (over 1 MiB) work the same way in a pool of their own, as PyTorch's large
+  pool: a new segment is 20 MiB for a request under 10 MiB (room for several such arrays), else
+  the request rounded up to a multiple of 2 MiB; a cached block is split only when the rest is
+  over 1 MiB (a smaller rest stays with the block: it would only serve small requests, which
+  have their own pool). So a freed 16 MiB activation serves the 10 MiB one of a smaller last
+  batch, and what is left of it the next array, instead of a new driver allocation per size.
+  One rule more than plain best fit (PyTorch's ``max_split_size`` in spirit): a request under
+  10 MiB is served only from the shared 20 MiB segments, never cut from a big array's own
+  segment, which the next step's big array would then find missing.
 * When the driver is out of memory, the cache is emptied and the driver asked again.
 * ``empty_cache()`` returns every segment with no block in use to the driver; a segment with a
   live array in it stays.
@@ -45,39 +51,79 @@ import numpy as np
 MIN_BLOCK = 512  # bytes: every block is a multiple of this (cudaMalloc aligns to 256 bytes)
 SMALL_REQUEST = 1 << 20  # requests up to 1 MiB are small
 SMALL_SEGMENT = 2 << 20  # small blocks are carved from 2 MiB segments
-
-
-def round_small(nbytes):
-    """A small request rounded up to a multiple of 512 bytes (512 at least)."""
-    return max(MIN_BLOCK, -(-int(nbytes) // MIN_BLOCK) * MIN_BLOCK)
-
-
-def size_class(nbytes):
-    """The block size for a large request: the next 2^k or 1.5 * 2^k bytes (512 at least)."""
-    if nbytes <= MIN_BLOCK:
-        return MIN_BLOCK
-    power = 1 << (int(nbytes) - 1).bit_length()  # the next power of two >= nbytes
-    three_quarters = power // 4 * 3  # 1.5 * 2^(k-1)
-    return three_quarters if three_quarters >= nbytes else power
+LARGE_SEGMENT = 20 << 20  # the segment for a large request under LARGE_ALONE
+LARGE_ALONE = 10 << 20  # a request of this size or more gets a segment of its own size...
+ROUND_LARGE = 2 << 20  # ...rounded up to a multiple of 2 MiB
 
 
 def block_size(nbytes):
-    """The size of the block that serves a request of ``nbytes``."""
-    return round_small(nbytes) if nbytes <= SMALL_REQUEST else size_class(nbytes)
+    """The size of the block that serves a request: ``nbytes`` rounded up to a multiple of 512
+    bytes (512 at least)."""
+    return max(MIN_BLOCK, -(-int(nbytes) // MIN_BLOCK) * MIN_BLOCK)
+
+
+round_small = block_size  # (the name of the small pool's rounding before the large pool)
+
+
+def segment_size(nbytes):
+    """The size of a new segment for a request the cache cannot serve."""
+    if nbytes <= SMALL_REQUEST:
+        return SMALL_SEGMENT
+    if nbytes < LARGE_ALONE:
+        return LARGE_SEGMENT
+    return -(-int(nbytes) // ROUND_LARGE) * ROUND_LARGE
+
+
+class FreeList:
+    """Free blocks sorted by (size, segment, offset): ``best_fit`` finds the smallest block of
+    at least a size by bisection (the lowest address among equals)."""
+
+    def __init__(self):
+        self.blocks, self._keys = [], []
+
+    def __iter__(self):
+        return iter(self.blocks)
+
+    def __len__(self):
+        return len(self.blocks)
+
+    def add(self, block):
+        i = bisect.bisect_left(self._keys, block.key())
+        self._keys.insert(i, block.key())
+        self.blocks.insert(i, block)
+
+    def remove(self, block):
+        i = bisect.bisect_left(self._keys, block.key())
+        del self._keys[i], self.blocks[i]
+
+    def best_fit(self, size, shared_only=False):
+        """The smallest free block of at least ``size`` bytes (of a shared segment only, if
+        asked), taken off the list; None if there is none."""
+        i = bisect.bisect_left(self._keys, (size, -1, -1))
+        while i < len(self.blocks) and shared_only and not self.blocks[i].segment.shared:
+            i += 1
+        if i == len(self.blocks):
+            return None
+        block = self.blocks[i]
+        del self._keys[i], self.blocks[i]
+        return block
 
 
 class Segment:
-    """Memory from one driver allocation: ``handle`` (what the driver returned), ``size`` bytes."""
+    """Memory from one driver allocation: ``handle`` (what the driver returned), ``size`` bytes;
+    ``small``: of the small pool; ``shared``: a 20 MiB large segment (for requests under 10
+    MiB, several to a segment)."""
 
-    __slots__ = ("handle", "size", "small", "id")
+    __slots__ = ("handle", "size", "small", "shared", "id")
 
     def __init__(self, handle, size, small, id):
         self.handle, self.size, self.small, self.id = handle, size, small, id
+        self.shared = not small and size == LARGE_SEGMENT
 
 
 class Block:
     """Bytes ``[offset, offset + size)`` of ``segment``; ``prev``/``next``: its neighbours in
-    the segment (small segments only), ``free``: not in use."""
+    the segment, ``free``: not in use."""
 
     __slots__ = ("segment", "offset", "size", "free", "prev", "next")
 
@@ -85,7 +131,7 @@ class Block:
         self.segment, self.offset, self.size = segment, offset, size
         self.free, self.prev, self.next = True, None, None
 
-    def key(self):  # the order of the small free list: best fit, then the lowest address
+    def key(self):  # the order of the free lists: best fit, then the lowest address
         return (self.size, self.segment.id, self.offset)
 
 
@@ -96,9 +142,8 @@ class CachingPool:
         self._alloc = alloc
         self._free = free
         self._ids = itertools.count()
-        self.small_free = []  # sorted by Block.key(): free small blocks
-        self._small_keys = []  # their keys, for bisect
-        self.large_free = {}  # size class -> [free large block, ...]
+        self.small_free = FreeList()  # free blocks of small segments
+        self.large_free = FreeList()  # free blocks of large segments
         self.segments = {}  # id -> Segment
         self.allocated = 0  # bytes of the blocks in use
         self.reserved = 0  # bytes of all segments (in use + cached)
@@ -112,10 +157,25 @@ class CachingPool:
     def take(self, nbytes):
         """A block of at least ``nbytes`` bytes, in use."""
         self.requests += 1
-        if nbytes <= SMALL_REQUEST:
-            block = self._take_small(round_small(nbytes))
-        else:
-            block = self._take_large(size_class(nbytes))
+        size = block_size(nbytes)
+        small = size <= SMALL_REQUEST
+        free = self.small_free if small else self.large_free
+        # a request under 10 MiB never cuts into the segment of a big array: the next step's big
+        # array would find it missing (the optimizer's state, made after the forward pass has
+        # freed its arrays, would otherwise land in an activation's segment)
+        block = free.best_fit(size, shared_only=not small and size < LARGE_ALONE)
+        if block is None:
+            segment = self._new_segment(segment_size(size), small)
+            block = Block(segment, 0, segment.size)
+        # split when the rest can serve a request of this pool: any in a small segment, only
+        # a large one (over 1 MiB) in a large segment
+        if block.size - size >= (MIN_BLOCK if small else SMALL_REQUEST + 1):
+            rest = Block(block.segment, block.offset + size, block.size - size)
+            rest.prev, rest.next = block, block.next
+            if block.next is not None:
+                block.next.prev = rest
+            block.next, block.size = rest, size
+            free.add(rest)
         block.free = False
         self.allocated += block.size
         self.peak_allocated = max(self.peak_allocated, self.allocated)
@@ -126,12 +186,10 @@ class CachingPool:
         assert not block.free, "a block was given back twice"
         block.free = True
         self.allocated -= block.size
-        if not block.segment.small:
-            self.large_free.setdefault(block.size, []).append(block)
-            return
+        free = self.small_free if block.segment.small else self.large_free
         for neighbour in (block.prev, block.next):  # merge with free neighbours
             if neighbour is not None and neighbour.free:
-                self._unlist(neighbour)
+                free.remove(neighbour)
                 if neighbour is block.prev:
                     neighbour.size += block.size
                     neighbour.next = block.next
@@ -141,38 +199,7 @@ class CachingPool:
                     block.next = neighbour.next
                 if block.next is not None:
                     block.next.prev = block
-        self._list(block)
-
-    def _take_small(self, size):
-        i = bisect.bisect_left(self._small_keys, (size, -1, -1))
-        if i < len(self.small_free):
-            block = self.small_free[i]
-            self._unlist(block)
-        else:
-            block = Block(self._new_segment(SMALL_SEGMENT, small=True), 0, SMALL_SEGMENT)
-        if block.size - size >= MIN_BLOCK:  # split: the rest stays free
-            rest = Block(block.segment, block.offset + size, block.size - size)
-            rest.prev, rest.next = block, block.next
-            if block.next is not None:
-                block.next.prev = rest
-            block.next, block.size = rest, size
-            self._list(rest)
-        return block
-
-    def _take_large(self, size):
-        blocks = self.large_free.get(size)
-        if blocks:
-            return blocks.pop()
-        return Block(self._new_segment(size, small=False), 0, size)
-
-    def _list(self, block):
-        i = bisect.bisect_left(self._small_keys, block.key())
-        self._small_keys.insert(i, block.key())
-        self.small_free.insert(i, block)
-
-    def _unlist(self, block):
-        i = bisect.bisect_left(self._small_keys, block.key())
-        del self._small_keys[i], self.small_free[i]
+        free.add(block)
 
     # ------------------------------------------------------------ the driver
 
@@ -197,15 +224,11 @@ class CachingPool:
         del self.segments[segment.id]
 
     def empty_cache(self):
-        """Return every segment with no block in use to the driver."""
-        for blocks in self.large_free.values():
-            for block in blocks:
+        """Return every segment with no block in use (one free block) to the driver."""
+        for free in (self.small_free, self.large_free):
+            for block in [b for b in free if b.size == b.segment.size]:
+                free.remove(block)
                 self._release(block.segment)
-        self.large_free = {}
-        whole = [b for b in self.small_free if b.size == b.segment.size]  # an unused segment
-        for block in whole:
-            self._unlist(block)
-            self._release(block.segment)
 
     def stats(self):
         """Counters with the names of ``torch.cuda.memory_stats()``."""

@@ -255,6 +255,9 @@ def to_numpy(a):
 # PyTorch reports a device-side assert asynchronously, so no kernel launch waits for the GPU.
 # Layout: [code, bad value, bound, row]; code 0: no error.
 CROSS_ENTROPY_TARGET = 1
+# An index outside [-size, size) of its axis (cuda_index.py): the code names the op, the row
+# slot holds the axis.
+INDEX_OUT_OF_RANGE = {2: "index", 3: "index backward (scatter_add)", 4: "index_put_ (setitem)"}
 _kernel_errors = []
 
 
@@ -279,6 +282,12 @@ def raise_kernel_error():
             f"cross_entropy: target {value} is out of bounds: class indices must be in "
             f"[0, {bound}) for {bound} classes (row {row}; found by the GPU kernel, reported at "
             "this first read of a result after it)"
+        )
+    if code in INDEX_OUT_OF_RANGE:
+        raise IndexError(
+            f"{INDEX_OUT_OF_RANGE[code]}: index {value} is out of bounds for axis {row} with "
+            f"size {bound} (found by the GPU kernel, reported at this first read of a result "
+            "after it)"
         )
     raise RuntimeError(f"a GPU kernel recorded error code {code} (value {value}, row {row})")
 

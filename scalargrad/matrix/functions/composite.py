@@ -48,7 +48,7 @@ def _positions(op, x, dim, index):
         )
     axis = normalize_dim(op, dim, x.ndim)
     grid = list(np.indices(tuple(index.shape), sparse=True))
-    grid[axis] = index.detach().cpu().numpy()
+    grid[axis] = index.detach()  # (a GPU index stays there: read by the kernels)
     return tuple(grid)
 
 

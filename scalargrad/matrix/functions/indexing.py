@@ -8,6 +8,10 @@ Advanced indexing (integer arrays, bool masks, lists, ranges, int/bool tensors) 
 elements: the result is a copy (a *gather*). Its backward is the matching *scatter-add*: each
 picked element's gradient is added at the place it came from, so an element picked twice gets
 the sum of both gradients. dL/dx always has x's shape.
+
+An integer index tensor on the GPU stays there: the CUDA backend reads it in its kernels and
+checks its range there (an out-of-range index is raised at the next read of a result), so
+``x[idx]`` does not wait for the GPU. A bool mask is read back (the result's size depends on it).
 """
 
 import numpy as np
@@ -54,8 +58,9 @@ class Gather(Function):
         return ctx.backend.scatter_add(ctx.in_shape, ctx.index, grad), None
 
 
-def _component(part):
-    """One index component as NumPy understands it; True if it makes the index advanced."""
+def _component(part, backend=None):
+    """One index component as NumPy understands it (or, for an int tensor on ``backend``'s GPU,
+    its device array); True if it makes the index advanced."""
     if part is None or part is Ellipsis or isinstance(part, slice):
         return part, False
     if isinstance(part, (bool, np.bool_)):
@@ -63,7 +68,10 @@ def _component(part):
     if isinstance(part, (int, np.integer)):
         return int(part), False
     if isinstance(part, TensorBase):
-        array = part._backend.to_numpy(part._array)
+        device = part._array
+        if part._backend is backend and backend.name != "cpu" and device.dtype.kind in "iu":
+            return device, True  # read on the device (no copy, no wait)
+        array = part._backend.to_numpy(device)
         if array.dtype.kind == "f":
             raise IndexError(
                 f"tensors used as indices must be long, int or bool tensors, got {array.dtype}"
@@ -100,16 +108,26 @@ def normalize_index(x, index):
     converted = []
     advanced = False
     for part in parts:
-        c, adv = _component(part)
+        c, adv = _component(part, x._backend)
         converted.append(c)
         advanced = advanced or adv
     index = tuple(converted)
-    probe = np.broadcast_to(np.empty((), np.int8), x.shape)
     try:
-        shape = probe[index].shape
+        shape = index_shape(x.shape, index)
     except IndexError as e:
         raise IndexError(f"index into a tensor of shape {tuple(x.shape)}: {e}") from None
     return index, advanced, shape
+
+
+def index_shape(shape, index):
+    """The shape of ``array_of_shape[index]`` (NumPy's rules); a device index array stands in as
+    zeros of its shape (its values are checked by the kernel that reads them)."""
+    probe = np.broadcast_to(np.empty((), np.int8), tuple(shape))
+    parts = index if isinstance(index, tuple) else (index,)
+    parts = tuple(
+        np.zeros(tuple(p.shape), np.int64) if hasattr(p, "copy_to_host") else p for p in parts
+    )
+    return probe[parts].shape
 
 
 def _simple(x, index):

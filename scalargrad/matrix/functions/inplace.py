@@ -22,7 +22,7 @@ from scalargrad.errors import ShapeError
 from scalargrad.matrix.autograd_function import Function, accumulate_node, sum_to_shape
 from scalargrad.matrix.dtype_promotion import category, is_number, result_type
 from scalargrad.matrix.functions import elementwise as ew
-from scalargrad.matrix.functions.indexing import GetItem, normalize_index
+from scalargrad.matrix.functions.indexing import GetItem, index_shape, normalize_index
 from scalargrad.matrix.functions.selection import clamp
 from scalargrad.matrix.functions.shape import Copy, cast, expand
 from scalargrad.matrix.host_arrays import generator, host_array
@@ -245,7 +245,7 @@ class IndexPut(Function):
         be = ctx.backend
         ctx.index, ctx.advanced, ctx.v_shape = index, advanced, v.shape
         out = be.copy(a)
-        target_shape = np.broadcast_to(np.empty((), np.int8), a.shape)[index].shape
+        target_shape = index_shape(a.shape, index)
         be.setitem(out, index, be.broadcast_to(v, target_shape) if v.shape != target_shape else v)
         return out
 

@@ -87,8 +87,8 @@ _FUNCTIONAL = (
     "std prod max min amax amin argmax argmin cumsum norm softmax log_softmax logsumexp matmul "
     "mm mv dot "
     "reshape flatten squeeze unsqueeze permute transpose pow add sub mul div eq ne lt le gt ge "
-    "detach clone"
-    " t square clip bmm masked_fill gather chunk split round floor ceil sign"  # PyTorch courses
+    "detach clone"  # below: what PyTorch courses use
+    " t square clip bmm masked_fill gather index_select chunk split round floor ceil sign"
     " sort argsort msort topk unique"
 ).split()
 for _name in _FUNCTIONAL:

@@ -47,6 +47,7 @@ from scalargrad.matrix.functional_forms import (  # noqa: F401  (sg.exp(x), sg.m
     gather,
     ge,
     gt,
+    index_select,
     le,
     log,
     log_softmax,

@@ -347,6 +347,11 @@ def gather(input, dim, index):
     return _tensor("gather", input).gather(dim, index)
 
 
+def index_select(input, dim, index):
+    """``index_select(input, ...)`` is ``input.index_select(...)``: see ``Tensor.index_select``."""
+    return _tensor("index_select", input).index_select(dim, index)
+
+
 def chunk(input, chunks, dim=0):
     """``chunk(input, ...)`` is ``input.chunk(...)``: see ``Tensor.chunk``."""
     return _tensor("chunk", input).chunk(chunks, dim)

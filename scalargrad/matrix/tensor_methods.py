@@ -456,6 +456,9 @@ class TensorMethods(TensorBase):
     def gather(self, dim, index):
         return _comp.gather(self, dim, index)
 
+    def index_select(self, dim, index):
+        return _comp.index_select(self, dim, index)
+
     def scatter_(self, dim, index, src=None, value=None):
         return _comp.scatter_(self, dim, index, src, value)
 

@@ -47,6 +47,32 @@ def test_advanced_indexing_repeats_add_up(data):
     np.testing.assert_array_equal(y.detach().numpy(), a[mask])
 
 
+@given(st.data())
+def test_index_select_is_numpy_take_and_its_gradient_adds_up_repeats(data):
+    a = data.draw(layouts(arrays(shapes(min_dims=1, max_dims=3, max_side=3))))
+    dim = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    size = a.shape[dim]
+    picks = data.draw(st.lists(st.integers(0, size - 1), max_size=5) if size else st.just([]))
+    index = sg.tensor(picks, dtype=sg.int64)
+    y = check_gradients(lambda x: sg.index_select(x, dim, index), a)
+    np.testing.assert_array_equal(y.detach().numpy(), np.take(a, picks, axis=dim))
+    assert y.grad_fn is None or y.grad_fn.name() == "IndexSelectBackward0"
+
+
+def test_index_select_rejects_what_pytorch_rejects():
+    x = sg.zeros(2, 3)
+    # PyTorch: "index out of range in self" for -1 and 3; we name the op, index and size
+    for bad in ([3], [-1]):
+        with pytest.raises(IndexError, match=f"index_select: index {bad[0]} out of range"):
+            x.index_select(1, sg.tensor(bad))
+    with pytest.raises(IndexError, match="Index is supposed to be a vector"):
+        x.index_select(0, sg.tensor([[0]]))
+    with pytest.raises(TypeError, match="index_select: index must be an integer tensor"):
+        x.index_select(0, sg.tensor([0.0]))
+    with pytest.raises(TypeError, match="index_select: index must be an integer tensor"):
+        x.index_select(0, [0])
+
+
 def test_pick_one_per_row_like_cross_entropy():
     y_hat = sg.tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]], requires_grad=True)
     y = sg.tensor([1, 0, 0])

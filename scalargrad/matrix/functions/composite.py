@@ -1,7 +1,7 @@
 """Tensor ops a first course uses that are compositions of other ops (so their gradients come
-from those ops): ``masked_fill``, ``repeat``, ``gather``, ``scatter_``, ``chunk``, ``split``,
-and the rounding family (``round floor ceil sign``), whose derivative is 0 wherever it exists,
-so their results carry no gradient.
+from those ops): ``masked_fill``, ``repeat``, ``gather``, ``index_select``, ``scatter_``,
+``chunk``, ``split``, and the rounding family (``round floor ceil sign``), whose derivative is
+0 wherever it exists, so their results carry no gradient.
 """
 
 import numpy as np
@@ -55,6 +55,36 @@ def _positions(op, x, dim, index):
 def gather(x, dim, index):
     """out[i][j] = x[index[i][j]][j] (dim=0) or x[i][index[i][j]] (dim=1), ...; differentiable."""
     return named(getitem(x, _positions("gather", x, dim, index)), "GatherBackward0")
+
+
+def index_select(x, dim, index):
+    """The entries ``index[0], index[1], ...`` of ``x`` along ``dim`` (index: a 0-d or 1-d
+    integer tensor; repeats allowed): ``out[..., j, ...] = x[..., index[j], ...]``. A gather, so
+    the gradient of each input entry adds up over the places it was picked."""
+    if not isinstance(index, TensorBase) or index.dtype.kind not in "iu":
+        raise TypeError(
+            f"index_select: index must be an integer tensor (int64), got {type(index).__name__}"
+            + (f" of dtype {index.dtype}" if isinstance(index, TensorBase) else "")
+        )
+    if index.ndim > 1:
+        raise IndexError(
+            f"index_select: Index is supposed to be a vector, got shape {tuple(index.shape)}"
+        )
+    axis = normalize_dim("index_select", dim, max(x.ndim, 1))
+    if x.ndim == 0:
+        x = x.reshape(1)
+    size = x.shape[axis]
+    if index.device == "cpu" and index.numel() > 0:  # (a GPU index is checked by the kernel)
+        values = index.detach().numpy()
+        bad = values[(values < 0) | (values >= size)]
+        if bad.size:
+            raise IndexError(
+                f"index_select: index {int(bad[0])} out of range for dimension {dim} of size "
+                f"{size} (indices must be in [0, {size}); negative indices are not allowed, as "
+                "in PyTorch)"
+            )
+    position = (slice(None),) * axis + (index.reshape(-1).detach(),)
+    return named(getitem(x, position), "IndexSelectBackward0")
 
 
 def scatter_(x, dim, index, src=None, value=None):

@@ -28,11 +28,13 @@ import numpy as np
 from numba import cuda, int64
 from numba.np import numpy_support
 
+from scalargrad.matrix.backends import cuda_memory
 from scalargrad.matrix.backends.cuda_elementwise import device_function
 from scalargrad.matrix.backends.cuda_memory import (
     block_size,
     empty,
     fill,
+    flat,
     flat_to_offset,
     launch,
     launch_1d,
@@ -131,6 +133,56 @@ def _tree_kernel(op, acc_dtype, threads):
     return kernel
 
 
+# ---------------------------------------------------------------- leading axes of a C array
+# The bias gradient (a sum over the batch) reduces the leading axes of a C-contiguous array:
+# K rows of M contiguous numbers, summed down the columns. One thread per column walks down a
+# chunk of ``COLUMN_ROWS`` rows: the 32 threads of a warp read 32 neighbouring numbers of a
+# row (coalesced), no strides, no shared memory. Block (x, c) holds columns x*threads ... and
+# chunk c of the rows; each chunk writes one row of partial results, and the same kernel then
+# reduces those (K / COLUMN_ROWS rows) until one row is left, the result.
+
+COLUMN_THREADS = 256  # threads per block (columns): fewer, whole warps, for narrow matrices
+COLUMN_ROWS = 64  # rows one thread combines in one pass
+
+
+@functools.cache
+def _column_kernel(op):
+    f = device_function(_COMBINE[op])
+
+    @cuda.jit
+    def kernel(out, x, n_rows, n_cols, rows_per_chunk, identity):
+        """out[c, j] = op of x[r, j] over the rows r of chunk c (both flat, C order)."""
+        j = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x  # the column
+        c = cuda.blockIdx.y  # the chunk of rows
+        if j < n_cols:
+            acc = identity
+            r = c * rows_per_chunk
+            end = min(n_rows, r + rows_per_chunk)
+            while r < end:
+                acc = f(acc, x[r * n_cols + j])
+                r += 1
+            out[c * n_cols + j] = acc
+
+    return kernel
+
+
+def _columns(op, a, out, k, m, identity):
+    """out (m numbers) = op over the k rows of a C-contiguous a seen as (k, m)."""
+    kernel = _column_kernel(op)
+    threads = min(COLUMN_THREADS, 32 * math.ceil(m / 32))
+    x = flat(a)
+    while True:
+        # (at least 2 rows a chunk, or a pass would not shorten anything)
+        per_chunk = max(2, COLUMN_ROWS, math.ceil(k / cuda_memory.MAX_GRID_YZ))
+        chunks = math.ceil(k / per_chunk)
+        target = flat(out) if chunks == 1 else empty((chunks * m,), a.dtype)
+        grid = (math.ceil(m / threads), chunks)
+        launch(kernel, grid, threads, target, x, k, m, per_chunk, identity)
+        if chunks == 1:
+            return
+        x, k = target, chunks
+
+
 def _layout(k):
     """(threads per block, blocks per row) for rows of k elements."""
     threads = block_size(k, THREADS)
@@ -148,8 +200,19 @@ def reduce(op, a, axes, keepdim):
     out = empty(shape, out_dtype)
     if out.size == 0:
         return out
-    x, oshape, ostr, ishape, istr, m, k = rows(a, axes)
     identity = _identity(op, acc_dtype)
+    lead = len(axes)
+    if (
+        0 < lead < a.ndim
+        and axes[-1] == lead - 1
+        and a.dtype != np.bool_
+        and a.size
+        and a.is_c_contiguous()
+    ):  # the leading axes of a C-contiguous array: columns, stride-free
+        k = math.prod(a.shape[:lead])
+        _columns(op, a, out, k, out.size, identity)
+        return out
+    x, oshape, ostr, ishape, istr, m, k = rows(a, axes)
     if k == 0:
         fill(out, identity)
     elif k <= SEQUENTIAL_MAX:

@@ -156,8 +156,14 @@ def test_column_reduction_around_the_block(monkeypatch, m, op, dtype):
 @pytest.mark.parametrize("k", [1, 3, 4, 5, 15, 16, 17, 65])
 @pytest.mark.parametrize(
     "op, dtype",
-    [("sum", np.float32), ("sum", np.int64), ("prod", np.float64), ("max", np.float32),
-     ("min", np.float64), ("min", np.int64)],
+    [
+        ("sum", np.float32),
+        ("sum", np.int64),
+        ("prod", np.float64),
+        ("max", np.float32),
+        ("min", np.float64),
+        ("min", np.int64),
+    ],
 )
 def test_column_reduction_passes(monkeypatch, k, op, dtype):
     """With chunks of 4 rows, 17 rows take 3 passes (17 -> 5 -> 2 -> 1 rows), 65 rows 4."""

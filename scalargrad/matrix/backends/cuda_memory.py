@@ -229,12 +229,16 @@ def _argument_type_table():
         float: lambda x: types.float64,
         tuple: _int_tuple_type,
     }
-    for dtype in (np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64,
-                  np.uint8, np.uint16, np.uint32, np.uint64, np.bool_):
-        table[dtype] = lambda x, t=_scalar_type(np.dtype(dtype)): t
+    scalars = (np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64)
+    for scalar in scalars + (np.uint8, np.uint16, np.uint32, np.uint64, np.bool_):
+        table[scalar] = _constant(_scalar_type(np.dtype(scalar)))
     if not SIMULATOR:
         table[DeviceNDArray] = _array_type
     return table
+
+
+def _constant(numba_type):
+    return lambda x: numba_type
 
 
 def _scalar_type(dtype):

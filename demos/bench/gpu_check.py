@@ -288,8 +288,8 @@ def host_cost(repeats=300):
     "direct": the launch as the backend does it (the compiled kernel looked up per argument
     types, ``cuda_memory.launch``); column "dispatcher": the same op launching through numba's
     dispatcher, ``kernel[grid, block](*args)`` (types every argument, resolves the overload)."""
-    from numba.core.typing.typeof import Purpose, typeof
     from numba.cuda.dispatcher import CUDADispatcher
+    from numba.cuda.typing.typeof import Purpose, typeof
 
     from scalargrad.matrix.backends import cuda_memory
 

@@ -352,8 +352,8 @@ LAYOUTS = [
 @pytest.mark.parametrize("shape, strides", LAYOUTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.int64])
 def test_cheap_headers_equal_numbas_device_arrays(shape, strides, dtype):
-    from numba.core.typing.typeof import Purpose, typeof
     from numba.cuda.cudadrv.devicearray import DeviceNDArray
+    from numba.cuda.typing.typeof import Purpose, typeof
 
     dtype = np.dtype(dtype)
     ours = MEM._header(shape, strides, dtype, _FakePointer(256))
@@ -367,7 +367,7 @@ def test_cheap_headers_equal_numbas_device_arrays(shape, strides, dtype):
 
 
 def test_argument_types_are_numbas_typeof():
-    from numba.core.typing.typeof import Purpose, typeof
+    from numba.cuda.typing.typeof import Purpose, typeof
 
     args = [
         3,

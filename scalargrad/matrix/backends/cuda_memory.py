@@ -163,18 +163,30 @@ def launch(kernel, grid, block, *args, shared=0):
     launches += 1
     if SIMULATOR or not DIRECT_LAUNCH:
         kernel[grid, block](*args)
-    else:  # (dynamic shared memory: 0, as kernel[grid, block]; ``shared`` is static)
+    else:
         argtypes = argument_types(args)
         # numba's types are interned (one object per type) and their own hash is Python code:
         # the cache is keyed by their identities instead
         compiled = _compiled.get((kernel, *map(id, argtypes)))
         if compiled is None:
             compiled = compiled_kernel(kernel, argtypes)
-        compiled.launch(args, griddim, blockdim, 0, 0)
+        # on the default stream (as kernel[grid, block]), with no dynamic shared memory
+        # (``shared`` above is the kernel's static shared memory)
+        compiled.launch(args, griddim, blockdim, _default_stream(), 0)
 
 
 DIRECT_LAUNCH = True  # False: every launch goes through numba's dispatcher (to compare)
 _compiled = {}  # (dispatcher, ids of the argument types) -> numba's compiled kernel (``_Kernel``)
+
+
+_streams = []
+
+
+def _default_stream():
+    """The default stream, as the dispatcher passes it to a compiled kernel (made once)."""
+    if not _streams:
+        _streams.append(driver._to_core_stream(0))
+    return _streams[0]
 
 
 def compiled_kernel(kernel, argtypes):
@@ -212,7 +224,7 @@ def _uniform_int_tuple(n):
 
 
 def _other_type(x):
-    from numba.core.typing.typeof import Purpose, typeof
+    from numba.cuda.typing.typeof import Purpose, typeof  # (the dispatcher's own)
 
     return typeof(x, Purpose.argument)
 

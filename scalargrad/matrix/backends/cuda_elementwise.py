@@ -7,7 +7,9 @@ each input's memory position with that input's own strides, so transposed views 
 views (0 strides) are read in place, without a copy. Before the launch ``cuda_memory.operands``
 merges the axes that every operand walks as one, so for contiguous operands that costs one
 division.
-Outputs are new C-contiguous arrays written at position ``i``.
+Outputs are new C-contiguous arrays written at position ``i``. Two fast paths skip the strides
+(see "stride-free kernels" below): operands all C-contiguous and of one shape, and a C-contiguous
+array with a row it repeats (``x + bias``).
 
 The float math is ``scalargrad/calculus.py`` compiled as device functions
 (``cuda.jit(device=True)(calculus.exp)``); each kernel factory below takes such a function and

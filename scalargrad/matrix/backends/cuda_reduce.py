@@ -17,6 +17,10 @@ row ``m``, element ``k`` through the strides (``flat_to_offset``). Two kernels d
   Pass 2 (only when C > 1): the same kernel reduces ``partial`` (M rows of C) with one block per
   row. So a row of any length is reduced, by as many blocks as it needs.
 
+A reduction over the *leading* axes of a C-contiguous array (the bias gradient: a sum over the
+batch) takes a third, simpler kernel, ``_column_kernel``: one thread per column walking down the
+rows, so a warp reads neighbouring numbers (coalesced) with no strides (see its section below).
+
 The combine functions are calculus.add / mul / maximum / minimum (maximum/minimum propagate nan,
 as NumPy's max/min do).
 """

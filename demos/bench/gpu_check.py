@@ -329,6 +329,7 @@ def host_cost(repeats=300):
     w1 = cuda_memory.empty((1024, 784), np.float32)
     logits = cuda_memory.empty((4096, 10), np.float32)
     targets = cuda_memory.empty((4096,), np.int64)
+    rows, scalar = cuda_memory.empty((4096,), np.float32), cuda_memory.empty((), np.float32)
     ops = {
         "binary add, same shapes (fast path)": lambda: C.binary("add", a, b),
         "binary add, bias broadcast": lambda: C.binary("add", a, C.broadcast_to(bias, a.shape)),
@@ -340,6 +341,10 @@ def host_cost(repeats=300):
         "sum over the batch": lambda: C.reduce("sum", a, (0,), False),
         "sum over the batch, 10 columns": lambda: C.reduce("sum", logits, (0,), False),
         "cross_entropy": lambda: C.cross_entropy(logits, targets),
+        "cross_entropy backward": lambda: C.cross_entropy_backward(logits, targets, rows, -100),
+        "sum of a vector (the loss's rows)": lambda: C.reduce("sum", rows, (0,), False),
+        "full, 0-d (the seed gradient)": lambda: C.full((), 1.0, np.float32),
+        "binary div, 0-d (mean's 1/n)": lambda: C.binary("div", scalar, scalar),
         "sgd_step": lambda: C.sgd_step(w, w, w, 0.1, 0.9, 0.0, 0.0, False, False),
     }
     print(

@@ -312,6 +312,15 @@ def empty(shape, dtype):
 
 def _device_array(shape, dtype):
     """A new C-contiguous device array (numba asks the memory manager, our cache, for memory)."""
+    shape, strides, dtype, layout = _c_layout(shape, dtype)
+    if not layout[1]:  # an empty array: numba's own constructor (a NULL pointer)
+        return DeviceNDArray(shape, strides, dtype)
+    return _header(shape, strides, dtype, _memalloc(layout[2]), layout)
+
+
+def _c_layout(shape, dtype):
+    """(shape, strides, np.dtype, ``_layout``) of C-order arrays of this shape and dtype, as
+    tuples of ints, from a cache keyed by the shape and dtype as given."""
     try:
         c = _c_layouts.get((shape, dtype))
     except TypeError:  # (a list)
@@ -324,14 +333,10 @@ def _device_array(shape, dtype):
         if len(_c_layouts) > 4096:
             _c_layouts.clear()
         _c_layouts[shape, dtype] = c
-    shape, strides, dtype, layout = c
-    if not layout[1]:  # an empty array: numba's own constructor (a NULL pointer)
-        return DeviceNDArray(shape, strides, dtype)
-    return _header(shape, strides, dtype, _memalloc(layout[2]), layout)
+    return c
 
 
 _c_layouts = {}  # (shape, dtype) as given -> (shape, strides, np.dtype, _layout) of C order
-
 
 def _memalloc(nbytes):
     """Device memory from numba's current context (its memory manager: our caching pool)."""
@@ -539,7 +544,8 @@ def reshape(a, shape):
     ):  # C order in, C order out: the new header is built directly (most reshapes are these)
         if SIMULATOR:
             return SimulatedDeviceArray(a._ary.reshape(shape))
-        return _header(shape, c_strides(shape, a.dtype.itemsize), a.dtype, a.gpu_data)
+        shape, strides, dtype, layout = _c_layout(shape, a.dtype)
+        return _header(shape, strides, dtype, a.gpu_data, layout)
     try:
         d = np.reshape(dummy(a), shape, copy=False)
     except ValueError:

@@ -72,6 +72,9 @@ def rows(a, axes):
     """The M x K view of ``a`` with ``axes`` reduced: (storage, outer shape, outer strides,
     inner shape, inner strides, M, K), shapes and strides as tuples (never empty)."""
     axes = tuple(sorted(int(x) for x in axes))
+    if a.ndim and len(axes) == a.ndim and a.size and a.is_c_contiguous():
+        n = int(a.size)  # every axis of a C-contiguous array: one row, its flat view
+        return flat(a), (1,), (0,), (n,), (1,), 1, n
     kept = tuple(d for d in range(a.ndim) if d not in axes)
     storage, shape, strides = strided(a)  # a's memory; the permuted view's shape and strides:
     if a.ndim:

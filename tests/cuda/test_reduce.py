@@ -192,3 +192,18 @@ def test_column_reduction_of_several_leading_axes_and_over_the_grid_limit(monkey
     assert_matches(C.reduce("sum", C.from_numpy(host > 0), (0,), False), (host > 0).sum(0))
     assert_matches(C.reduce("max", C.from_numpy(host), (1,), False), host.max(1))
     assert len(used) == 2
+
+
+@pytest.mark.parametrize("k", [63, 64, 65])
+@pytest.mark.parametrize("op, dtype", [("sum", np.float32), ("max", np.float64)])
+def test_a_single_row_takes_one_block_up_to_its_limit(monkeypatch, k, op, dtype):
+    """One row (a loss's sum) of up to THREADS * ONE_BLOCK_ITEMS elements: one launch, a block
+    whose threads loop further; one more element: two passes. (32 threads, 2 items each.)"""
+    monkeypatch.setattr(cuda_reduce, "THREADS", 32)
+    monkeypatch.setattr(cuda_reduce, "ITEMS_PER_THREAD", 1)
+    monkeypatch.setattr(cuda_reduce, "ONE_BLOCK_ITEMS", 2)
+    host = np.random.default_rng(k).uniform(-3, 3, k).astype(dtype)
+    before = cuda_memory.launches
+    got = C.reduce(op, C.from_numpy(host), (0,), False)
+    assert cuda_memory.launches - before == (1 if k <= 64 else 2)
+    assert_matches(got, R.reduce(op, host, (0,), False), terms=k, magnitude=3.0)

@@ -51,6 +51,9 @@ THREADS = 128  # threads per block of the tree reduction: a power of two (the tr
 ITEMS_PER_THREAD = 8  # elements each thread adds up before the tree, when choosing C
 MAX_CHUNKS = 1024  # blocks per row at most (C): enough to fill any GPU for a single long row
 SEQUENTIAL_MAX = 32  # rows this short are reduced by one thread each
+# a single row this many elements per thread long is reduced by one block (one launch): a
+# second launch would cost the host more than the block's longer loop costs the GPU
+ONE_BLOCK_ITEMS = 64
 
 _COMBINE = {"sum": "add", "prod": "mul", "max": "maximum", "min": "minimum"}
 
@@ -237,6 +240,8 @@ def reduce(op, a, axes, keepdim):
         )
     else:
         threads, chunks = _layout(k)
+        if m == 1 and k <= threads * ONE_BLOCK_ITEMS:
+            chunks = 1  # a single row (a loss's sum): one block, one launch, more per thread
         # pass 1 writes straight into the output when one block per row is enough
         partial = reshape(out, (m, 1)) if chunks == 1 else empty((m, chunks), acc_dtype)
         kernel = _tree_kernel(op, acc_dtype.str, threads)

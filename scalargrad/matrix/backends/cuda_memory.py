@@ -19,6 +19,11 @@ same element again, which is how broadcasting costs no memory. ``operands`` does
 arrays of one shape at once, merging the axes they all walk as one (``strides.collapse``, the
 host-side function the CPU backend uses too).
 
+Every kernel is launched by ``launch``: the hardware limits checked (once per configuration),
+then numba's kernel compiled for the arguments' types launched directly. Device array headers
+are built from a per-layout cache (``_header``). Both keep the host's cost per op low (see
+docs/architecture/cuda_kernels.md, "Launches and the host's cost").
+
 The copies (``copy``, ``astype``, ``assign``) and ``fill`` are small kernels of their own here, one
 thread per element, because the allocation and view functions above need them.
 """
@@ -337,6 +342,7 @@ def _c_layout(shape, dtype):
 
 
 _c_layouts = {}  # (shape, dtype) as given -> (shape, strides, np.dtype, _layout) of C order
+
 
 def _memalloc(nbytes):
     """Device memory from numba's current context (its memory manager: our caching pool)."""

@@ -13,9 +13,10 @@
    (each one a wait for the GPU) per training step; the batch is picked on the GPU by a device
    index tensor (``X[idx]``: device-side indexing). Expected: 0 driver allocations after step 1,
    0 copies in every step.
-4. Host cost per op: the Python time from the backend call to the kernel launch, on the real
-   GPU code path (numba ``DeviceNDArray``s) over fake device pointers, kernels not run. numba's
-   own launch work after that (argument packing, ``cuLaunchKernel``) is not included.
+4. Host cost per op: the Python time from the backend call to numba's kernel launch, on the
+   real GPU code path (numba ``DeviceNDArray``s, its dispatcher) over fake device pointers,
+   kernels not run. numba's own launch work after that (argument packing, ``cuLaunchKernel``)
+   is not included.
 
 Nothing here is a test of the suite (that runs on numba's simulator); it is what the simulator
 cannot show: that the kernels compile, launch and agree with NumPy on real hardware, and how
@@ -279,10 +280,30 @@ class FakePointer:
         return FakePointer((self.size if stop is None else stop) - start)
 
 
+class FakeKernel:
+    """Stands in for numba's compiled kernel (``_Kernel``): its ``launch`` (argument packing
+    and ``cuLaunchKernel``) does nothing."""
+
+    def __init__(self, argtypes):
+        self.argument_types = argtypes
+        self.calls = 0
+
+    def launch(self, args, griddim, blockdim, stream=0, sharedmem=0):
+        self.calls += 1
+
+
 def host_cost(repeats=300):
-    """Microseconds of Python per backend call on the GPU code path, kernels not launched."""
-    from numba.core.typing.typeof import Purpose, typeof
-    from numba.cuda.cudadrv.devicearray import DeviceNDArray
+    """Microseconds of Python per backend call on the GPU code path, kernels not launched.
+
+    Everything runs as on a GPU: our host code, numba's DeviceNDArray headers and its
+    dispatcher, except two things that need a GPU: memory comes from fake pointers instead of
+    the caching allocator, and "compiling" a kernel gives a ``FakeKernel`` (registered with the
+    dispatcher as the overload for those argument types) whose launch does nothing. Column
+    "direct": the launch as the backend does it (the compiled kernel looked up per argument
+    types, ``cuda_memory.launch``); column "dispatcher": the same op launching through numba's
+    dispatcher, ``kernel[grid, block](*args)`` (types every argument, resolves the overload)."""
+    from numba.cuda.dispatcher import CUDADispatcher
+    from numba.cuda.typing.typeof import Purpose, typeof
 
     from scalargrad.matrix.backends import cuda_memory
 
@@ -291,57 +312,62 @@ def host_cost(repeats=300):
         return
     from scalargrad.matrix.backends import cuda as C
 
-    def device_array(shape, dtype):
-        dtype = np.dtype(dtype)
-        strides = cuda_memory.c_strides(shape, dtype.itemsize)
-        nbytes = max(1, math.prod(shape)) * dtype.itemsize
-        array = DeviceNDArray(shape, strides, dtype, gpu_data=FakePointer(nbytes))
-        return cuda_memory._c_typed(array)
+    def fake_compile(dispatcher, sig):
+        argtypes = tuple(sig)
+        kernel = dispatcher.overloads.get(argtypes)
+        if kernel is None:
+            kernel = FakeKernel(argtypes)
+            dispatcher.add_overload(kernel, argtypes)
+        return kernel
 
-    typing = [True]
-
-    def launch(kernel, grid, block, *args, shared=0):
-        cuda_memory.check_launch("kernel", grid, block, shared)
-        if typing[0]:
-            for arg in args:  # numba types every argument before a launch
-                typeof(arg, Purpose.argument)
-
-    cuda_memory._device_array = device_array
+    CUDADispatcher.compile = fake_compile
+    cuda_memory._memalloc = FakePointer
     cuda_memory._available = True
-    cuda_memory._kernel_errors[:] = [device_array((4,), np.int64)]  # (host-mapped on a GPU)
+    cuda_memory._kernel_errors[:] = [cuda_memory.empty((4,), np.int64)]  # (host-mapped on a GPU)
     importlib.import_module("scalargrad.matrix.backends.cuda_matmul")._SMS = 132  # an H100
-    for name in (
-        "cuda_memory",
-        "cuda_elementwise",
-        "cuda_softmax",
-        "cuda_fused",
-        "cuda_matmul",
-        "cuda_reduce",
-        "cuda_index",
-    ):
-        module = importlib.import_module(f"scalargrad.matrix.backends.{name}")
-        module.launch = launch
-    a, b = device_array((4096, 1024), np.float32), device_array((4096, 1024), np.float32)
-    bias = device_array((1024,), np.float32)
-    w = device_array((1024, 1024), np.float32)
-    targets = device_array((4096,), np.int64)
+
+    fast_types = cuda_memory.argument_types
+    mismatches = []
+
+    def checked_types(args):  # during the warm-up: our types must be numba's typeof
+        ours = fast_types(args)
+        numba_types = tuple(typeof(a, Purpose.argument) for a in args)
+        if ours != numba_types:
+            mismatches.append((ours, numba_types))
+        return ours
+
+    a, b = cuda_memory.empty((4096, 1024), np.float32), cuda_memory.empty((4096, 1024), np.float32)
+    bias = cuda_memory.empty((1024,), np.float32)
+    w = cuda_memory.empty((1024, 1024), np.float32)
+    x = cuda_memory.empty((4096, 784), np.float32)
+    w1 = cuda_memory.empty((1024, 784), np.float32)
+    logits = cuda_memory.empty((4096, 10), np.float32)
+    targets = cuda_memory.empty((4096,), np.int64)
+    rows, scalar = cuda_memory.empty((4096,), np.float32), cuda_memory.empty((), np.float32)
     ops = {
         "binary add, same shapes (fast path)": lambda: C.binary("add", a, b),
         "binary add, bias broadcast": lambda: C.binary("add", a, C.broadcast_to(bias, a.shape)),
         "unary relu (fast path)": lambda: C.unary("relu", a),
         "relu backward (fast path)": lambda: C.unary_backward("relu", a, a, b),
-        "linear x @ W^T + b": lambda: C.linear(a, w, bias),
-        "matmul G^T x (transposed view)": lambda: C.matmul(C.permute(a, (1, 0)), b),
+        "linear x @ W^T + b": lambda: C.linear(x, w1, bias),
+        "matmul G^T x (transposed view)": lambda: C.matmul(C.permute(a, (1, 0)), x),
+        "matmul G W (backward to x)": lambda: C.matmul(a, w1),
         "sum over the batch": lambda: C.reduce("sum", a, (0,), False),
-        "cross_entropy": lambda: C.cross_entropy(a, targets),
+        "sum over the batch, 10 columns": lambda: C.reduce("sum", logits, (0,), False),
+        "cross_entropy": lambda: C.cross_entropy(logits, targets),
+        "cross_entropy backward": lambda: C.cross_entropy_backward(logits, targets, rows, -100),
+        "sum of a vector (the loss's rows)": lambda: C.reduce("sum", rows, (0,), False),
+        "full, 0-d (the seed gradient)": lambda: C.full((), 1.0, np.float32),
+        "binary div, 0-d (mean's 1/n)": lambda: C.binary("div", scalar, scalar),
         "sgd_step": lambda: C.sgd_step(w, w, w, 0.1, 0.9, 0.0, 0.0, False, False),
         "gather x[idx] (device index)": lambda: C.gather(w, (targets,)),
         "scatter_add (its backward)": lambda: C.scatter_add(w.shape, (targets,), a),
     }
     print(
-        "\n4. host cost per op (Python up to the launch, GPU code path, fake pointers), best of 5"
+        "\n4. host cost per op (Python up to numba's kernel launch, GPU code path, fake "
+        "pointers), best of 5"
     )
-    print(f"   {'':36s} {'ours':>8} {'+ numba typeof':>15}")
+    print(f"   {'':36s} {'direct':>8} {'dispatcher':>11}  launches")
 
     def best(op):
         times = []
@@ -353,12 +379,22 @@ def host_cost(repeats=300):
         return 1e6 * min(times)
 
     for name, op in ops.items():
+        cuda_memory.argument_types = checked_types
+        before = cuda_memory.launches
+        op()
+        count = cuda_memory.launches - before
         for _ in range(20):
             op()
-        typing[0] = False
-        ours = best(op)
-        typing[0] = True
-        print(f"   {name:36s} {ours:7.1f}us {best(op):13.1f}us")
+        cuda_memory.argument_types = fast_types
+        direct = best(op)
+        cuda_memory.DIRECT_LAUNCH = False
+        dispatcher = best(op)
+        cuda_memory.DIRECT_LAUNCH = True
+        print(f"   {name:36s} {direct:7.1f}us {dispatcher:9.1f}us  {count:>8}")
+    if mismatches:
+        print("   argument types differing from numba's typeof:", mismatches[:3])
+    else:
+        print("   (the launch's argument types agreed with numba's typeof at every launch)")
 
 
 def main():

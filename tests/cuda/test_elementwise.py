@@ -164,3 +164,53 @@ def test_coalesce_merges_axes_walked_as_one():
     assert coalesce((2, 1, 3), [(3, 3, 1), (0, 0, 1)]) == ((2, 3), [(3, 1), (0, 1)])
     assert coalesce((3, 4), [(1, 3), (4, 1)]) == ((3, 4), [(1, 3), (4, 1)])  # transposed: kept
     assert coalesce((1, 1), [(0, 0)]) == ((1,), [(0,)])
+
+
+# sizes of the row-broadcast fast path around the 1-D launch's block of 256 threads (and the
+# 32-thread warp of small outputs): n * m = 255, 256, 257, 32 * 33, ...
+ROW_SIZES = [(1, 1), (3, 85), (1, 256), (257, 1), (32, 8), (1, 257), (33, 32), (5, 257)]
+
+
+@pytest.mark.parametrize("n, m", ROW_SIZES)
+@pytest.mark.parametrize("op", ["add", "sub", "div", "lt"])
+@pytest.mark.parametrize("form", ["view", "row", "1 x m"])
+def test_row_broadcast_fast_path(monkeypatch, n, m, op, form):
+    """x op bias and bias op x, with the bias a broadcast view (what the stack passes), a 1-D
+    row or a (1, m) matrix: the stride-free row kernel, equal to NumPy."""
+    from scalargrad.matrix.backends import cuda_elementwise
+
+    used = []
+    kernel = cuda_elementwise._row_zip_kernel
+
+    def spy(name, row_first):
+        used.append(row_first)
+        return kernel(name, row_first)
+
+    monkeypatch.setattr(cuda_elementwise, "_row_zip_kernel", spy)
+    rng = np.random.default_rng(n * 1000 + m)
+    for dtype in FLOATS:
+        hx = rng.uniform(-3, 3, (n, m)).astype(dtype)
+        hb = rng.uniform(0.5, 3, m).astype(dtype)
+        x, b = C.from_numpy(hx), C.from_numpy(hb if form != "1 x m" else hb[None, :])
+        if form == "view":
+            b = C.broadcast_to(b, (n, m))
+        expected = getattr(np, {"add": "add", "sub": "subtract", "div": "divide", "lt": "less"}[op])
+        assert_matches(C.binary(op, x, b), expected(hx, hb))
+        assert_matches(C.binary(op, b, x), expected(hb, hx))
+    # (with n = 1 a view or a (1, m) bias is a contiguous array of x's shape: the same-shape
+    # fast path)
+    assert used == ([False, True] * 2 if n > 1 or form == "row" else [])
+
+
+def test_row_broadcast_of_a_3d_array_and_what_is_not_a_row():
+    rng = np.random.default_rng(1)
+    hx, hb = rng.standard_normal((2, 3, 5)), rng.standard_normal(5)
+    assert_matches(C.binary("mul", C.from_numpy(hx), C.from_numpy(hb)), hx * hb)
+    view = C.broadcast_to(C.from_numpy(hb), (2, 3, 5))
+    assert_matches(C.binary("sub", view, C.from_numpy(hx)), hb - hx)
+    # a column (n, 1) broadcast along the rows, and a transposed full operand: not rows
+    hc = rng.standard_normal((3, 1))
+    assert_matches(C.binary("add", C.from_numpy(hx[0]), C.from_numpy(hc)), hx[0] + hc)
+    ht = rng.standard_normal((5, 3))
+    got = C.binary("add", C.permute(C.from_numpy(ht), (1, 0)), C.from_numpy(hb))
+    assert_matches(got, ht.T + hb)

@@ -122,6 +122,9 @@ def test_binary_kernels(op, dtype):
     assert_float32_only(ptx(E._zip_kernel(name), out, vec(dtype), TUP, vec(dtype), TUP, TUP), dtype)
     assert_float32_only(ptx(E._flat_zip_kernel(name), out, vec(dtype), vec(dtype)), dtype)
     assert_float32_only(ptx(E._inplace_kernel(name), vec(dtype), TUP, vec(dtype), TUP, TUP), dtype)
+    for row_first in (False, True):  # x op bias, bias op x
+        kernel = E._row_zip_kernel(name, row_first)
+        assert_float32_only(ptx(kernel, out, vec(dtype), vec(dtype), I64), dtype)
     if np.dtype(dtype).kind == "f" and op in reference.ARITH:
         for part in ("_dx", "_dy"):
             code = ptx(E._grad_kernel(op + part), vec(dtype), *(vec(dtype), TUP) * 3, TUP)
@@ -154,6 +157,9 @@ def test_reduce_kernels(op, dtype):
     out = np.int64 if (op == "sum" and dtype == np.bool_) else dtype
     args = (vec(dtype), TUP, TUP, TUP, TUP, I64, t(acc))
     assert_float32_only(ptx(R._sequential_kernel(op), vec(out), *args), dtype)
+    if dtype != np.bool_:  # leading axes of a C-contiguous array
+        code = ptx(R._column_kernel(op), vec(dtype), vec(dtype), I64, I64, I64, t(dtype))
+        assert_float32_only(code, dtype)
     for threads in (32, 128):
         kernel = R._tree_kernel(op, np.dtype(acc).str, threads)
         assert_float32_only(ptx(kernel, types.Array(t(out), 2, "C"), *args), dtype)
@@ -330,3 +336,74 @@ def test_matmul_resources_fit_sm90(tmp_path, config, dtype, layouts):
     if config == M.SMALL:
         assert registers * side * side <= 65536 // 2, report
     assert smem is not None and int(smem.group(1)) == 2 * 2 * tile_k * (tile + 1) * item, report
+
+
+# ---------------------------------------------------------------- what a direct launch relies on
+# ``cuda_memory.launch`` launches numba's kernel compiled for ``argument_types(args)`` and builds
+# device arrays with ``_header``: both must agree with numba's own typeof and DeviceNDArray, or a
+# kernel compiled for the wrong layout would read memory wrongly on a GPU (the simulator, which
+# launches through numba, cannot see it).
+
+
+class _FakePointer:
+    device_ctypes_pointer = None
+
+    def __init__(self, size):
+        self.size = size
+
+    def view(self, start, stop=None):
+        return _FakePointer((self.size if stop is None else stop) - start)
+
+
+LAYOUTS = [
+    ((4, 3), (24, 8)),  # C
+    ((3, 4), (8, 24)),  # transposed: F
+    ((4, 3), (0, 8)),  # a broadcast row: A
+    ((2, 3), (48, 16)),  # sliced: A
+    ((5,), (8,)),
+    ((1, 5), (0, 8)),  # size-1 axis with a 0 stride: still C
+    ((2, 1, 3), (24, 24, 8)),
+    ((), ()),
+]
+
+
+@pytest.mark.parametrize("shape, strides", LAYOUTS)
+@pytest.mark.parametrize("dtype", [np.float64, np.int64])
+def test_cheap_headers_equal_numbas_device_arrays(shape, strides, dtype):
+    from numba.cuda.cudadrv.devicearray import DeviceNDArray
+    from numba.cuda.typing.typeof import Purpose, typeof
+
+    dtype = np.dtype(dtype)
+    ours = MEM._header(shape, strides, dtype, _FakePointer(256))
+    numba = DeviceNDArray(shape, strides, dtype, gpu_data=_FakePointer(256))
+    for name in ("shape", "strides", "ndim", "size", "alloc_size", "dtype", "stream", "flags"):
+        assert getattr(ours, name) == getattr(numba, name), name
+    assert ours.is_c_contiguous() == numba.is_c_contiguous()
+    assert ours.is_f_contiguous() == numba.is_f_contiguous()
+    assert typeof(ours, Purpose.argument) == typeof(numba, Purpose.argument)
+    assert MEM.argument_types((ours,)) == (typeof(numba, Purpose.argument),)
+
+
+def test_argument_types_are_numbas_typeof():
+    from numba.cuda.typing.typeof import Purpose, typeof
+
+    args = [
+        3,
+        -(2**40),
+        2**63,
+        True,
+        False,
+        0.5,
+        np.float32(1.5),
+        np.float64(2),
+        np.int64(7),
+        np.bool_(True),
+        (),
+        (1,),
+        (1, 2, 3),
+        (1, 2.0),
+        ((1, 2), (3,)),
+        MEM._header((3,), (4,), np.dtype(np.float32), _FakePointer(12)),
+        MEM._header((3, 2), (4, 12), np.dtype(np.float32), _FakePointer(24)),
+    ]
+    assert MEM.argument_types(args) == tuple(typeof(a, Purpose.argument) for a in args)

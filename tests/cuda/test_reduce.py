@@ -7,7 +7,7 @@ from cuda_testing import C, R, arrays, assert_matches, shapes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scalargrad.matrix.backends import cuda_reduce
+from scalargrad.matrix.backends import cuda_memory, cuda_reduce
 
 
 @st.composite
@@ -116,3 +116,94 @@ def test_cumsum(dtype, data):
     axis = data.draw(st.integers(0, len(shape) - 1))
     terms, magnitude = shape[axis], np.abs(ha).max() if ha.size else 1.0
     assert_matches(C.cumsum(a, axis), R.cumsum(ha, axis), terms=terms, magnitude=magnitude)
+
+
+# ---------------------------------------------------------------- the column kernel
+# Leading axes of a C-contiguous array (the bias gradient): one thread per column, chunks of
+# COLUMN_ROWS rows per pass. Sizes on both sides of the block (32-thread warps up to 256
+# columns) and of the chunk (0, 1, -1 mod COLUMN_ROWS rows), deterministically.
+
+
+def _column_case(op, dtype, shape, axes, seed):
+    rng = np.random.default_rng(seed)
+    low, high = (0.9, 1.1) if op == "prod" else (-3, 3)
+    host = (rng.uniform(low, high, shape) * (3 if dtype == np.int64 else 1)).astype(dtype)
+    if op in ("max", "min") and dtype != np.int64 and host.size > 3:
+        host.flat[[1, host.size // 2]] = np.nan  # propagates, as NumPy's max/min
+    expected = R.reduce(op, host, axes, False)
+    k = int(np.prod([shape[d] for d in axes]))
+    return C.reduce(op, C.from_numpy(host), axes, False), expected, k
+
+
+def _spy_columns(monkeypatch):
+    used = []
+    columns = cuda_reduce._columns
+    monkeypatch.setattr(
+        cuda_reduce, "_columns", lambda *args: used.append(args[3:5]) or columns(*args)
+    )
+    return used
+
+
+@pytest.mark.parametrize("m", [1, 31, 32, 33, 255, 256, 257])
+@pytest.mark.parametrize("op, dtype", [("sum", np.float32), ("max", np.float64)])
+def test_column_reduction_around_the_block(monkeypatch, m, op, dtype):
+    used = _spy_columns(monkeypatch)
+    got, expected, k = _column_case(op, dtype, (5, m), (0,), m)
+    assert_matches(got, expected, terms=k, magnitude=3.0)
+    assert used == [(5, m)]
+
+
+@pytest.mark.parametrize("k", [1, 3, 4, 5, 15, 16, 17, 65])
+@pytest.mark.parametrize(
+    "op, dtype",
+    [
+        ("sum", np.float32),
+        ("sum", np.int64),
+        ("prod", np.float64),
+        ("max", np.float32),
+        ("min", np.float64),
+        ("min", np.int64),
+    ],
+)
+def test_column_reduction_passes(monkeypatch, k, op, dtype):
+    """With chunks of 4 rows, 17 rows take 3 passes (17 -> 5 -> 2 -> 1 rows), 65 rows 4."""
+    monkeypatch.setattr(cuda_reduce, "COLUMN_ROWS", 4)
+    used = _spy_columns(monkeypatch)
+    got, expected, terms = _column_case(op, dtype, (k, 3), (0,), k)
+    assert_matches(got, expected, terms=terms, magnitude=3.0)
+    assert used == [(k, 3)]
+
+
+def test_column_reduction_of_several_leading_axes_and_over_the_grid_limit(monkeypatch):
+    """Axes (0, 1) of a 3-D array; and with grid y limited to 2 (chunks of 2 rows), chunks grow
+    so that 2 fit the grid: 9 rows -> 2 chunks of 5 -> 1."""
+    used = _spy_columns(monkeypatch)
+    got, expected, k = _column_case("sum", np.float64, (3, 70, 6), (0, 1), 7)
+    assert_matches(got, expected, terms=k, magnitude=3.0)
+    monkeypatch.setattr(cuda_memory, "MAX_GRID_YZ", 2)
+    monkeypatch.setattr(cuda_reduce, "COLUMN_ROWS", 2)
+    got, expected, k = _column_case("sum", np.float32, (9, 4), (0,), 8)
+    assert_matches(got, expected, terms=k, magnitude=3.0)
+    assert used == [(210, 6), (9, 4)]
+    # not columns: a transposed array, bools, an inner axis
+    host = np.random.default_rng(9).standard_normal((4, 6))
+    got = C.reduce("sum", C.permute(C.from_numpy(host.T.copy()), (1, 0)), (0,), False)
+    assert_matches(got, host.sum(0), terms=4, magnitude=3.0)
+    assert_matches(C.reduce("sum", C.from_numpy(host > 0), (0,), False), (host > 0).sum(0))
+    assert_matches(C.reduce("max", C.from_numpy(host), (1,), False), host.max(1))
+    assert len(used) == 2
+
+
+@pytest.mark.parametrize("k", [63, 64, 65])
+@pytest.mark.parametrize("op, dtype", [("sum", np.float32), ("max", np.float64)])
+def test_a_single_row_takes_one_block_up_to_its_limit(monkeypatch, k, op, dtype):
+    """One row (a loss's sum) of up to THREADS * ONE_BLOCK_ITEMS elements: one launch, a block
+    whose threads loop further; one more element: two passes. (32 threads, 2 items each.)"""
+    monkeypatch.setattr(cuda_reduce, "THREADS", 32)
+    monkeypatch.setattr(cuda_reduce, "ITEMS_PER_THREAD", 1)
+    monkeypatch.setattr(cuda_reduce, "ONE_BLOCK_ITEMS", 2)
+    host = np.random.default_rng(k).uniform(-3, 3, k).astype(dtype)
+    before = cuda_memory.launches
+    got = C.reduce(op, C.from_numpy(host), (0,), False)
+    assert cuda_memory.launches - before == (1 if k <= 64 else 2)
+    assert_matches(got, R.reduce(op, host, (0,), False), terms=k, magnitude=3.0)

@@ -7,7 +7,9 @@ each input's memory position with that input's own strides, so transposed views 
 views (0 strides) are read in place, without a copy. Before the launch ``cuda_memory.operands``
 merges the axes that every operand walks as one, so for contiguous operands that costs one
 division.
-Outputs are new C-contiguous arrays written at position ``i``.
+Outputs are new C-contiguous arrays written at position ``i``. Two fast paths skip the strides
+(see "stride-free kernels" below): operands all C-contiguous and of one shape, and a C-contiguous
+array with a row it repeats (``x + bias``).
 
 The float math is ``scalargrad/calculus.py`` compiled as device functions
 (``cuda.jit(device=True)(calculus.exp)``); each kernel factory below takes such a function and
@@ -15,6 +17,7 @@ closes over it, so there is one small kernel per op, compiled the first time it 
 """
 
 import functools
+import math
 
 import numpy as np
 from numba import cuda
@@ -28,6 +31,7 @@ from scalargrad.matrix.backends.cuda_memory import (
     launch,
     launch_1d,
     operands,
+    restride,
     shape_size,
 )
 
@@ -242,6 +246,53 @@ def _flat_grad_kernel(name):
     return kernel
 
 
+@functools.cache
+def _row_zip_kernel(name, row_first):
+    """out[i] = f(x[i], row[i % m]) (``row_first``: f(row[i % m], x[i])): an op between a
+    C-contiguous array and a row of m numbers repeated along all its other axes (a bias)."""
+    f = device_function(name)
+
+    @cuda.jit
+    def kernel(out, x, row, m):
+        i = cuda.grid(1)
+        if i < out.size:
+            if row_first:
+                out[i] = f(row[i % m], x[i])
+            else:
+                out[i] = f(x[i], row[i % m])
+
+    return kernel
+
+
+def _row(x, shape):
+    """``x``'s memory as a 1-D row of ``m = shape[-1]`` numbers when ``x`` (already of this
+    shape, or to be broadcast to it) repeats one contiguous row along every other axis: a
+    broadcast view with strides (0, ..., 0, itemsize), or a C-contiguous array of shape
+    (1, ..., 1, m). Else None."""
+    m, item = shape[-1], x.dtype.itemsize
+    xs, strides = tuple(x.shape), tuple(x.strides)
+    if xs == shape:
+        if strides[-1] != item or any(strides[:-1]):
+            return None
+    elif not (xs and xs[-1] == m and len(xs) <= len(shape) and math.prod(xs) == m):
+        return None
+    elif not x.is_c_contiguous():
+        return None
+    return restride(x, (m,), (item,))
+
+
+def _row_operands(a, b):
+    """(full, row, row_first) when one operand is C-contiguous of the result's shape and the
+    other a row it repeats (``_row``), else None."""
+    for full, other, row_first in ((a, b, False), (b, a, True)):
+        shape = tuple(full.shape)
+        if len(shape) >= 2 and shape[-1] and full.is_c_contiguous():
+            row = _row(other, shape)
+            if row is not None:
+                return full, row, row_first
+    return None
+
+
 def _fast(shape, *arrays):
     """True when every array has this shape and is C-contiguous (the stride-free kernels)."""
     return all(tuple(a.shape) == shape and a.is_c_contiguous() for a in arrays)
@@ -310,6 +361,15 @@ def binary(op, a, b):
         out, flat_out = _result(shape, dtype)
         if out.size:
             launch(_flat_zip_kernel(name), *launch_1d(out.size), flat_out, flat(a), flat(b))
+        return out
+    rows = _row_operands(a, b)
+    if rows is not None:  # x + bias and the like: stride-free too, the row read modulo m
+        full, row, row_first = rows
+        out, flat_out = _result(tuple(full.shape), dtype)
+        if out.size:
+            m = int(full.shape[-1])
+            args = (flat_out, flat(full), row, m)
+            launch(_row_zip_kernel(name, row_first), *launch_1d(out.size), *args)
         return out
     (a, b), shape = _same_shape(a, b)
     out, flat_out = _result(shape, dtype)

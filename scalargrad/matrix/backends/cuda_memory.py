@@ -19,6 +19,11 @@ same element again, which is how broadcasting costs no memory. ``operands`` does
 arrays of one shape at once, merging the axes they all walk as one (``strides.collapse``, the
 host-side function the CPU backend uses too).
 
+Every kernel is launched by ``launch``: the hardware limits checked (once per configuration),
+then numba's kernel compiled for the arguments' types launched directly. Device array headers
+are built from a per-layout cache (``_header``). Both keep the host's cost per op low (see
+docs/architecture/cuda_kernels.md, "Launches and the host's cost").
+
 The copies (``copy``, ``astype``, ``assign``) and ``fill`` are small kernels of their own here, one
 thread per element, because the allocation and view functions above need them.
 """
@@ -135,13 +140,135 @@ def check_launch(name, grid, block, shared=0):
         )
 
 
+# Launch configurations already checked, with numba's normalised (x, y, z) dims: checking costs
+# a dict lookup per launch (the key holds the limits too, so a test that lowers one sees it).
+_fits = {}
+
+
+def _checked_dims(kernel, grid, block, shared):
+    key = (grid, block, shared, MAX_GRID_X, MAX_GRID_YZ, MAX_SHARED)
+    dims = _fits.get(key)
+    if dims is None:
+        check_launch(getattr(kernel, "__name__", "kernel"), grid, block, shared)
+        if len(_fits) > 4096:  # (one entry per output size seen: bounded all the same)
+            _fits.clear()
+        dims = _fits[key] = (_dims(grid), _dims(block))
+    return dims
+
+
 def launch(kernel, grid, block, *args, shared=0):
     """``kernel[grid, block](*args)`` after ``check_launch``; ``shared``: the kernel's static
-    shared memory in bytes (the caller knows it from the shapes of its ``cuda.shared.array``s)."""
+    shared memory in bytes (the caller knows it from the shapes of its ``cuda.shared.array``s).
+
+    On a GPU the kernel compiled for these argument types is looked up once per (kernel, types)
+    and launched directly (``compiled_kernel``): numba's dispatcher would type every argument
+    and resolve the overload at every call, which cost more than all of our own host code."""
     global launches
-    check_launch(getattr(kernel, "__name__", "kernel"), grid, block, shared)
+    griddim, blockdim = _checked_dims(kernel, grid, block, shared)
     launches += 1
-    kernel[grid, block](*args)
+    if SIMULATOR or not DIRECT_LAUNCH:
+        kernel[grid, block](*args)
+    else:
+        argtypes = argument_types(args)
+        # numba's types are interned (one object per type) and their own hash is Python code:
+        # the cache is keyed by their identities instead
+        compiled = _compiled.get((kernel, *map(id, argtypes)))
+        if compiled is None:
+            compiled = compiled_kernel(kernel, argtypes)
+        # on the default stream (as kernel[grid, block]), with no dynamic shared memory
+        # (``shared`` above is the kernel's static shared memory)
+        compiled.launch(args, griddim, blockdim, _default_stream(), 0)
+
+
+DIRECT_LAUNCH = True  # False: every launch goes through numba's dispatcher (to compare)
+_compiled = {}  # (dispatcher, ids of the argument types) -> numba's compiled kernel (``_Kernel``)
+
+
+_streams = []
+
+
+def _default_stream():
+    """The default stream, as the dispatcher passes it to a compiled kernel (made once)."""
+    if not _streams:
+        _streams.append(driver._to_core_stream(0))
+    return _streams[0]
+
+
+def compiled_kernel(kernel, argtypes):
+    """numba's kernel compiled for ``argtypes`` (compiled on first use, then from a dict)."""
+    compiled = _compiled.get((kernel, *map(id, argtypes)))
+    if compiled is None:
+        compiled = kernel.compile(argtypes)
+        _compiled[(kernel, *map(id, argtypes))] = compiled
+        _keep.append(argtypes)  # (the ids stay those of these types: they are kept alive)
+    return compiled
+
+
+_keep = []
+
+
+def argument_types(args):
+    """The numba types of kernel arguments, as numba's ``typeof`` finds them, for the kinds our
+    kernels take (device arrays, ints, bools, floats, NumPy scalars, tuples of ints), from
+    caches: a device array's type is set where it is built (``_header``)."""
+    return tuple([_ARG_TYPES.get(type(x), _other_type)(x) for x in args])
+
+
+def _int_tuple_type(x):
+    for v in x:
+        if type(v) is not int:
+            return _other_type(x)
+    return _uniform_int_tuple(len(x))
+
+
+@functools.cache
+def _uniform_int_tuple(n):
+    from numba import types
+
+    return types.UniTuple(types.int64, n) if n else types.Tuple(())
+
+
+def _other_type(x):
+    from numba.cuda.typing.typeof import Purpose, typeof  # (the dispatcher's own)
+
+    return typeof(x, Purpose.argument)
+
+
+def _argument_type_table():
+    from numba import types
+
+    def int_type(x):
+        return types.int64 if -(2**63) <= x < 2**63 else _other_type(x)
+
+    table = {
+        int: int_type,
+        bool: lambda x: types.boolean,
+        float: lambda x: types.float64,
+        tuple: _int_tuple_type,
+    }
+    scalars = (np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64)
+    for scalar in scalars + (np.uint8, np.uint16, np.uint32, np.uint64, np.bool_):
+        table[scalar] = _constant(_scalar_type(np.dtype(scalar)))
+    if not SIMULATOR:
+        table[DeviceNDArray] = _array_type
+    return table
+
+
+def _constant(numba_type):
+    return lambda x: numba_type
+
+
+def _scalar_type(dtype):
+    from numba.np import numpy_support
+
+    return numpy_support.from_dtype(dtype)
+
+
+def _array_type(a):
+    return a._numba_type_  # (set by _header; else numba's cached property works it out)
+
+
+_ARG_TYPES = _argument_type_table()
 
 
 def launch_1d(n):
@@ -176,9 +303,9 @@ def empty(shape, dtype):
     """A new C-contiguous device array, its memory from the caching allocator. It is marked
     ``owns_memory``: no view and nothing else refers to it yet (autograd may hand it to a leaf
     as its ``.grad`` without a copy)."""
-    require_cuda()
-    shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
     if SIMULATOR:
+        require_cuda()
+        shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
         a = SimulatedDeviceArray(simulator_array(shape, dtype))
     else:
         a = _device_array(shape, dtype)
@@ -190,24 +317,97 @@ def empty(shape, dtype):
 
 def _device_array(shape, dtype):
     """A new C-contiguous device array (numba asks the memory manager, our cache, for memory)."""
-    return _c_typed(DeviceNDArray(shape, c_strides(shape, dtype.itemsize), dtype))
+    shape, strides, dtype, layout = _c_layout(shape, dtype)
+    if not layout[1]:  # an empty array: numba's own constructor (a NULL pointer)
+        return DeviceNDArray(shape, strides, dtype)
+    return _header(shape, strides, dtype, _memalloc(layout[2]), layout)
 
 
-@functools.cache
-def _c_array_type(dtype, ndim):
-    from numba import types
-    from numba.np import numpy_support
+def _c_layout(shape, dtype):
+    """(shape, strides, np.dtype, ``_layout``) of C-order arrays of this shape and dtype, as
+    tuples of ints, from a cache keyed by the shape and dtype as given."""
+    try:
+        c = _c_layouts.get((shape, dtype))
+    except TypeError:  # (a list)
+        c = None
+    if c is None:  # (a shape or dtype in a form not seen before: checked and converted once)
+        require_cuda()
+        shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
+        strides = c_strides(shape, dtype.itemsize)
+        c = (shape, strides, dtype, _layout(shape, strides, dtype))
+        if len(_c_layouts) > 4096:
+            _c_layouts.clear()
+        _c_layouts[shape, dtype] = c
+    return c
 
-    return types.Array(numpy_support.from_dtype(dtype), ndim, "C")
+
+_c_layouts = {}  # (shape, dtype) as given -> (shape, strides, np.dtype, _layout) of C order
 
 
-def _c_typed(a):
-    """``a`` (C-contiguous, no 0 stride) with its numba type filled in from a cache: numba types
-    every argument at every launch, and building ``types.Array(...)`` for each new array was as
-    costly as all of our own host code of an element-wise op (numba caches it per array, but
-    every op makes new arrays: its output and the views it launches on)."""
-    a.__dict__["_numba_type_"] = _c_array_type(a.dtype, a.ndim)
+def _memalloc(nbytes):
+    """Device memory from numba's current context (its memory manager: our caching pool)."""
+    from numba.cuda.cudadrv import devices
+
+    return devices.get_context().memalloc(nbytes)
+
+
+# ---------------------------------------------------------------- cheap array headers
+# numba's DeviceNDArray constructor checks and converts its shape, builds a ``dummyarray`` to
+# answer layout questions (contiguity, views) and sizes the memory; numba types the array at
+# its first launch (its flags, a types.Array). Each of these costs microseconds, and every op
+# makes new arrays (its output, the views it launches on). But a training step makes the same
+# few layouts again and again: ``_layout`` works all of it out once per (shape, strides,
+# dtype), and ``_header`` builds the array from that without repeating it.
+
+_layouts = {}
+
+
+def _layout(shape, strides, dtype):
+    """(dummy, size, bytes, numba type) of arrays with this shape (a tuple of ints), byte
+    strides (the same) and dtype, from a cache."""
+    key = (shape, strides, dtype)
+    layout = _layouts.get(key)
+    if layout is None:
+        from numba import types
+        from numba.cuda.cudadrv import dummyarray
+
+        dummy = dummyarray.Array.from_desc(0, shape, strides, dtype.itemsize)
+        size = dummy.size
+        nbytes = driver.memory_size_from_info(shape, strides, dtype.itemsize) if size else 0
+        # numba's DeviceNDArray._numba_type_: 'C' or 'F' when contiguous and not broadcast
+        broadcast = 0 in strides and size != 0
+        kind = "A"
+        if dummy.is_c_contig and not broadcast:
+            kind = "C"
+        elif dummy.is_f_contig and not broadcast:
+            kind = "F"
+        numba_type = types.Array(_scalar_type(dtype), len(shape), kind)
+        if len(_layouts) > 4096:
+            _layouts.clear()
+        layout = _layouts[key] = (dummy, size, nbytes, numba_type)
+    return layout
+
+
+def _header(shape, strides, dtype, gpu_data, layout=None):
+    """A DeviceNDArray over ``gpu_data`` built from its cached layout: the attributes numba's
+    constructor sets (shape and strides as tuples of ints, ``dtype`` a np.dtype), and the numba
+    type a launch reads."""
+    dummy, size, nbytes, numba_type = layout or _layout(shape, strides, dtype)
+    a = _new_device_array(DeviceNDArray)
+    a.ndim = len(shape)
+    a._dummy = dummy
+    a.shape = shape
+    a.strides = strides
+    a.dtype = dtype
+    a.size = size
+    a.alloc_size = nbytes
+    a.gpu_data = gpu_data
+    a.stream = 0
+    a._numba_type_ = numba_type  # (numba's is a cached property: its value lives here)
     return a
+
+
+_new_device_array = object.__new__
 
 
 def _poison(a):
@@ -321,11 +521,9 @@ def make_view(a, shape, strides, offset=0):
         return SimulatedDeviceArray(
             np.lib.stride_tricks.as_strided(start, shape=shape, strides=strides)
         )
-    nbytes = driver.memory_size_from_info(shape, strides, item)
-    view = DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data.view(offset, offset + nbytes))
-    if strides == c_strides(shape, item) and 0 not in strides:
-        _c_typed(view)  # (e.g. the 1-D storage views every strided kernel reads through)
-    return view
+    layout = _layout(shape, strides, a.dtype)
+    gpu_data = a.gpu_data.view(offset, offset + layout[2]) if offset else a.gpu_data
+    return _header(shape, strides, a.dtype, gpu_data, layout)
 
 
 def restride(a, shape, strides):
@@ -336,7 +534,7 @@ def restride(a, shape, strides):
         return SimulatedDeviceArray(
             np.lib.stride_tricks.as_strided(a._ary, shape=shape, strides=strides)
         )
-    return DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data)
+    return _header(shape, strides, a.dtype, a.gpu_data)
 
 
 def _span(a):
@@ -361,8 +559,8 @@ def reshape(a, shape):
     ):  # C order in, C order out: the new header is built directly (most reshapes are these)
         if SIMULATOR:
             return SimulatedDeviceArray(a._ary.reshape(shape))
-        strides = c_strides(shape, a.dtype.itemsize)
-        return _c_typed(DeviceNDArray(shape, strides, a.dtype, gpu_data=a.gpu_data))
+        shape, strides, dtype, layout = _c_layout(shape, a.dtype)
+        return _header(shape, strides, dtype, a.gpu_data, layout)
     try:
         d = np.reshape(dummy(a), shape, copy=False)
     except ValueError:
@@ -373,13 +571,27 @@ def reshape(a, shape):
 
 def permute(a, axes):
     """A view with the axes reordered (a transpose): only the strides move."""
-    d = np.transpose(dummy(a), axes)
-    return make_view(a, d.shape, d.strides)
+    axes = tuple(int(d) for d in axes)
+    if sorted(axes) != list(range(a.ndim)) or not a.size:  # (NumPy's error for bad axes)
+        d = np.transpose(dummy(a), axes)
+        return make_view(a, d.shape, d.strides)
+    shape, strides = tuple(a.shape), tuple(a.strides)
+    return restride(a, tuple(shape[d] for d in axes), tuple(strides[d] for d in axes))
 
 
 def broadcast_to(a, shape):
     """A view with 0 strides along the broadcast axes: every index there reads the same memory."""
-    d = np.broadcast_to(dummy(a), shape)
+    shape = tuple(int(n) for n in shape)
+    lead = len(shape) - a.ndim
+    if lead >= 0 and a.size and min(shape, default=1) > 0:
+        strides = [0] * lead
+        for n, have, step in zip(shape[lead:], a.shape, a.strides, strict=True):
+            if have != n and have != 1:
+                break
+            strides.append(step if have == n else 0)
+        else:  # NumPy's rule, worked out directly: a new header over the same memory
+            return restride(a, shape, tuple(strides))
+    d = np.broadcast_to(dummy(a), shape)  # (NumPy's error, and the empty cases)
     return make_view(a, d.shape, d.strides)
 
 
@@ -398,7 +610,7 @@ def flat(a):
     n = int(a.size)
     if SIMULATOR:
         return SimulatedDeviceArray(a._ary.reshape(n))
-    return _c_typed(DeviceNDArray((n,), (a.dtype.itemsize,), a.dtype, gpu_data=a.gpu_data))
+    return _header((n,), (a.dtype.itemsize,), a.dtype, a.gpu_data)
 
 
 def strided(a):

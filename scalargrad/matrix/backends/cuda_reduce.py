@@ -17,6 +17,10 @@ row ``m``, element ``k`` through the strides (``flat_to_offset``). Two kernels d
   Pass 2 (only when C > 1): the same kernel reduces ``partial`` (M rows of C) with one block per
   row. So a row of any length is reduced, by as many blocks as it needs.
 
+A reduction over the *leading* axes of a C-contiguous array (the bias gradient: a sum over the
+batch) takes a third, simpler kernel, ``_column_kernel``: one thread per column walking down the
+rows, so a warp reads neighbouring numbers (coalesced) with no strides (see its section below).
+
 The combine functions are calculus.add / mul / maximum / minimum (maximum/minimum propagate nan,
 as NumPy's max/min do).
 """
@@ -28,11 +32,13 @@ import numpy as np
 from numba import cuda, int64
 from numba.np import numpy_support
 
+from scalargrad.matrix.backends import cuda_memory
 from scalargrad.matrix.backends.cuda_elementwise import device_function
 from scalargrad.matrix.backends.cuda_memory import (
     block_size,
     empty,
     fill,
+    flat,
     flat_to_offset,
     launch,
     launch_1d,
@@ -45,6 +51,9 @@ THREADS = 128  # threads per block of the tree reduction: a power of two (the tr
 ITEMS_PER_THREAD = 8  # elements each thread adds up before the tree, when choosing C
 MAX_CHUNKS = 1024  # blocks per row at most (C): enough to fill any GPU for a single long row
 SEQUENTIAL_MAX = 32  # rows this short are reduced by one thread each
+# a single row this many elements per thread long is reduced by one block (one launch): a
+# second launch would cost the host more than the block's longer loop costs the GPU
+ONE_BLOCK_ITEMS = 64
 
 _COMBINE = {"sum": "add", "prod": "mul", "max": "maximum", "min": "minimum"}
 
@@ -66,6 +75,9 @@ def rows(a, axes):
     """The M x K view of ``a`` with ``axes`` reduced: (storage, outer shape, outer strides,
     inner shape, inner strides, M, K), shapes and strides as tuples (never empty)."""
     axes = tuple(sorted(int(x) for x in axes))
+    if a.ndim and len(axes) == a.ndim and a.size and a.is_c_contiguous():
+        n = int(a.size)  # every axis of a C-contiguous array: one row, its flat view
+        return flat(a), (1,), (0,), (n,), (1,), 1, n
     kept = tuple(d for d in range(a.ndim) if d not in axes)
     storage, shape, strides = strided(a)  # a's memory; the permuted view's shape and strides:
     if a.ndim:
@@ -131,6 +143,56 @@ def _tree_kernel(op, acc_dtype, threads):
     return kernel
 
 
+# ---------------------------------------------------------------- leading axes of a C array
+# The bias gradient (a sum over the batch) reduces the leading axes of a C-contiguous array:
+# K rows of M contiguous numbers, summed down the columns. One thread per column walks down a
+# chunk of ``COLUMN_ROWS`` rows: the 32 threads of a warp read 32 neighbouring numbers of a
+# row (coalesced), no strides, no shared memory. Block (x, c) holds columns x*threads ... and
+# chunk c of the rows; each chunk writes one row of partial results, and the same kernel then
+# reduces those (K / COLUMN_ROWS rows) until one row is left, the result.
+
+COLUMN_THREADS = 256  # threads per block (columns): fewer, whole warps, for narrow matrices
+COLUMN_ROWS = 64  # rows one thread combines in one pass
+
+
+@functools.cache
+def _column_kernel(op):
+    f = device_function(_COMBINE[op])
+
+    @cuda.jit
+    def kernel(out, x, n_rows, n_cols, rows_per_chunk, identity):
+        """out[c, j] = op of x[r, j] over the rows r of chunk c (both flat, C order)."""
+        j = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x  # the column
+        c = cuda.blockIdx.y  # the chunk of rows
+        if j < n_cols:
+            acc = identity
+            r = c * rows_per_chunk
+            end = min(n_rows, r + rows_per_chunk)
+            while r < end:
+                acc = f(acc, x[r * n_cols + j])
+                r += 1
+            out[c * n_cols + j] = acc
+
+    return kernel
+
+
+def _columns(op, a, out, k, m, identity):
+    """out (m numbers) = op over the k rows of a C-contiguous a seen as (k, m)."""
+    kernel = _column_kernel(op)
+    threads = min(COLUMN_THREADS, 32 * math.ceil(m / 32))
+    x = flat(a)
+    while True:
+        # (at least 2 rows a chunk, or a pass would not shorten anything)
+        per_chunk = max(2, COLUMN_ROWS, math.ceil(k / cuda_memory.MAX_GRID_YZ))
+        chunks = math.ceil(k / per_chunk)
+        target = flat(out) if chunks == 1 else empty((chunks * m,), a.dtype)
+        grid = (math.ceil(m / threads), chunks)
+        launch(kernel, grid, threads, target, x, k, m, per_chunk, identity)
+        if chunks == 1:
+            return
+        x, k = target, chunks
+
+
 def _layout(k):
     """(threads per block, blocks per row) for rows of k elements."""
     threads = block_size(k, THREADS)
@@ -148,8 +210,19 @@ def reduce(op, a, axes, keepdim):
     out = empty(shape, out_dtype)
     if out.size == 0:
         return out
-    x, oshape, ostr, ishape, istr, m, k = rows(a, axes)
     identity = _identity(op, acc_dtype)
+    lead = len(axes)
+    if (
+        0 < lead < a.ndim
+        and axes[-1] == lead - 1
+        and a.dtype != np.bool_
+        and a.size
+        and a.is_c_contiguous()
+    ):  # the leading axes of a C-contiguous array: columns, stride-free
+        k = math.prod(a.shape[:lead])
+        _columns(op, a, out, k, out.size, identity)
+        return out
+    x, oshape, ostr, ishape, istr, m, k = rows(a, axes)
     if k == 0:
         fill(out, identity)
     elif k <= SEQUENTIAL_MAX:
@@ -167,6 +240,8 @@ def reduce(op, a, axes, keepdim):
         )
     else:
         threads, chunks = _layout(k)
+        if m == 1 and k <= threads * ONE_BLOCK_ITEMS:
+            chunks = 1  # a single row (a loss's sum): one block, one launch, more per thread
         # pass 1 writes straight into the output when one block per row is enough
         partial = reshape(out, (m, 1)) if chunks == 1 else empty((m, chunks), acc_dtype)
         kernel = _tree_kernel(op, acc_dtype.str, threads)

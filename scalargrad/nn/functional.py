@@ -468,6 +468,7 @@ def _class_loss(name, input, target, weight, ignore_index, reduction, label_smoo
     """cross_entropy (logits=True) or nll_loss: fused without options, else composed."""
     _check_reduction(name, reduction)
     loss_options.check_options(name, ignore_index, label_smoothing)
+    _check_float(name, input)  # before input.device below: junk input gets this clear error
     # On the GPU the fused cross-entropy checks the targets itself and handles ignored rows (no
     # read of the targets back to the host, which would wait for the GPU at every batch); an
     # out-of-range target raises at the next read of a result (see cuda_memory.kernel_errors).

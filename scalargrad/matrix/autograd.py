@@ -61,23 +61,29 @@ def _accumulate(leaf, grad, handed):
     backend = leaf._backend
     if grad.dtype != leaf._array.dtype:
         grad = backend.astype(grad, leaf._array.dtype)
-    if leaf.grad is None:
+    slots = leaf.__dict__  # .grad's storage: the property's checks are for users' assignments
+    current_grad = slots.get("_grad")
+    if current_grad is None:
         if not _is_private(grad, handed):
             grad = backend.copy(grad)
         handed[id(grad)] = grad
-        leaf.grad = leaf._result_type()._wrap(grad, backend)
+        wrapped = leaf._result_type()._wrap(grad, backend)
+        if grad.shape == leaf._array.shape:  # dtype and backend match: converted above
+            slots["_grad"] = wrapped
+        else:  # the leaf changed shape since forward: the setter's error
+            leaf.grad = wrapped
         return
-    current = leaf.grad._array
+    current = current_grad._array
     if current.shape != grad.shape:
         raise RuntimeError(
             f"backward: the existing .grad of shape {tuple(current.shape)} does not match the "
             f"gradient of shape {tuple(grad.shape)}; set .grad to None first"
         )
     if isinstance(current, np.ndarray) and not current.flags.writeable:
-        leaf.grad._array = backend.binary("add", current, grad)
+        current_grad._array = backend.binary("add", current, grad)
     else:
         backend.inplace_binary("add", current, grad)
-        leaf.grad._vc[0] += 1
+        current_grad._vc[0] += 1
 
 
 def _check_gradient(node, index, grad, meta):

@@ -35,8 +35,7 @@ from scalargrad.nn.init import _rng
 def _check_tensor(name, x, what="input"):
     if not isinstance(x, Tensor):
         raise TypeError(
-            f"{name}: {what} must be a Tensor, got {type(x).__name__}; wrap it with "
-            "sg.tensor(...)"
+            f"{name}: {what} must be a Tensor, got {type(x).__name__}; wrap it with sg.tensor(...)"
         )
 
 
@@ -59,7 +58,6 @@ def _check_reduction(name, reduction):
 def _as_target(name, target, like):
     """``target`` as a Tensor of ``like``'s dtype and device (ints and bools are converted)."""
     if not isinstance(target, Tensor):
-
         return tensor(np.asarray(target), dtype=like.dtype, device=like.device)
     if target.device != like.device:
         raise RuntimeError(f"{name}: input is on {like.device} but target is on {target.device}")
@@ -114,34 +112,41 @@ def _min_max(x):
 # ---------------------------------------------------------------- layers
 
 
+def _check_linear(name, input, weight, bias):
+    """The checks of ``linear``: Tensors, input (..., in) against weight (out, in), one dtype, bias
+    (out,). Reads the arrays' shapes directly: it runs for every layer of every step."""
+    _check_tensor(name, input)
+    _check_tensor(name, weight, "weight")
+    if bias is not None:
+        _check_tensor(name, bias, "bias")
+    shape, wshape = input._array.shape, weight._array.shape
+    if len(wshape) != 2 or not shape or shape[-1] != wshape[1]:
+        raise ValueError(
+            f"{name}: input of shape {tuple(shape)} does not fit weight of shape "
+            f"{tuple(wshape)} "
+            "(input's last axis must be in_features = "
+            f"{wshape[1] if len(wshape) == 2 else '?'})"
+        )
+    if input._array.dtype != weight._array.dtype:
+        raise TypeError(
+            f"{name}: input is {input.dtype} but the weight is {weight.dtype}; convert the input "
+            f"(.to({weight.dtype})) or the layer (.to(dtype=...))"
+        )
+    if bias is not None and bias._array.shape != (wshape[0],):
+        raise ValueError(
+            f"{name}: bias of shape {tuple(bias.shape)} does not fit weight of shape "
+            f"{tuple(wshape)}"
+        )
+
+
 def linear(input, weight, bias=None):
     """``y = x W^T + b``: x (..., in), W (out, in), b (out,) or None -> y (..., out).
 
     Gradients: dL/dx = G W, dL/dW = G^T x (summed over every leading axis), dL/db = sum of G,
     with G = dL/dy. Docs: derivations/linear.
     """
-    _check_tensor("linear", input)
-    _check_tensor("linear", weight, "weight")
-    if bias is not None:
-        _check_tensor("linear", bias, "bias")
-    shape = input.shape
-    if weight.ndim != 2 or not shape or shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: input of shape {tuple(shape)} does not fit weight of shape "
-            f"{tuple(weight.shape)} "
-            "(input's last axis must be in_features = "
-            f"{weight.shape[1] if weight.ndim == 2 else '?'})"
-        )
-    if input.dtype != weight.dtype:
-        raise TypeError(
-            f"linear: input is {input.dtype} but the weight is {weight.dtype}; convert the input "
-            f"(.to({weight.dtype})) or the layer (.to(dtype=...))"
-        )
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(
-            f"linear: bias of shape {tuple(bias.shape)} does not fit weight of shape "
-            f"{tuple(weight.shape)}"
-        )
+    _check_linear("linear", input, weight, bias)
+    shape = input._array.shape
     if len(shape) == 2:  # PyTorch's node: addmm (x @ W^T + b), or mm without a bias
         return named(
             fused.Linear.apply(input, weight, bias),
@@ -150,6 +155,16 @@ def linear(input, weight, bias=None):
     flat = input.reshape(-1, shape[-1]) if len(shape) != 1 else input.reshape(1, shape[0])
     out = fused.Linear.apply(flat, weight, bias)
     return out.reshape(*shape[:-1], weight.shape[0])
+
+
+def _linear_relu(input, weight, bias):
+    """``relu(linear(input, weight, bias))``, the same values and gradients, as one graph node
+    (``fused.LinearReLU``, named ``ReluBackward0``) for a batch (n, in) with a bias; any other
+    input goes through ``linear`` and ``relu``. Used by ``nn.MLP`` for its hidden layers."""
+    _check_linear("linear", input, weight, bias)
+    if bias is None or len(input._array.shape) != 2:
+        return relu(linear(input, weight, bias))
+    return fused.LinearReLU.apply(input, weight, bias)
 
 
 # ---------------------------------------------------------------- activations
@@ -453,10 +468,10 @@ def _class_loss(name, input, target, weight, ignore_index, reduction, label_smoo
     """cross_entropy (logits=True) or nll_loss: fused without options, else composed."""
     _check_reduction(name, reduction)
     loss_options.check_options(name, ignore_index, label_smoothing)
+    _check_float(name, input)  # before input.device below: junk input gets this clear error
     # On the GPU the fused cross-entropy checks the targets itself and handles ignored rows (no
     # read of the targets back to the host, which would wait for the GPU at every batch); an
     # out-of-range target raises at the next read of a result (see cuda_memory.kernel_errors).
-    _check_float(name, input)  # before input.device: None or a list must get our TypeError
     on_device = logits and weight is None and not label_smoothing and input.device == "cuda"
     input2, target, unbatched, ignored = _class_targets(
         name, input, target, ignore_index, check_values=not on_device

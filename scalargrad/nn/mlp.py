@@ -11,8 +11,17 @@ engine's keys and shapes. A model trained on one engine loads into the other::
     small = scalargrad.scalar.nn.MLP(2, [4, 1])
     big = sg.nn.MLP(2, [4, 1], dtype=sg.float64)
     big.load_state_dict(small.state_dict())      # same function, now on matrices
+
+With ReLU (the default) each hidden layer relu(x W^T + b) is one graph node
+(``functions/fused.py: LinearReLU``, named ``ReluBackward0``, its inputs x, W and b), not an
+``AddmmBackward0`` node followed by a ``ReluBackward0`` one: the same values and gradients
+(tests/nn/test_nn_mlp_fused.py checks them against the two-node path), with one node and two
+passes over the layer's activations fewer per step. Only ``MLP`` does this, inside its own
+forward; a ``Sequential(Linear, ReLU, ...)`` runs each module as written.
 """
 
+from scalargrad.nn import functional as F
+from scalargrad.nn.activations import ReLU
 from scalargrad.nn.activations import activation as make_activation
 from scalargrad.nn.containers import ModuleList
 from scalargrad.nn.linear import Linear
@@ -55,8 +64,13 @@ class MLP(Module):
     def forward(self, x):
         layers = self.layers._modules
         last = len(layers) - 1
+        fuse = type(self.activation) is ReLU
         for i, layer in enumerate(layers.values()):
-            x = layer(x)
-            if i != last:
-                x = self.activation(x)
+            if i == last:
+                x = layer(x)
+            elif fuse and type(layer) is Linear:  # relu(x W^T + b) as one node: see the docstring
+                params = layer._parameters
+                x = F._linear_relu(x, params["weight"], params["bias"])
+            else:
+                x = self.activation(layer(x))
         return x

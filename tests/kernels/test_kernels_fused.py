@@ -96,3 +96,31 @@ def test_optimizer_steps_on_non_contiguous_parameters():
     buf = np.zeros((4, 3), np.float32)
     cpu.sgd_step(p, g, buf, 0.5, 0.0, 0.0, 0.0, False, True)
     assert_same(p, before - 0.5)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@given(
+    n=st.integers(0, 9),
+    k=st.integers(1, 6),
+    m=st.sampled_from([1, 3, 127, 128, 129, 300]),  # one, two and three column blocks
+    layout=st.sampled_from(["contiguous", "transposed", "sliced"]),
+    seed=seeds,
+    nan=st.booleans(),
+)
+def test_linear_relu_and_its_backward_match_the_composite(dtype, n, k, m, layout, seed, nan):
+    """relu(x W^T + b) and (g * relu'(y), column sums) equal linear + relu and unary_backward +
+    reduce bit for bit (the same float operations in the same order), nan included."""
+    x, w = make((n, k), dtype, layout, seed), make((m, k), dtype, layout, seed + 1)
+    b, g = make((m,), dtype, layout, seed + 2), make((n, m), dtype, layout, seed + 3)
+    if nan and n:
+        x = x.copy()
+        x[0, 0] = np.nan
+    y = cpu.linear_relu(x, w, b)
+    np.testing.assert_array_equal(y, cpu.unary("relu", cpu.linear(x, w, b)))
+    assert y.flags.c_contiguous and y.dtype == dtype
+    gz, db = cpu.relu_bias_backward(y, g)
+    want_gz = cpu.unary_backward("relu", y, y, g)
+    np.testing.assert_array_equal(gz, want_gz)
+    np.testing.assert_array_equal(db, cpu.reduce("sum", want_gz, (0,), False))
+    mask = np.isnan(y) | (y > 0)  # relu' is 1 where z > 0, and at nan (as PyTorch)
+    assert_same(db, (g * mask).sum(0, dtype=np.float64).astype(dtype))

@@ -105,6 +105,10 @@ Linear algebra
                                            operands may be transposed views (backward passes a.T)
     linear(x, w, b)                        fused x @ w.T + b; x (n, in), w (out, in),
                                            b (out,) or None
+    linear_relu(x, w, b)                   optional (CPU only): relu(x @ w.T + b), bias and relu in
+                                           one pass; a backend without it gets relu(linear(...))
+    relu_bias_backward(y, grad)            optional (CPU only): (grad * relu'(y), column sums of
+                                           that), y = linear_relu's output
     cross_entropy(logits, targets)         fused softmax + NLL on (n, c) logits, int64 targets (n,):
                                            returns (per-row losses (n,), probabilities (n, c));
                                            CUDA also takes ignore_index (then returns counted

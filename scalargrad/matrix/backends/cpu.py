@@ -11,7 +11,8 @@ the table is in ``backends/__init__.py``):
 * ``cpu_reduce.py``       sum prod max min, argmax argmin, cumsum
 * ``cpu_softmax.py``      softmax, log_softmax, logsumexp and their backward (``rowwise_math.py``)
 * ``cpu_sort.py``         sort along an axis (merge sort per row), put_along_axis (its backward)
-* ``cpu_fused.py``        softmax + cross-entropy, SGD and Adam updates
+* ``cpu_fused.py``        softmax + cross-entropy, a hidden layer's bias + ReLU, SGD and Adam
+                          updates
 * ``cpu_matmul.py``       blocked matmul and the fused Linear; ``matmul_in_use()`` says whether
                           float32/float64 products go to BLAS, ``use_matmul("numba")`` forces ours
 """
@@ -45,6 +46,8 @@ from scalargrad.matrix.backends.cpu_fused import (  # noqa: E402,F401
     adam_step,
     cross_entropy,
     cross_entropy_backward,
+    linear_relu,
+    relu_bias_backward,
     sgd_step,
 )
 from scalargrad.matrix.backends.cpu_index import (  # noqa: E402,F401

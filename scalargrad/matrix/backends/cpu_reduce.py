@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from scalargrad.matrix.backends.cpu_ops import compiled
-from scalargrad.matrix.backends.cpu_strides import launch, reduction_args
+from scalargrad.matrix.backends.cpu_strides import flat_buffer, launch, reduction_args
 
 REDUCE_OPS = ("sum", "prod", "max", "min")
 
@@ -147,6 +147,20 @@ def kept_shape(shape, axes, keepdim):
     )
 
 
+def _contiguous_reduction(a, axes):
+    """``reduction_args`` without its general collapsing, for the two reductions a training step
+    makes: all of a C-contiguous array (a loss), and a C-contiguous (n, m) matrix over its rows
+    (a bias gradient). None for anything else."""
+    if not a.flags.c_contiguous:
+        return None
+    if len(axes) == a.ndim:  # one row of a.size elements
+        return [flat_buffer(a)], [(0, 0, 0, 1)], (1, 1, 1, a.size)
+    if axes == (0,) and a.ndim == 2:  # m outputs, each over n rows m apart
+        n, m = a.shape
+        return [flat_buffer(a)], [(0, 1, 0, m)], (1, m, 1, n)
+    return None
+
+
 def reduce(op, a, axes, keepdim):
     axes = tuple(sorted(axes))
     if a.dtype.kind in "bi":
@@ -159,7 +173,7 @@ def reduce(op, a, axes, keepdim):
     out_shape = kept_shape(a.shape, axes, keepdim)
     out = np.zeros(out_shape, acc_dtype) if op != "prod" else np.ones(out_shape, acc_dtype)
     if out.size and a.size:
-        (x,), (xs,), shape = reduction_args([a], axes)
+        (x,), (xs,), shape = _contiguous_reduction(a, axes) or reduction_args([a], axes)
         launch(_reduce_kernel(code), a.size, x, xs, shape, out.reshape(-1))
     elif out.size and op in ("max", "min"):  # reducing nothing: no value, no crash
         out[...] = np.nan if a.dtype.kind == "f" else 0

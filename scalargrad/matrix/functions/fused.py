@@ -82,6 +82,48 @@ class Linear(Function):
         return dx, dw, db
 
 
+class LinearReLU(Function):
+    """``y = relu(x W^T + b)``, a hidden layer of ``nn.MLP``, as one node: x (n, in), W (out, in),
+    b (out,); y is (n, out). It computes what ``F.relu(F.linear(x, W, b))`` does, with one node
+    and two kernel passes (bias + relu; relu' + bias gradient) less.
+
+    Backward, with G = dL/dy: dL/dz = G * relu'(z) (z = x W^T + b; relu'(z) = 1 where z > 0,
+    read off y: y > 0 exactly there), then as Linear: dL/dx = (dL/dz) W;  dL/dW = (dL/dz)^T x;
+    dL/db = sum of dL/dz over the batch. The output is relu's, so the node carries relu's
+    PyTorch name. A backend without ``linear_relu`` (CUDA) computes the same with its linear,
+    unary and reduce kernels.
+    """
+
+    torch_name = "ReluBackward0"
+    derivation = "linear"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        be = ctx.backend
+        fused_kernel = getattr(be, "linear_relu", None)
+        if fused_kernel is not None:
+            y = fused_kernel(x, weight, bias)
+        else:
+            y = be.unary("relu", be.linear(x, weight, bias))
+        ctx.save_for_backward(x, weight, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        be = ctx.backend
+        x, weight, y = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        fused_kernel = getattr(be, "relu_bias_backward", None)
+        if fused_kernel is not None:
+            gz, db = fused_kernel(y, grad)
+        else:
+            gz = be.unary_backward("relu", y, y, grad)
+            db = be.reduce("sum", gz, (0,), False)
+        dx = be.matmul(gz, weight) if need_x else None
+        dw = be.matmul(be.permute(gz, (1, 0)), x) if need_w else None
+        return dx, dw, (db if need_b else None)
+
+
 class CrossEntropy(Function):
     """Softmax + negative log-likelihood in one node: logits z (n, c), int64 targets y (n,).
 

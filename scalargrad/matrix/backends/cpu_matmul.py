@@ -55,9 +55,10 @@ import platform
 from collections import namedtuple
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 from numba.core import config
 
+from scalargrad.matrix.backends import cpu_simd as simd
 from scalargrad.matrix.backends.cpu_strides import launch
 
 VectorUnit = namedtuple("VectorUnit", "cpu isa lanes32 registers")
@@ -103,132 +104,130 @@ def vector_unit(target=True):
     return VectorUnit(name, "SSE" if machine in ("x86_64", "amd64") else machine, 4, 16)
 
 
-def register_tile(unit):
-    """(MR, NR) of the dot-product micro-tile: the largest square tile whose MR*NR accumulators
-    plus the MR + NR operand vectors of one k step fit in the vector registers (see above)."""
-    return (4, 4) if unit.registers >= 4 * 4 + 4 + 4 else (3, 3)
-
 
 UNIT = vector_unit()
-MR, NR = register_tile(UNIT)  # rows of A, rows of BT (columns of C) per micro-tile
-KC = 2048  # k block (see "Cache blocking" above)
-NC = 16 * NR  # C column block: the NC x KC block of BT stays in L2
-MC = 16 * MR  # rows of C per parallel task: the BT block is reused MC/MR = 16 times
+MR = 6  # rows of C per micro-tile: 6 broadcasts of A per k step
+NV = 2  # vectors of C per micro-tile row: NR = NV * W columns (W = lanes of the dtype)
+NR32 = NV * simd.lanes(np.dtype(np.float32))  # NR for float32 (16 for 256-bit vectors)
+KC = 256  # k block: the packed KC x NR sliver of B (16 KiB float32) stays in L1
+MC = 96  # rows of C per block: the MC x KC block of packed A (96 KiB) stays in L2
+NC = 4096  # columns of C per block: the KC x NC block of packed B (4 MiB) shared in L3
 
 FAST = {"reassoc", "contract"}
 
 
-@njit(fastmath=FAST, cache=True)
-def _tile3x3(A, BT, C, b, i, j, k0, k1):
-    """C[b, i:i+3, j:j+3] += A[b, i:i+3, k0:k1] @ BT[b, j:j+3, k0:k1].T, in 9 accumulators."""
-    a0r, a1r, a2r = A[b, i, k0:k1], A[b, i + 1, k0:k1], A[b, i + 2, k0:k1]
-    b0r, b1r, b2r = BT[b, j, k0:k1], BT[b, j + 1, k0:k1], BT[b, j + 2, k0:k1]
-    c00, c01, c02 = C[b, i, j], C[b, i, j + 1], C[b, i, j + 2]
-    c10, c11, c12 = C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2]
-    c20, c21, c22 = C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2]
-    for p in range(k1 - k0):
-        a0, a1, a2 = a0r[p], a1r[p], a2r[p]
-        b0, b1, b2 = b0r[p], b1r[p], b2r[p]
-        c00 += a0 * b0
-        c01 += a0 * b1
-        c02 += a0 * b2
-        c10 += a1 * b0
-        c11 += a1 * b1
-        c12 += a1 * b2
-        c20 += a2 * b0
-        c21 += a2 * b1
-        c22 += a2 * b2
-    C[b, i, j], C[b, i, j + 1], C[b, i, j + 2] = c00, c01, c02
-    C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2] = c10, c11, c12
-    C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2] = c20, c21, c22
+def nr(dtype):
+    """Columns of C per micro-tile for ``dtype``: NV vectors."""
+    return NV * simd.lanes(np.dtype(dtype))
 
 
 @njit(fastmath=FAST, cache=True)
-def _tile4x4(A, BT, C, b, i, j, k0, k1):
-    """C[b, i:i+4, j:j+4] += A[b, i:i+4, k0:k1] @ BT[b, j:j+4, k0:k1].T, in 16 accumulators."""
-    # 1-D contiguous row slices indexed from 0: LLVM then sees non-negative indices and emits
-    # plain vector loads (indexing A[b, i, p] directly makes numba handle negative p, which
-    # turns every load into a masked gather and costs 4x)
-    a0r, a1r, a2r, a3r = A[b, i, k0:k1], A[b, i + 1, k0:k1], A[b, i + 2, k0:k1], A[b, i + 3, k0:k1]
-    b0r, b1r, b2r, b3r = (
-        BT[b, j, k0:k1],
-        BT[b, j + 1, k0:k1],
-        BT[b, j + 2, k0:k1],
-        BT[b, j + 3, k0:k1],
-    )
-    c00, c01, c02, c03 = C[b, i, j], C[b, i, j + 1], C[b, i, j + 2], C[b, i, j + 3]
-    c10, c11, c12, c13 = C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2], C[b, i + 1, j + 3]
-    c20, c21, c22, c23 = C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2], C[b, i + 2, j + 3]
-    c30, c31, c32, c33 = C[b, i + 3, j], C[b, i + 3, j + 1], C[b, i + 3, j + 2], C[b, i + 3, j + 3]
-    for p in range(k1 - k0):
-        a0, a1, a2, a3 = a0r[p], a1r[p], a2r[p], a3r[p]
-        b0, b1, b2, b3 = b0r[p], b1r[p], b2r[p], b3r[p]
-        c00 += a0 * b0
-        c01 += a0 * b1
-        c02 += a0 * b2
-        c03 += a0 * b3
-        c10 += a1 * b0
-        c11 += a1 * b1
-        c12 += a1 * b2
-        c13 += a1 * b3
-        c20 += a2 * b0
-        c21 += a2 * b1
-        c22 += a2 * b2
-        c23 += a2 * b3
-        c30 += a3 * b0
-        c31 += a3 * b1
-        c32 += a3 * b2
-        c33 += a3 * b3
-    C[b, i, j], C[b, i, j + 1], C[b, i, j + 2], C[b, i, j + 3] = c00, c01, c02, c03
-    C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2], C[b, i + 1, j + 3] = c10, c11, c12, c13
-    C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2], C[b, i + 2, j + 3] = c20, c21, c22, c23
-    C[b, i + 3, j], C[b, i + 3, j + 1], C[b, i + 3, j + 2], C[b, i + 3, j + 3] = c30, c31, c32, c33
+def _micro_kernel(A, a, B, b, kc, C, c, ldc, rows, cols, edge):
+    """C[c:, :] (rows x cols, row stride ldc) += the product of two packed slivers: A[a:] holds
+    kc steps of MR numbers (a column of A each), B[b:] kc steps of NR = 2W numbers (a row of B).
+
+    The MR x NR block of C is 12 vector accumulators; each k step broadcasts MR numbers of A and
+    loads the 2 vectors of B: MR x 2 fused multiply-adds (an outer product) for MR + 2 loads.
+    ``edge`` (MR*NR scratch) takes a border tile, of which only rows x cols are added to C."""
+    W = simd.vwidth(A)
+    c00, c01, c10, c11 = simd.vzero(A), simd.vzero(A), simd.vzero(A), simd.vzero(A)
+    c20, c21, c30, c31 = simd.vzero(A), simd.vzero(A), simd.vzero(A), simd.vzero(A)
+    c40, c41, c50, c51 = simd.vzero(A), simd.vzero(A), simd.vzero(A), simd.vzero(A)
+    for _ in range(kc):
+        b0, b1 = simd.vload(B, b), simd.vload(B, b + W)
+        x = simd.vsplat(A, a)
+        c00, c01 = simd.vfma(x, b0, c00), simd.vfma(x, b1, c01)
+        x = simd.vsplat(A, a + 1)
+        c10, c11 = simd.vfma(x, b0, c10), simd.vfma(x, b1, c11)
+        x = simd.vsplat(A, a + 2)
+        c20, c21 = simd.vfma(x, b0, c20), simd.vfma(x, b1, c21)
+        x = simd.vsplat(A, a + 3)
+        c30, c31 = simd.vfma(x, b0, c30), simd.vfma(x, b1, c31)
+        x = simd.vsplat(A, a + 4)
+        c40, c41 = simd.vfma(x, b0, c40), simd.vfma(x, b1, c41)
+        x = simd.vsplat(A, a + 5)
+        c50, c51 = simd.vfma(x, b0, c50), simd.vfma(x, b1, c51)
+        a += MR
+        b += 2 * W
+    full = rows == MR and cols == 2 * W
+    out, o = (C, c) if full else (edge, 0)
+    step = ldc if full else 2 * W
+    for lo, hi in ((c00, c01), (c10, c11), (c20, c21), (c30, c31), (c40, c41), (c50, c51)):
+        if full:
+            lo = simd.vadd(simd.vload(out, o), lo)
+            hi = simd.vadd(simd.vload(out, o + W), hi)
+        simd.vstore(out, o, lo)
+        simd.vstore(out, o + W, hi)
+        o += step
+    if not full:
+        for r in range(rows):
+            for q in range(cols):
+                C[c + r * ldc + q] += edge[r * 2 * W + q]
 
 
-@njit(fastmath=FAST, cache=True)
-def _tile_edge(A, BT, C, b, i0, i1, j0, j1, k0, k1):
-    """The ragged border (fewer than 4 rows or columns left): one dot product at a time."""
-    for i in range(i0, i1):
-        ar = A[b, i, k0:k1]
-        for j in range(j0, j1):
-            br = BT[b, j, k0:k1]
-            acc = C[b, i, j]
-            for p in range(k1 - k0):
-                acc += ar[p] * br[p]
-            C[b, i, j] = acc
+@njit(parallel=True, cache=True)
+def _pack_kernel(src, ss, shape, R, dst):
+    """Pack a strided (B, rows, k) view into slivers of R rows: for sliver s of batch b,
+    dst[((b*S + s)*k + p)*R + r] = src[b*ss[0] + (s*R + r)*ss[1] + p*ss[2]], and 0 past the last
+    row (S = ceil(rows / R)). A sliver is then read front to back, R numbers per k step."""
+    nb, rows, k = shape
+    slivers = (rows + R - 1) // R
+    for t in prange(nb * slivers):
+        b, s = t // slivers, t % slivers
+        out = dst[t * k * R : (t + 1) * k * R]
+        valid = min(R, rows - s * R)
+        if valid < R:
+            out[:] = 0
+        base = b * ss[0] + s * R * ss[1]
+        for p in range(k):
+            for r in range(valid):
+                out[p * R + r] = src[base + r * ss[1] + p * ss[2]]
+
+
+def _pack(x, R):
+    """The packed slivers of a 3-D view ``x`` (B, rows, k), R rows each, as a flat array."""
+    nb, rows, k = x.shape
+    slivers = (rows + R - 1) // R
+    dst = np.empty(nb * slivers * k * R, x.dtype)
+    if any(s < 0 for s in x.strides):
+        x = np.ascontiguousarray(x)
+    strides = tuple(s // x.itemsize for s in x.strides)
+    span = 1 + sum((n - 1) * s for n, s in zip(x.shape, strides, strict=True))
+    flat = np.lib.stride_tricks.as_strided(x, shape=(span,), strides=(x.itemsize,), writeable=False)
+    launch(_pack_kernel, x.size, flat, strides, x.shape, R, dst)
+    return _read_only(dst)
 
 
 @njit(parallel=True, fastmath=FAST, cache=True)
-def _matmul_kernel(A, BT, C, k):
-    """C[b] += A[b, :, :k] @ BT[b, :, :k].T for packed A (B, m, lda), BT (B, n, ldb), C (B, m, n).
-
-    Each parallel task owns a panel of MC rows of C (no two tasks write the same C entries) and
-    walks it block by block: an NC x KC block of BT (in L2) meets the panel's MR x KC slivers
-    of A.
-    """
-    nb, m, _ = A.shape
-    n = BT.shape[1]
-    panels = (m + MC - 1) // MC
-    for t in prange(nb * panels):
-        b = t // panels
-        i_start = (t % panels) * MC
-        i_end = min(i_start + MC, m)
+def _matmul_kernel(A, B, C, shape, mc):
+    """C[b] += A[b] @ B[b] for packed A (MR-row slivers of A), B (NR-row slivers of B.T) and
+    C (B, m, n) flattened. Each parallel task owns mc rows of C (mc a multiple of MR)."""
+    nb, m, n, k = shape
+    W = simd.vwidth(A)
+    R = NV * W
+    a_slivers = (m + MR - 1) // MR
+    b_slivers = (n + R - 1) // R
+    blocks = (m + mc - 1) // mc
+    for t in prange(nb * blocks):
+        b, i0 = t // blocks, t % blocks * mc
+        edge = np.empty(MR * R, C.dtype)
         for j0 in range(0, n, NC):
-            j1 = min(j0 + NC, n)
             for k0 in range(0, k, KC):
-                k1 = min(k0 + KC, k)
-                i = i_start
-                while i + MR <= i_end:
-                    j = j0
-                    while j + NR <= j1:
-                        if MR == 4:  # a compile-time constant: numba keeps one branch
-                            _tile4x4(A, BT, C, b, i, j, k0, k1)
-                        else:
-                            _tile3x3(A, BT, C, b, i, j, k0, k1)
-                        j += NR
-                    _tile_edge(A, BT, C, b, i, i + MR, j, j1, k0, k1)
-                    i += MR
-                _tile_edge(A, BT, C, b, i, i_end, j0, j1, k0, k1)
+                kc = min(KC, k - k0)
+                for j in range(j0, min(j0 + NC, n), R):
+                    bp = ((b * b_slivers + j // R) * k + k0) * R
+                    for i in range(i0, min(i0 + mc, m), MR):
+                        ap = ((b * a_slivers + i // MR) * k + k0) * MR
+                        c = (b * m + i) * n + j
+                        rows, cols = min(MR, m - i), min(R, n - j)
+                        _micro_kernel(A, ap, B, bp, kc, C, c, n, rows, cols, edge)
+
+
+def _block_rows(nb, m):
+    """Rows of C per parallel task: at most MC, and enough tasks to keep every thread busy."""
+    tasks = max((m + MC - 1) // MC, -(-get_num_threads() // max(nb, 1)))
+    rows = -(-m // tasks)
+    return -(-rows // MR) * MR
 
 
 # The skinny case: when k or m is small (a 10-class output layer: dY @ W has k = 10, dY.T @ X has
@@ -262,50 +261,6 @@ def _matmul_axpy_kernel(A, B, C, k):
                     c_row[j] += a * b_row[j]
 
 
-# Packing tile: 64 rows x 8 columns of the destination. For a transposed source the 8 columns
-# are 8 source rows, often a power-of-two number of bytes apart: such addresses share one L1
-# cache set, and an 8-way set holds 8 of them, so each source cache line (16 float32 along the
-# destination's rows) is read once and used 16 times before it is evicted.
-PACK_ROWS = 64
-PACK_COLS = 8
-
-
-@njit(parallel=True, cache=True)
-def _pack_kernel(src, ss, shape, dst):
-    """dst[b, r, c] = src[b*ss[0] + r*ss[1] + c*ss[2]]: copy a strided (B, rows, cols) view into
-    rows of a contiguous buffer, tile by tile. With the strides of ``B`` swapped this is the
-    transpose that makes BT; with A's own strides it is a plain copy."""
-    nb, rows, cols = shape
-    rt = (rows + PACK_ROWS - 1) // PACK_ROWS
-    ct = (cols + PACK_COLS - 1) // PACK_COLS
-    for t in prange(nb * rt):
-        b = t // rt
-        r0 = t % rt * PACK_ROWS
-        r1 = min(r0 + PACK_ROWS, rows)
-        if ss[2] == 1:  # source rows are contiguous already: copy them whole
-            for r in range(r0, r1):
-                base = b * ss[0] + r * ss[1]
-                dst[b, r, :cols] = src[base : base + cols]
-            continue
-        for cb in range(ct):
-            c0 = cb * PACK_COLS
-            c1 = min(c0 + PACK_COLS, cols)
-            for r in range(r0, r1):
-                row = dst[b, r]
-                base = b * ss[0] + r * ss[1]
-                for c in range(c0, c1):
-                    row[c] = src[base + c * ss[2]]
-
-
-def _leading_dim(k):
-    """Row length of a packed buffer: k rounded up to 16 elements (64 B, a cache line), plus 16
-    more when that is a multiple of 256. Rows 1 KiB, 2 KiB, ... apart would all land in the same
-    few L1 cache sets (the cache is indexed by address bits), and the 8 rows a micro-tile reads
-    at once would evict each other; an odd number of cache lines per row spreads them out."""
-    ld = (k + 15) // 16 * 16
-    return ld + 16 if ld % 256 == 0 else ld
-
-
 def _read_only(x):
     """A read-only view: kernels get one argument type whether the caller's array was writable,
     read-only (a broadcast view) or freshly packed, so each kernel compiles once per dtype."""
@@ -314,30 +269,9 @@ def _read_only(x):
     return x
 
 
-def _pack(x, transpose):
-    """(B, rows, k) contiguous rows along k (padded) from a 3-D view ``x`` (B, rows, k), or from
-    ``x`` (B, k, rows) when ``transpose``. Read-only."""
-    if transpose:
-        x = np.swapaxes(x, -1, -2)
-    if x.flags.c_contiguous and x.shape[-1] == _leading_dim(x.shape[-1]):
-        return _read_only(x)  # rows along k with a harmless length (W of Linear(784, n))
-    if any(s < 0 for s in x.strides):
-        x = np.ascontiguousarray(x)
-    nb, rows, k = x.shape
-    dst = np.empty((nb, rows, _leading_dim(k)), x.dtype)
-    if x.size:
-        strides = tuple(s // x.itemsize for s in x.strides)
-        span = 1 + sum((n - 1) * s for n, s in zip(x.shape, strides, strict=True))
-        flat = np.lib.stride_tricks.as_strided(
-            x, shape=(span,), strides=(x.itemsize,), writeable=False
-        )
-        launch(_pack_kernel, x.size, flat, strides, x.shape, dst)
-    return _read_only(dst)
-
-
 def _contiguous(x):
-    """``x`` itself (read-only view) when C-contiguous, else a packed copy."""
-    return _read_only(x) if x.flags.c_contiguous else _pack(x, False)
+    """``x`` itself (read-only view) when C-contiguous, else a C-contiguous copy."""
+    return _read_only(x if x.flags.c_contiguous else np.ascontiguousarray(x))
 
 
 def _as3d(a):
@@ -346,6 +280,9 @@ def _as3d(a):
 
 def matmul_into(a, b, out):
     """out += a @ b for 2-D or batched 3-D a, b; ``out``: C-contiguous, of the result shape."""
+    if out.dtype == np.bool_:  # logical: any(a and b), through integer counts
+        out |= matmul(a.astype(np.int64), b.astype(np.int64)) != 0
+        return out
     C = _as3d(out)
     k = a.shape[-1]
     if C.size and k:
@@ -354,8 +291,12 @@ def matmul_into(a, b, out):
         if k < SKINNY or C.shape[1] < SKINNY:
             launch(_matmul_axpy_kernel, work, _contiguous(_as3d(a)), _contiguous(_as3d(b)), C, k)
         else:
-            launch(_matmul_kernel, work, _pack(_as3d(a), False), _pack(_as3d(b), True), C, k)
+            a3, b3 = _as3d(a), np.swapaxes(_as3d(b), -1, -2)  # b3: (B, n, k), rows of B.T
+            A, B = _pack(a3, MR), _pack(b3, nr(out.dtype))
+            shape = (C.shape[0], C.shape[1], C.shape[2], k)
+            launch(_matmul_kernel, work, A, B, out.reshape(-1), shape, _block_rows(*C.shape[:2]))
     return out
+
 
 
 # Which matmul the engine runs. Our numba kernel above is the one these docs teach, but it is
@@ -382,7 +323,7 @@ def use_matmul(which):
 
 def matmul_in_use():
     """One line saying which matmul the CPU engine runs now."""
-    ours = f"numba kernel ({MR}x{NR} tile for {UNIT.isa}, {UNIT.cpu})"
+    ours = f"numba kernel ({MR}x{NR32} float32 tile for {UNIT.isa}, {UNIT.cpu})"
     if _MATMUL["which"] == "numba":
         return f"{ours} for every dtype"
     return f"numpy.matmul (BLAS) for float32/float64, {ours} for other dtypes"

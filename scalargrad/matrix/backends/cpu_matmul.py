@@ -51,67 +51,21 @@ fastmath: only ``reassoc`` (sum in any order, needed to vectorize a dot product)
 """
 
 import os
-import platform
-from collections import namedtuple
 
 import numpy as np
 from numba import get_num_threads, njit, prange
-from numba.core import config
 
 from scalargrad.matrix.backends import cpu_simd as simd
+from scalargrad.matrix.backends.cpu_simd import UNIT, VectorUnit, vector_unit  # noqa: F401
 from scalargrad.matrix.backends.cpu_strides import launch
 
-VectorUnit = namedtuple("VectorUnit", "cpu isa lanes32 registers")
 
-# LLVM CPU names whose default features include AVX-512 / AVX2 (used only when NUMBA_CPU_NAME
-# names a CPU and NUMBA_CPU_FEATURES="" asks for that CPU's own features)
-_AVX512_CPUS = (
-    "skylake-avx512 cascadelake cooperlake cannonlake icelake-client icelake-server tigerlake "
-    "rocketlake sapphirerapids emeraldrapids graniterapids graniterapids-d diamondrapids "
-    "znver4 znver5 x86-64-v4 knl knm"
-).split()
-_AVX2_CPUS = (
-    "haswell broadwell skylake alderlake raptorlake meteorlake arrowlake lunarlake gracemont "
-    "znver1 znver2 znver3 x86-64-v3 core-avx2 bdver4"
-).split()
-
-
-def vector_unit(target=True):
-    """The vector unit numba compiles for (``target``) or the host CPU has: name, ISA, float32
-    lanes per vector register and number of vector registers.
-
-    numba targets the host CPU unless NUMBA_CPU_NAME / NUMBA_CPU_FEATURES say otherwise (numba
-    keeps the host's features when only the name is set; ``NUMBA_CPU_NAME=haswell
-    NUMBA_CPU_FEATURES=`` compiles for a real AVX2 CPU on any x86 machine)."""
-    import llvmlite.binding as ll
-
-    name = ll.get_host_cpu_name()
-    features = ll.get_host_cpu_features().flatten()
-    if target and config.CPU_NAME and config.CPU_NAME != "host":
-        name = config.CPU_NAME
-    if target and config.CPU_FEATURES is not None:
-        features = config.CPU_FEATURES
-    flags = {f[1:] for f in features.split(",") if f.startswith("+")}
-    if not features:  # the named CPU's own features
-        flags = {"avx512f"} if name in _AVX512_CPUS else {"avx2"} if name in _AVX2_CPUS else set()
-    machine = platform.machine().lower()
-    if "avx512f" in flags:
-        return VectorUnit(name, "AVX-512", 16, 32)
-    if "avx2" in flags or "avx" in flags:
-        return VectorUnit(name, "AVX2" if "avx2" in flags else "AVX", 8, 16)
-    if machine in ("arm64", "aarch64") or "neon" in flags:
-        return VectorUnit(name, "NEON", 4, 32)
-    return VectorUnit(name, "SSE" if machine in ("x86_64", "amd64") else machine, 4, 16)
-
-
-
-UNIT = vector_unit()
 MR = 6  # rows of C per micro-tile: 6 broadcasts of A per k step
 NV = 2  # vectors of C per micro-tile row: NR = NV * W columns (W = lanes of the dtype)
-NR32 = NV * simd.lanes(np.dtype(np.float32))  # NR for float32 (16 for 256-bit vectors)
+NR = NV * simd.lanes(np.dtype(np.float32))  # NR for float32 (16 for 256-bit vectors)
 KC = 256  # k block: the packed KC x NR sliver of B (16 KiB float32) stays in L1
 MC = 96  # rows of C per block: the MC x KC block of packed A (96 KiB) stays in L2
-NC = 4096  # columns of C per block: the KC x NC block of packed B (4 MiB) shared in L3
+NC = 1024  # columns of C per block: the KC x NC block of packed B (1 MiB float32) stays in L2
 
 FAST = {"reassoc", "contract"}
 
@@ -179,16 +133,36 @@ def _pack_kernel(src, ss, shape, R, dst):
         if valid < R:
             out[:] = 0
         base = b * ss[0] + s * R * ss[1]
-        for p in range(k):
+        if ss[1] == 1:  # the R rows are contiguous in the source (B of a @ b, A of a.T @ b)
+            for p in range(k):
+                start = base + p * ss[2]
+                out[p * R : p * R + valid] = src[start : start + valid]
+        elif ss[2] == 1:  # each row is contiguous along k (A of a @ b, B of a @ b.T)
             for r in range(valid):
-                out[p * R + r] = src[base + r * ss[1] + p * ss[2]]
+                start = base + r * ss[1]
+                row = src[start : start + k]
+                for p in range(k):
+                    out[p * R + r] = row[p]
+        else:
+            for p in range(k):
+                for r in range(valid):
+                    out[p * R + r] = src[base + r * ss[1] + p * ss[2]]
+
+
+def _aligned_empty(size, dtype, alignment=64):
+    """np.empty(size, dtype) starting on a cache line: a vector load of the packed B sliver
+    then never straddles two lines (NumPy aligns only to 16 bytes)."""
+    itemsize = np.dtype(dtype).itemsize
+    buffer = np.empty(size + alignment // itemsize, dtype)
+    skip = (-buffer.ctypes.data % alignment) // itemsize
+    return buffer[skip : skip + size]
 
 
 def _pack(x, R):
     """The packed slivers of a 3-D view ``x`` (B, rows, k), R rows each, as a flat array."""
     nb, rows, k = x.shape
     slivers = (rows + R - 1) // R
-    dst = np.empty(nb * slivers * k * R, x.dtype)
+    dst = _aligned_empty(nb * slivers * k * R, x.dtype)
     if any(s < 0 for s in x.strides):
         x = np.ascontiguousarray(x)
     strides = tuple(s // x.itemsize for s in x.strides)
@@ -323,7 +297,7 @@ def use_matmul(which):
 
 def matmul_in_use():
     """One line saying which matmul the CPU engine runs now."""
-    ours = f"numba kernel ({MR}x{NR32} float32 tile for {UNIT.isa}, {UNIT.cpu})"
+    ours = f"numba kernel ({MR}x{NR} float32 tile for {UNIT.isa}, {UNIT.cpu})"
     if _MATMUL["which"] == "numba":
         return f"{ours} for every dtype"
     return f"numpy.matmul (BLAS) for float32/float64, {ours} for other dtypes"

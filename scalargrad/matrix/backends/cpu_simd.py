@@ -9,23 +9,71 @@ written with ``numba.extending.intrinsic`` (a function whose body is LLVM IR tha
 * ``vload(x, i)``        the W numbers x[i], ..., x[i+W-1] of a contiguous 1-D array;
 * ``vstore(x, i, v)``    writes them back;
 * ``vsplat(x, i)``       x[i] copied into all W lanes (a "broadcast");
-* ``vfma(a, b, c)``      a * b + c lane by lane, one fused multiply-add (``llvm.fma``) for
-                         floats, a multiply and an add for integers;
+* ``vfma(a, b, c)``      a * b + c lane by lane: one fused multiply-add instruction for
+                         floats where the CPU has FMA, a multiply and an add otherwise;
 * ``vadd(a, b)``         a + b lane by lane;
 * ``vzero(x)``           W zeros of x's dtype.
 
-W is the number of elements in ``VECTOR_BYTES`` bytes (``lanes``): 8 float32 (4 float64) for
-256-bit vectors, 4 float32 for NEON. This is plain LLVM IR, legal on every target: LLVM splits a
-vector wider than the machine's registers into several. The loads and stores do no bounds
+W is the number of elements in ``VECTOR_BYTES`` bytes (``lanes``), one register of the vector
+unit numba compiles for (``vector_unit``): 16 float32 (8 float64) for AVX-512's zmm registers,
+8 (4) for AVX2's ymm, 4 (2) for NEON and SSE. This is plain LLVM IR, legal on every target
+(LLVM would split a vector wider than the machine's registers into several). The loads and stores do no bounds
 check and no negative-index wrap-around: the caller guarantees 0 <= i and i + W <= x.size.
 """
 
+import platform
+from collections import namedtuple
+
 from llvmlite import ir
 from numba import types
-from numba.core import cgutils
+from numba.core import config
 from numba.extending import intrinsic, models, register_model
 
-VECTOR_BYTES = 32  # see cpu_matmul.vector_bytes for why 256-bit vectors on every x86 CPU
+VectorUnit = namedtuple("VectorUnit", "cpu isa lanes32 registers")
+
+# LLVM CPU names whose default features include AVX-512 / AVX2 (used only when NUMBA_CPU_NAME
+# names a CPU and NUMBA_CPU_FEATURES="" asks for that CPU's own features)
+_AVX512_CPUS = (
+    "skylake-avx512 cascadelake cooperlake cannonlake icelake-client icelake-server tigerlake "
+    "rocketlake sapphirerapids emeraldrapids graniterapids graniterapids-d diamondrapids "
+    "znver4 znver5 x86-64-v4 knl knm"
+).split()
+_AVX2_CPUS = (
+    "haswell broadwell skylake alderlake raptorlake meteorlake arrowlake lunarlake gracemont "
+    "znver1 znver2 znver3 x86-64-v3 core-avx2 bdver4"
+).split()
+
+
+def vector_unit(target=True):
+    """The vector unit numba compiles for (``target``) or the host CPU has: name, ISA, float32
+    lanes per vector register and number of vector registers.
+
+    numba targets the host CPU unless NUMBA_CPU_NAME / NUMBA_CPU_FEATURES say otherwise (numba
+    keeps the host's features when only the name is set; ``NUMBA_CPU_NAME=haswell
+    NUMBA_CPU_FEATURES=`` compiles for a real AVX2 CPU on any x86 machine)."""
+    import llvmlite.binding as ll
+
+    name = ll.get_host_cpu_name()
+    features = ll.get_host_cpu_features().flatten()
+    if target and config.CPU_NAME and config.CPU_NAME != "host":
+        name = config.CPU_NAME
+    if target and config.CPU_FEATURES is not None:
+        features = config.CPU_FEATURES
+    flags = {f[1:] for f in features.split(",") if f.startswith("+")}
+    if not features:  # the named CPU's own features
+        flags = {"avx512f"} if name in _AVX512_CPUS else {"avx2"} if name in _AVX2_CPUS else set()
+    machine = platform.machine().lower()
+    if "avx512f" in flags:
+        return VectorUnit(name, "AVX-512", 16, 32)
+    if "avx2" in flags or "avx" in flags:
+        return VectorUnit(name, "AVX2" if "avx2" in flags else "AVX", 8, 16)
+    if machine in ("arm64", "aarch64") or "neon" in flags:
+        return VectorUnit(name, "NEON", 4, 32)
+    return VectorUnit(name, "SSE" if machine in ("x86_64", "amd64") else machine, 4, 16)
+
+
+UNIT = vector_unit()
+VECTOR_BYTES = 4 * UNIT.lanes32  # one register: 64 bytes AVX-512, 32 AVX2, 16 NEON and SSE
 
 
 def lanes(dtype):
@@ -141,15 +189,11 @@ def vfma(typingctx, a, b, c):
         return None
 
     def codegen(context, builder, signature, args):
-        vector_type = context.get_value_type(a)
         if isinstance(a.dtype, types.Float):
-            bits = a.dtype.bitwidth
-            fma = cgutils.get_or_insert_function(
-                builder.module,
-                ir.FunctionType(vector_type, [vector_type] * 3),
-                f"llvm.fma.v{a.lanes}f{bits}",
-            )
-            return builder.call(fma, args)
+            # "contract" lets LLVM fuse the pair into one FMA instruction where the CPU has one
+            # (AVX2, AVX-512, NEON), and keep a multiply and an add where it has none
+            product = builder.fmul(args[0], args[1], flags=("contract",))
+            return builder.fadd(product, args[2], flags=("contract",))
         return builder.add(builder.mul(args[0], args[1]), args[2])  # integers: wraps, as NumPy
 
     return a(a, b, c), codegen

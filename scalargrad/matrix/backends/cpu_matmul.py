@@ -59,7 +59,6 @@ from scalargrad.matrix.backends import cpu_simd as simd
 from scalargrad.matrix.backends.cpu_simd import UNIT, VectorUnit, vector_unit  # noqa: F401
 from scalargrad.matrix.backends.cpu_strides import launch
 
-
 MR = 6  # rows of C per micro-tile: 6 broadcasts of A per k step
 NV = 2  # vectors of C per micro-tile row: NR = NV * W columns (W = lanes of the dtype)
 NR = NV * simd.lanes(np.dtype(np.float32))  # NR for float32 (16 for 256-bit vectors)
@@ -270,7 +269,6 @@ def matmul_into(a, b, out):
             shape = (C.shape[0], C.shape[1], C.shape[2], k)
             launch(_matmul_kernel, work, A, B, out.reshape(-1), shape, _block_rows(*C.shape[:2]))
     return out
-
 
 
 # Which matmul the engine runs. Our numba kernel above is the one these docs teach, but it is

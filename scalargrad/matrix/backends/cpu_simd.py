@@ -17,8 +17,9 @@ written with ``numba.extending.intrinsic`` (a function whose body is LLVM IR tha
 W is the number of elements in ``VECTOR_BYTES`` bytes (``lanes``), one register of the vector
 unit numba compiles for (``vector_unit``): 16 float32 (8 float64) for AVX-512's zmm registers,
 8 (4) for AVX2's ymm, 4 (2) for NEON and SSE. This is plain LLVM IR, legal on every target
-(LLVM would split a vector wider than the machine's registers into several). The loads and stores do no bounds
-check and no negative-index wrap-around: the caller guarantees 0 <= i and i + W <= x.size.
+(LLVM would split a vector wider than the machine's registers into several). The loads and
+stores do no bounds check and no negative-index wrap-around: the caller guarantees 0 <= i and
+i + W <= x.size.
 """
 
 import platform
@@ -150,7 +151,9 @@ def vsplat(typingctx, x, i):
     def codegen(context, builder, signature, args):
         value = builder.load(_element_pointer(context, builder, x, args[0], args[1]))
         vector_type = context.get_value_type(vec)
-        one = builder.insert_element(ir.Constant(vector_type, ir.Undefined), value, ir.IntType(32)(0))
+        one = builder.insert_element(
+            ir.Constant(vector_type, ir.Undefined), value, ir.IntType(32)(0)
+        )
         zeros = ir.Constant(ir.VectorType(ir.IntType(32), vec.lanes), None)  # lane 0 everywhere
         return builder.shuffle_vector(one, ir.Constant(vector_type, ir.Undefined), zeros)
 

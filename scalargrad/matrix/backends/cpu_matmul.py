@@ -1,53 +1,67 @@
-"""Matrix multiply on the CPU: a cache-blocked, register-blocked kernel, and the fused Linear.
+"""Matrix multiply on the CPU: the Goto/BLIS algorithm on explicit SIMD vectors, and the fused
+Linear.
 
-C = A @ B with A (m, k) and B (k, n) is m*n dot products of length k. We compute each entry
-``C[i, j] = sum_p A[i, p] * BT[j, p]`` with both operands laid out *along k*: A row-major
-(rows of A contiguous) and B packed as BT = B.T row-major (columns of B contiguous). Then every
-dot product reads two contiguous streams, which LLVM vectorizes along k.
+C = A @ B with A (m, k) and B (k, n) is m*n*k multiply-adds on only mk + kn + mn numbers, so a
+fast kernel is one that reuses each number it brings into a register many times. BLAS libraries
+(OpenBLAS, BLIS, MKL) all do it the same way, after Kazushige Goto; so does this kernel.
 
-Packing: both operands are first copied into padded row-major buffers "along k" (A as is, B
-transposed to BT), by a tiled copy kernel. A transposed view is just another set of strides to
-that kernel, so ``a.T @ b`` (the backward pass of Linear) is no slower than ``a @ b``. Packing
-is O(mk + kn) work against O(mkn) multiply-adds, and it fixes two speed traps: rows that are a
-power of two bytes apart (see ``_leading_dim``) and the negative-index checks of strided views.
+The micro-kernel: an outer product per k step. A block of MR rows x NR columns of C lives in
+vector registers, NR/W registers per row (W = lanes, the numbers in one vector register). For
+each p along k it takes MR numbers of column p of A and NR numbers of row p of B:
 
-Register blocking (the micro-kernel): an MR x NR block of C is computed together, so each step
-of the k loop loads MR vectors of A and NR of BT and does MR*NR vector multiply-adds. The
-MR*NR accumulators are plain local variables; with ``fastmath`` reassociation allowed, LLVM keeps
-each one as a vector register of partial sums and adds the lanes up once at the end of the k
-block. The tile must fit the register file: MR*NR accumulators plus the MR + NR operand vectors
-of one k step. So the tile comes from the vector unit numba compiles for (``vector_unit``, read
-from llvmlite's host CPU name and features, or NUMBA_CPU_NAME / NUMBA_CPU_FEATURES):
+    b_0, b_1 = vload(B, ...), vload(B, ... + W)          2 vector loads
+    for r in 0..MR-1:  x = vsplat(A, ... + r)             MR broadcasts
+                       c_r0 = vfma(x, b_0, c_r0)          MR * 2 fused multiply-adds
+                       c_r1 = vfma(x, b_1, c_r1)
 
-* AVX-512 and NEON, 32 vector registers: 4 x 4 (16 + 8 = 24 registers, 16 FMAs per 8 loads);
-* AVX2, 16 registers: 3 x 3 (9 + 6 = 15; 9 FMAs per 6 loads). The 4 x 4 tile needs 24 and
-  spills: compiled for ``haswell`` its inner loop has 12-14 stack loads/stores per 16 FMAs, the
-  3 x 3 loop none, and 3 x 3 ran 0.62-0.67x BLAS where 4 x 4 ran 0.49-0.65x (one thread).
+MR*NR multiply-adds per MR + NR numbers loaded. (The dot-product form this module used before
+needs MR + NR *vector* loads per MR*NR vector multiply-adds and then adds up the lanes: it was
+bound by loads from L2 and reached 0.35-0.6x of BLAS.) Written with plain numba scalars, LLVM
+does not find these vectors (it vectorizes along k with gathers, or leaves the 96 scalar
+multiply-adds with the accumulators spilled), so cpu_simd.py gives numba a vector type and the
+five operations above as LLVM intrinsics; ``_micro_kernel`` below is written with them.
 
-(LLVM vectorizes with 256-bit registers even on AVX-512 CPUs, its tuning for Intel server
-chips; 512-bit vectors, tried with ``-prefer-256-bit``, did not speed this kernel up.)
+Register budget, with MR = 6 and NR = 2 vectors (``vector_unit`` / cpu_simd.VECTOR_BYTES pick W
+for the CPU numba compiles for): 12 accumulators + 2 B vectors + 1 broadcast = 15 registers.
+AVX2 has 16 (ymm, W = 8 float32: a 6 x 16 tile, OpenBLAS's Haswell tile is 12 accumulators
+too); AVX-512 has 32 (zmm, W = 16: 6 x 32); NEON 32 (W = 4: 6 x 8). float64 halves W (6 x 8 on
+AVX2), integers use the same code (a multiply and an add instead of an FMA). On AVX-512 the
+512-bit vectors matter: the same kernel with 256-bit vectors ran at 50-60 GFLOP/s on one core,
+with zmm at 95-120. A larger tile for AVX-512's 32 registers (12 x 2 vectors) was not tried.
 
-Cache blocking, measured on a 2-core AVX-512 machine (48 KiB L1, 2 MiB L2 per core):
-KC = 2048: the MR*NR lane-sums (~100 instructions) are paid once per k block, so a long k block
-amortizes them (KC = 256 or 512 were no faster). NC = 16*NR rows of BT x KC stay in L2 while
-MC = 16*MR rows of A pass by, so each BT element loaded from memory is used MC times.
-``prange`` hands MC-row panels of C (and batch entries) to the cores; no two tasks write the
-same part of C.
+Packing: before the product, A is copied into slivers of MR rows stored k-major (each k step's
+MR numbers adjacent) and B into slivers of NR columns (each k step's NR numbers adjacent), padded
+with zeros to whole slivers, in 64-byte aligned buffers (a zmm load never straddles two cache
+lines). The micro-kernel then reads both front to back. The packing copy takes any strides, so a
+transposed operand (``a.T @ b``, the backward pass of Linear) costs the same as a plain one; it
+is 2-10% of the product's time at n = 512 and less above. Border tiles (m not a multiple of
+MR, n of NR) are computed in full on the zero padding, into a scratch tile of which only the
+valid rows and columns are added to C.
 
-Why not 0.8x BLAS: in this dot-product form each k step needs MR + NR loads for MR*NR FMAs, from
-8 (or 6) streams too long for L1, so the kernel is bound by loads from L2; it reaches 0.35-0.5x
-of OpenBLAS on AVX-512 and 0.5-0.67x on AVX2. BLAS uses the outer-product (Goto/BLIS)
-micro-kernel over packed panels: per k step it broadcasts MR numbers of A and loads NR/lanes
-vectors of B from a panel that sits in L1, into MR*NR/lanes vector accumulators. Written in
-numba with scalar accumulators (tried: 6 x 16), LLVM does not form those vectors: with
-``reassoc`` the loop vectorizer vectorizes along k with gathers (20 GFLOP/s), without it the
-SLP vectorizer leaves 96 scalar FMAs with the accumulators spilled. It would need explicit LLVM
-vector types (``numba.extending.intrinsic``), which this teaching kernel does not use. So
-float32/float64 products go to BLAS by default (see ``use_matmul`` below); this kernel runs
-integer dtypes, and everything when ``use_matmul("numba")`` is set.
+Cache blocking (the loops around the micro-kernel, ``_matmul_kernel``):
 
-fastmath: only ``reassoc`` (sum in any order, needed to vectorize a dot product) and ``contract``
-(fuse multiply-add into FMA); NaN and inf keep their IEEE meaning.
+* KC = 256 steps of k per pass: the KC x NR sliver of B (16 KiB float32 on AVX2, 32 KiB on
+  AVX-512) stays in L1 (32-48 KiB) while the MR x KC slivers of A stream past it;
+* MC = 96 rows of C per block: the MC x KC block of A (96 KiB) stays in L2 and meets every B
+  sliver of the column block;
+* NC = 1024 columns per block: the KC x NC block of B (1 MiB) stays in L2 (2 MiB) or L3.
+
+``prange`` gives each thread blocks of rows of C (at most MC, and at least one per thread):
+no two threads write the same C entries, and each packs nothing itself (packing is a parallel
+kernel of its own before the product).
+
+Measured (2026-11-30, 2-core Xeon Emerald Rapids with avx512f, shared with other jobs: load
+average 4-16 on 2 cores, so figures vary by +-20% run to run), float32 throughput of
+``matmul`` with the numba kernel forced / ``numpy.matmul`` (OpenBLAS), best of several runs of
+each, back to back in one process:
+
+RESULTS_TABLE
+
+AVX2 is the same machine with NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES= (numba) and
+OPENBLAS_CORETYPE=Haswell (NumPy). Reproduce with ``python demos/bench/matmul_simd.py``.
+
+fastmath: only ``reassoc`` and ``contract`` (fuse multiply-add into FMA); NaN and inf keep their
+IEEE meaning.
 """
 
 import os
@@ -319,7 +333,7 @@ def matmul(a, b):
 def linear(x, w, b):
     """Fused x @ w.T + b: C starts as the bias rows, then the matmul accumulates into it.
 
-    w (out, in) is already "BT" (rows along k), so the forward pass packs nothing."""
+    w.T is only a strided view: packing reads w's rows as columns of B at no extra cost."""
     if _blas(x.dtype) and w.dtype == x.dtype:
         with np.errstate(all="ignore"):
             out = np.matmul(x, w.T)

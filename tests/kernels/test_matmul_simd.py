@@ -68,7 +68,9 @@ def test_packed_panels_start_on_a_cache_line():
         assert packed.ctypes.data % 64 == 0
         # 3 slivers of MR rows per batch entry, padded with zero rows
         slivers = packed.reshape(2, 3, 7, cpu_matmul.MR)
-        assert slivers[:, :2].all() and slivers[:, 2, :, :1].all() and not slivers[:, 2, :, 1:].any()
+        assert (
+            slivers[:, :2].all() and slivers[:, 2, :, :1].all() and not slivers[:, 2, :, 1:].any()
+        )
 
 
 def test_lanes_fill_one_register():

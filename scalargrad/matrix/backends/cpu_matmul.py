@@ -34,9 +34,9 @@ MR numbers adjacent) and B into slivers of NR columns (each k step's NR numbers 
 with zeros to whole slivers, in 64-byte aligned buffers (a zmm load never straddles two cache
 lines). The micro-kernel then reads both front to back. The packing copy takes any strides, so a
 transposed operand (``a.T @ b``, the backward pass of Linear) costs the same as a plain one; it
-is 2-10% of the product's time at n = 512 and less above. Border tiles (m not a multiple of
-MR, n of NR) are computed in full on the zero padding, into a scratch tile of which only the
-valid rows and columns are added to C.
+costs about 10% of the product's time at n = 512, 8% at 1024, 5% at 2048. Border tiles (m not
+a multiple of MR, n of NR) are computed in full on the zero padding, into a scratch tile of
+which only the valid rows and columns are added to C.
 
 Cache blocking (the loops around the micro-kernel, ``_matmul_kernel``):
 
@@ -55,10 +55,22 @@ average 4-16 on 2 cores, so figures vary by +-20% run to run), float32 throughpu
 ``matmul`` with the numba kernel forced / ``numpy.matmul`` (OpenBLAS), best of several runs of
 each, back to back in one process:
 
-RESULTS_TABLE
+    ours / BLAS            a @ b: n = 512  1024  2048    a.T @ b: 512  1024  2048
+    AVX-512, 1 thread              0.63  0.61  0.61             0.56  0.62  0.65
+    AVX-512, 2 threads             (a)   0.68  0.67             0.81  0.73  0.55
+    AVX2, 1 thread                 0.80  0.77  0.66             0.71  0.67  0.69
+    AVX2, 2 threads                0.67  0.87  0.57             0.52  0.82  0.65
+
+(1 thread: process CPU time; 2 threads: wall time, which the other jobs disturb most; (a): 0.03,
+a run disturbed by them.) ours ran at 66-80 GFLOP/s on one core with AVX-512 (OpenBLAS 90-136)
+and 51-60 with AVX2 (OpenBLAS 57-80). The product alone, without packing and allocation, reached
+0.81-0.94x of OpenBLAS on one core (n = 512-2048, AVX-512) and 0.74-0.91x (AVX2): the packing
+copies and the fresh pages of the new buffers cost ~10% (n = 1024), the rest is the
+micro-kernel. Block sizes KC = 128-384 and
+MC = 48-192 were all within the noise of each other; prefetching the C tile did not help.
 
 AVX2 is the same machine with NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES= (numba) and
-OPENBLAS_CORETYPE=Haswell (NumPy). Reproduce with ``python demos/bench/matmul_simd.py``.
+OPENBLAS_CORETYPE=Haswell (NumPy). Reproduce with ``python demos/bench/matmul_kernel.py``.
 
 fastmath: only ``reassoc`` and ``contract`` (fuse multiply-add into FMA); NaN and inf keep their
 IEEE meaning.
@@ -285,15 +297,12 @@ def matmul_into(a, b, out):
     return out
 
 
-# Which matmul the engine runs. Our numba kernel above is the one these docs teach, but it is
-# load-bound (see "Why not 0.8x BLAS" above) and BLAS is not. Measured on a 2-core AVX-512 Xeon
-# (one thread, CPU time, 2026-11-29), ours ran at 0.05x-0.5x numpy.matmul's speed on every
-# shape tried: 32^3 (launch overhead) 0.05x, the MLP's 128x784x256 0.37x and 1024x512x512
-# 0.50x, 2048^3 0.43x; for AVX2 (NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=,
-# OPENBLAS_CORETYPE=Haswell) 0.5x-0.67x. No class of shapes was won, so the rule is by dtype:
-# float32 and float64 products, which BLAS has, go to numpy.matmul (the same rule on every
-# machine); other dtypes (integers, float16) use the numba kernel. ``use_matmul("numba")``, or
-# SCALARGRAD_CPU_MATMUL=numba in the environment, sends everything to the numba kernel.
+# Which matmul the engine runs. Our numba kernel above is the one these docs teach; it reached
+# 0.55-0.87x of numpy.matmul's (OpenBLAS) throughput for float32 n = 512-2048 (table above,
+# 2026-11-30, AVX-512 and AVX2) and did not reach BLAS on any class of shapes measured, so the
+# rule stays by dtype: float32 and float64 products, which BLAS has, go to numpy.matmul (the same
+# rule on every machine); other dtypes (integers) use the numba kernel. ``use_matmul("numba")``,
+# or SCALARGRAD_CPU_MATMUL=numba in the environment, sends everything to the numba kernel.
 BLAS_DTYPES = (np.float32, np.float64)
 _MATMUL = {"which": os.environ.get("SCALARGRAD_CPU_MATMUL", "blas")}
 

@@ -64,7 +64,7 @@ def test_depth_around_the_k_block(dtype, k):
 def test_packed_panels_start_on_a_cache_line():
     for dtype in (np.float32, np.float64):
         a = np.ones((2, 13, 7), dtype)
-        packed = cpu_matmul._pack(a, cpu_matmul.MR)
+        packed = cpu_matmul._pack(a, cpu_matmul.MR, "A")
         assert packed.ctypes.data % 64 == 0
         # 3 slivers of MR rows per batch entry, padded with zero rows
         slivers = packed.reshape(2, 3, 7, cpu_matmul.MR)
@@ -127,3 +127,15 @@ def test_second_process_loads_the_kernel_from_disk():
     for run in runs:
         assert run.returncode == 0, run.stderr
     assert json.loads(runs[1].stdout.strip().splitlines()[-1]) == [0, 0]
+
+
+def test_reused_packing_buffers_leave_no_trace():
+    # a product after a larger one packs into the same buffers: its padding must be zeros again
+    rng = np.random.default_rng(7)
+    cases = [(40, 50, 70, np.float64), (17, 19, 23, np.float32), (40, 50, 70, np.float32)]
+    for m, k, n, dtype in cases + cases[::-1]:
+        a = rng.integers(-3, 4, (m, k)).astype(dtype)
+        b = np.full((k, n), np.nan, dtype) if dtype == np.float64 else rng.integers(-3, 4, (k, n))
+        b = np.asarray(b, dtype)
+        expected = a.astype(np.float64) @ b.astype(np.float64)
+        np.testing.assert_array_equal(cpu.matmul(a, b), expected.astype(dtype))

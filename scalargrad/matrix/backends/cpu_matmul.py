@@ -33,12 +33,12 @@ fewer loads per FMA), ran within 5% of 6 x 2 (n = 512-2048, one core), so one ti
 Packing: before the product, A is copied into slivers of MR rows stored k-major (each k step's
 MR numbers adjacent) and B into slivers of NR columns (each k step's NR numbers adjacent), padded
 with zeros to whole slivers, in 64-byte aligned buffers (a zmm load never straddles two cache
-lines) that are kept for the next product while they are at most 8 MiB (first touching fresh
-pages cost ~15% of a 512^3 product). The micro-kernel then reads both front to back. The packing copy takes any strides, so a
-transposed operand (``a.T @ b``, the backward pass of Linear) costs the same as a plain one; it
-costs about 10% of the product's time at n = 512, 8% at 1024, 5% at 2048. Border tiles (m not
-a multiple of MR, n of NR) are computed in full on the zero padding, into a scratch tile of
-which only the valid rows and columns are added to C.
+lines). The micro-kernel then reads both front to back. The packing copy takes any strides, so
+a transposed operand (``a.T @ b``, the backward pass of Linear) costs the same as a plain one;
+it costs about 10% of the product's time at n = 512, 8% at 1024, 5% at 2048. The buffers are
+kept for the next product while at most 8 MiB (first touching fresh pages cost ~15% of a 512^3
+product). Border tiles (m not a multiple of MR, n of NR) are computed in full on the zero
+padding, into a scratch tile of which only the valid rows and columns are added to C.
 
 Cache blocking (the loops around the micro-kernel, ``_matmul_kernel``):
 

@@ -52,24 +52,26 @@ Cache blocking (the loops around the micro-kernel, ``_matmul_kernel``):
 no two threads write the same C entries, and each packs nothing itself (packing is a parallel
 kernel of its own before the product).
 
-Measured (2026-11-30, 2-core Xeon Emerald Rapids with avx512f, shared with other jobs: load
-average 4-16 on 2 cores, so figures vary by +-20% run to run), float32 throughput of
-``matmul`` with the numba kernel forced / ``numpy.matmul`` (OpenBLAS), best of several runs of
-each, back to back in one process:
+Measured (2026-11-30 00:51 UTC, 2-core Xeon Emerald Rapids with avx512f, shared with other
+jobs: load average 5-17 on 2 cores, so figures vary by +-20% run to run), float32 throughput of
+``matmul`` with the numba kernel forced / ``numpy.matmul`` (OpenBLAS), best of 3 alternating
+rounds of each, in one process:
 
     ours / BLAS            a @ b: n = 512  1024  2048    a.T @ b: 512  1024  2048
-    AVX-512, 1 thread              0.63  0.61  0.61             0.56  0.62  0.65
-    AVX-512, 2 threads             (a)   0.68  0.67             0.81  0.73  0.55
-    AVX2, 1 thread                 0.80  0.77  0.66             0.71  0.67  0.69
-    AVX2, 2 threads                0.67  0.87  0.57             0.52  0.82  0.65
+    AVX-512, 1 thread              0.77  0.77  0.66             0.68  0.67  0.63
+    AVX-512, 2 threads             0.67  0.68  0.72             0.51  0.63  0.78
+    AVX2, 1 thread                 0.74  0.70  0.65             0.67  0.59  0.70
+    AVX2, 2 threads                (a)   0.82  0.72             0.65  0.89  0.73
 
-(1 thread: process CPU time; 2 threads: wall time, which the other jobs disturb most; (a): 0.03,
-a run disturbed by them.) ours ran at 66-80 GFLOP/s on one core with AVX-512 (OpenBLAS 90-136)
-and 51-60 with AVX2 (OpenBLAS 57-80). The product alone, without packing and allocation, reached
-0.81-0.94x of OpenBLAS on one core (n = 512-2048, AVX-512) and 0.74-0.91x (AVX2): the packing
-copies and the fresh pages of the new buffers cost ~10% (n = 1024), the rest is the
-micro-kernel. Block sizes KC = 128-384 and
-MC = 48-192 were all within the noise of each other; prefetching the C tile did not help.
+(1 thread: process CPU time; 2 threads: wall time, which the other jobs disturb most; (a):
+0.14, a run the other jobs disturbed. Two more runs at 00:25 and 00:45 UTC, at load 13-17, gave
+0.56-0.80 on 1 thread.) Ours ran at 83-100 GFLOP/s on one core with AVX-512 (OpenBLAS 110-140)
+and 37-42 with AVX2 in that run (51-60 in a quieter one). The product alone, packed operands
+and warm pages, reached 0.8-1.05x of OpenBLAS on one core (n = 512-2048, AVX-512; lowest at
+2048) and 0.74-0.91x (AVX2): the rest is packing (~10%; transposed A costs 3-4x more to pack than
+plain A: its k steps are a row apart) and first-touch page faults. Block sizes KC = 128-384,
+MC = 48-192, Goto's loop order (row blocks inside the k blocks, so a B block is shared in L2)
+and prefetching the C tile were all within the noise of this layout.
 
 AVX2 is the same machine with NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES= (numba) and
 OPENBLAS_CORETYPE=Haswell (NumPy). Reproduce with ``python demos/bench/matmul_kernel.py``.
@@ -312,7 +314,7 @@ def matmul_into(a, b, out):
 
 
 # Which matmul the engine runs. Our numba kernel above is the one these docs teach; it reached
-# 0.55-0.87x of numpy.matmul's (OpenBLAS) throughput for float32 n = 512-2048 (table above,
+# 0.5-0.9x of numpy.matmul's (OpenBLAS) throughput for float32 n = 512-2048 (table above,
 # 2026-11-30, AVX-512 and AVX2) and did not reach BLAS on any class of shapes measured, so the
 # rule stays by dtype: float32 and float64 products, which BLAS has, go to numpy.matmul (the same
 # rule on every machine); other dtypes (integers) use the numba kernel. ``use_matmul("numba")``,

@@ -127,25 +127,24 @@ def test_matmul_k_block_boundary(which_matmul):
         np.testing.assert_array_equal(cpu.matmul(a, b), a.astype(np.int64) @ b.astype(np.int64))
 
 
-@pytest.mark.parametrize("tile", [cpu_matmul._tile3x3, cpu_matmul._tile4x4])
-def test_each_register_tile(tile):
-    # both tiles, whichever this CPU's kernel uses: C[i:i+r, j:j+r] += A @ BT.T on a k slice
-    r = 3 if tile is cpu_matmul._tile3x3 else 4
-    rng = np.random.default_rng(r)
-    A = rng.standard_normal((2, r + 2, 40)).astype(np.float32)
-    BT = rng.standard_normal((2, r + 1, 40)).astype(np.float32)
-    C = rng.standard_normal((2, r + 2, r + 1)).astype(np.float32)
-    expected = C.copy()
-    expected[1, 1 : 1 + r, 1 : 1 + r] += A[1, 1 : 1 + r, 5:37] @ BT[1, 1 : 1 + r, 5:37].T
-    tile(A, BT, C, 1, 1, 1, 5, 37)
-    np.testing.assert_allclose(C, expected, rtol=1e-5, atol=1e-5)
-
-
-def test_register_tile_fits_the_registers():
-    for registers, tile in ((16, (3, 3)), (32, (4, 4))):
-        unit = cpu_matmul.VectorUnit("cpu", "isa", 8, registers)
-        mr, nr = cpu_matmul.register_tile(unit)
-        assert (mr, nr) == tile and mr * nr + mr + nr <= registers
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("rows, cols", [(cpu_matmul.MR, None), (1, 1), (cpu_matmul.MR - 1, 3)])
+def test_micro_kernel(dtype, rows, cols):
+    # C[c:, :] += (A sliver) @ (B sliver) on a full tile and on border tiles, at offsets
+    mr, nr = cpu_matmul.MR, cpu_matmul.nr(dtype)
+    cols = nr if cols is None else cols
+    rng = np.random.default_rng(rows * 100 + cols)
+    kc, ldc, a0, b0 = 7, nr + 5, 2 * mr, 3 * nr
+    A = rng.integers(-3, 4, a0 + kc * mr).astype(dtype)
+    B = rng.integers(-3, 4, b0 + kc * nr).astype(dtype)
+    C = rng.integers(-3, 4, (rows + 2) * ldc).astype(dtype)
+    expected = C.reshape(rows + 2, ldc).copy()
+    a_sliver = A[a0:].reshape(kc, mr)[:, :rows]  # k step p holds column p of the A block
+    b_sliver = B[b0:].reshape(kc, nr)[:, :cols]
+    expected[1 : 1 + rows, 2 : 2 + cols] += a_sliver.T @ b_sliver
+    edge = np.zeros(mr * nr, dtype)
+    cpu_matmul._micro_kernel(A, a0, B, b0, kc, C, ldc + 2, ldc, rows, cols, edge)
+    np.testing.assert_array_equal(C.reshape(rows + 2, ldc), expected)
 
 
 def test_vector_unit_honours_numba_cpu_name(monkeypatch):

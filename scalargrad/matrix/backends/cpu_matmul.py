@@ -1,234 +1,248 @@
-"""Matrix multiply on the CPU: a cache-blocked, register-blocked kernel, and the fused Linear.
+"""Matrix multiply on the CPU: the Goto/BLIS algorithm on explicit SIMD vectors, and the fused
+Linear.
 
-C = A @ B with A (m, k) and B (k, n) is m*n dot products of length k. We compute each entry
-``C[i, j] = sum_p A[i, p] * BT[j, p]`` with both operands laid out *along k*: A row-major
-(rows of A contiguous) and B packed as BT = B.T row-major (columns of B contiguous). Then every
-dot product reads two contiguous streams, which LLVM vectorizes along k.
+C = A @ B with A (m, k) and B (k, n) is m*n*k multiply-adds on only mk + kn + mn numbers, so a
+fast kernel is one that reuses each number it brings into a register many times. BLAS libraries
+(OpenBLAS, BLIS, MKL) all do it the same way, after Kazushige Goto; so does this kernel.
 
-Packing: both operands are first copied into padded row-major buffers "along k" (A as is, B
-transposed to BT), by a tiled copy kernel. A transposed view is just another set of strides to
-that kernel, so ``a.T @ b`` (the backward pass of Linear) is no slower than ``a @ b``. Packing
-is O(mk + kn) work against O(mkn) multiply-adds, and it fixes two speed traps: rows that are a
-power of two bytes apart (see ``_leading_dim``) and the negative-index checks of strided views.
+The micro-kernel: an outer product per k step. A block of MR rows x NR columns of C lives in
+vector registers, NR/W registers per row (W = lanes, the numbers in one vector register). For
+each p along k it takes MR numbers of column p of A and NR numbers of row p of B:
 
-Register blocking (the micro-kernel): an MR x NR block of C is computed together, so each step
-of the k loop loads MR vectors of A and NR of BT and does MR*NR vector multiply-adds. The
-MR*NR accumulators are plain local variables; with ``fastmath`` reassociation allowed, LLVM keeps
-each one as a vector register of partial sums and adds the lanes up once at the end of the k
-block. The tile must fit the register file: MR*NR accumulators plus the MR + NR operand vectors
-of one k step. So the tile comes from the vector unit numba compiles for (``vector_unit``, read
-from llvmlite's host CPU name and features, or NUMBA_CPU_NAME / NUMBA_CPU_FEATURES):
+    b_0, b_1 = vload(B, ...), vload(B, ... + W)          2 vector loads
+    for r in 0..MR-1:  x = vsplat(A, ... + r)             MR broadcasts
+                       c_r0 = vfma(x, b_0, c_r0)          MR * 2 fused multiply-adds
+                       c_r1 = vfma(x, b_1, c_r1)
 
-* AVX-512 and NEON, 32 vector registers: 4 x 4 (16 + 8 = 24 registers, 16 FMAs per 8 loads);
-* AVX2, 16 registers: 3 x 3 (9 + 6 = 15; 9 FMAs per 6 loads). The 4 x 4 tile needs 24 and
-  spills: compiled for ``haswell`` its inner loop has 12-14 stack loads/stores per 16 FMAs, the
-  3 x 3 loop none, and 3 x 3 ran 0.62-0.67x BLAS where 4 x 4 ran 0.49-0.65x (one thread).
+MR*NR multiply-adds per MR + NR numbers loaded. (The dot-product form this module used before
+needs MR + NR *vector* loads per MR*NR vector multiply-adds and then adds up the lanes: it was
+bound by loads from L2 and reached 0.35-0.6x of BLAS.) Written with plain numba scalars, LLVM
+does not find these vectors (it vectorizes along k with gathers, or leaves the 96 scalar
+multiply-adds with the accumulators spilled), so cpu_simd.py gives numba a vector type and the
+five operations above as LLVM intrinsics; ``_micro_kernel`` below is written with them.
 
-(LLVM vectorizes with 256-bit registers even on AVX-512 CPUs, its tuning for Intel server
-chips; 512-bit vectors, tried with ``-prefer-256-bit``, did not speed this kernel up.)
+Register budget, with MR = 6 and NR = 2 vectors (``vector_unit`` / cpu_simd.VECTOR_BYTES pick W
+for the CPU numba compiles for): 12 accumulators + 2 B vectors + 1 broadcast = 15 registers.
+AVX2 has 16 (ymm, W = 8 float32: a 6 x 16 tile, OpenBLAS's Haswell tile is 12 accumulators
+too); AVX-512 has 32 (zmm, W = 16: 6 x 32); NEON 32 (W = 4: 6 x 8). float64 halves W (6 x 8 on
+AVX2), integers use the same code (a multiply and an add instead of an FMA). On AVX-512 the
+512-bit vectors matter: the same kernel with 256-bit vectors ran at 50-60 GFLOP/s on one core,
+with zmm at 95-120. A larger tile for AVX-512's 32 registers, 12 x 2 vectors (24 accumulators,
+fewer loads per FMA), ran within 5% of 6 x 2 (n = 512-2048, one core), so one tile serves all.
 
-Cache blocking, measured on a 2-core AVX-512 machine (48 KiB L1, 2 MiB L2 per core):
-KC = 2048: the MR*NR lane-sums (~100 instructions) are paid once per k block, so a long k block
-amortizes them (KC = 256 or 512 were no faster). NC = 16*NR rows of BT x KC stay in L2 while
-MC = 16*MR rows of A pass by, so each BT element loaded from memory is used MC times.
-``prange`` hands MC-row panels of C (and batch entries) to the cores; no two tasks write the
-same part of C.
+Packing: before the product, A is copied into slivers of MR rows stored k-major (each k step's
+MR numbers adjacent) and B into slivers of NR columns (each k step's NR numbers adjacent), padded
+with zeros to whole slivers, in 64-byte aligned buffers (a zmm load never straddles two cache
+lines). The micro-kernel then reads both front to back. The packing copy takes any strides, so
+a transposed operand (``a.T @ b``, the backward pass of Linear) costs the same as a plain one;
+it costs about 10% of the product's time at n = 512, 8% at 1024, 5% at 2048. The buffers are
+kept for the next product while at most 8 MiB (first touching fresh pages cost ~15% of a 512^3
+product). Border tiles (m not a multiple of MR, n of NR) are computed in full on the zero
+padding, into a scratch tile of which only the valid rows and columns are added to C.
 
-Why not 0.8x BLAS: in this dot-product form each k step needs MR + NR loads for MR*NR FMAs, from
-8 (or 6) streams too long for L1, so the kernel is bound by loads from L2; it reaches 0.35-0.5x
-of OpenBLAS on AVX-512 and 0.5-0.67x on AVX2. BLAS uses the outer-product (Goto/BLIS)
-micro-kernel over packed panels: per k step it broadcasts MR numbers of A and loads NR/lanes
-vectors of B from a panel that sits in L1, into MR*NR/lanes vector accumulators. Written in
-numba with scalar accumulators (tried: 6 x 16), LLVM does not form those vectors: with
-``reassoc`` the loop vectorizer vectorizes along k with gathers (20 GFLOP/s), without it the
-SLP vectorizer leaves 96 scalar FMAs with the accumulators spilled. It would need explicit LLVM
-vector types (``numba.extending.intrinsic``), which this teaching kernel does not use. So
-float32/float64 products go to BLAS by default (see ``use_matmul`` below); this kernel runs
-integer dtypes, and everything when ``use_matmul("numba")`` is set.
+Cache blocking (the loops around the micro-kernel, ``_matmul_kernel``):
 
-fastmath: only ``reassoc`` (sum in any order, needed to vectorize a dot product) and ``contract``
-(fuse multiply-add into FMA); NaN and inf keep their IEEE meaning.
+* KC = 256 steps of k per pass: the KC x NR sliver of B (16 KiB float32 on AVX2, 32 KiB on
+  AVX-512) stays in L1 (32-48 KiB) while the MR x KC slivers of A stream past it;
+* MC = 96 rows of C per block: the MC x KC block of A (96 KiB) stays in L2 and meets every B
+  sliver of the column block;
+* NC = 1024 columns per block: the KC x NC block of B (1 MiB) stays in L2 (2 MiB) or L3.
+
+``prange`` gives each thread blocks of rows of C (at most MC, and at least one per thread):
+no two threads write the same C entries, and each packs nothing itself (packing is a parallel
+kernel of its own before the product).
+
+Measured (2026-11-30 00:51 UTC, 2-core Xeon Emerald Rapids with avx512f, shared with other
+jobs: load average 5-17 on 2 cores, so figures vary by +-20% run to run), float32 throughput of
+``matmul`` with the numba kernel forced / ``numpy.matmul`` (OpenBLAS), best of 3 alternating
+rounds of each, in one process:
+
+    ours / BLAS            a @ b: n = 512  1024  2048    a.T @ b: 512  1024  2048
+    AVX-512, 1 thread              0.77  0.77  0.66             0.68  0.67  0.63
+    AVX-512, 2 threads             0.67  0.68  0.72             0.51  0.63  0.78
+    AVX2, 1 thread                 0.74  0.70  0.65             0.67  0.59  0.70
+    AVX2, 2 threads                (a)   0.82  0.72             0.65  0.89  0.73
+
+(1 thread: process CPU time; 2 threads: wall time, which the other jobs disturb most; (a):
+0.14, a run the other jobs disturbed. Two more runs at 00:25 and 00:45 UTC, at load 13-17, gave
+0.56-0.80 on 1 thread.) Ours ran at 83-100 GFLOP/s on one core with AVX-512 (OpenBLAS 110-140)
+and 37-42 with AVX2 in that run (51-60 in a quieter one). The product alone, packed operands
+and warm pages, reached 0.8-1.05x of OpenBLAS on one core (n = 512-2048, AVX-512; lowest at
+2048) and 0.74-0.91x (AVX2): the rest is packing (~10%; transposed A costs 3-4x more to pack than
+plain A: its k steps are a row apart) and first-touch page faults. Block sizes KC = 128-384,
+MC = 48-192, Goto's loop order (row blocks inside the k blocks, so a B block is shared in L2)
+and prefetching the C tile were all within the noise of this layout.
+
+AVX2 is the same machine with NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES= (numba) and
+OPENBLAS_CORETYPE=Haswell (NumPy). Reproduce with ``python demos/bench/matmul_kernel.py``.
+
+fastmath: only ``reassoc`` and ``contract`` (fuse multiply-add into FMA); NaN and inf keep their
+IEEE meaning.
 """
 
 import os
-import platform
-from collections import namedtuple
+import threading
 
 import numpy as np
-from numba import njit, prange
-from numba.core import config
+from numba import get_num_threads, njit, prange
 
+from scalargrad.matrix.backends import cpu_simd as simd
+from scalargrad.matrix.backends.cpu_simd import UNIT, VectorUnit, vector_unit  # noqa: F401
 from scalargrad.matrix.backends.cpu_strides import launch
 
-VectorUnit = namedtuple("VectorUnit", "cpu isa lanes32 registers")
-
-# LLVM CPU names whose default features include AVX-512 / AVX2 (used only when NUMBA_CPU_NAME
-# names a CPU and NUMBA_CPU_FEATURES="" asks for that CPU's own features)
-_AVX512_CPUS = (
-    "skylake-avx512 cascadelake cooperlake cannonlake icelake-client icelake-server tigerlake "
-    "rocketlake sapphirerapids emeraldrapids graniterapids graniterapids-d diamondrapids "
-    "znver4 znver5 x86-64-v4 knl knm"
-).split()
-_AVX2_CPUS = (
-    "haswell broadwell skylake alderlake raptorlake meteorlake arrowlake lunarlake gracemont "
-    "znver1 znver2 znver3 x86-64-v3 core-avx2 bdver4"
-).split()
-
-
-def vector_unit(target=True):
-    """The vector unit numba compiles for (``target``) or the host CPU has: name, ISA, float32
-    lanes per vector register and number of vector registers.
-
-    numba targets the host CPU unless NUMBA_CPU_NAME / NUMBA_CPU_FEATURES say otherwise (numba
-    keeps the host's features when only the name is set; ``NUMBA_CPU_NAME=haswell
-    NUMBA_CPU_FEATURES=`` compiles for a real AVX2 CPU on any x86 machine)."""
-    import llvmlite.binding as ll
-
-    name = ll.get_host_cpu_name()
-    features = ll.get_host_cpu_features().flatten()
-    if target and config.CPU_NAME and config.CPU_NAME != "host":
-        name = config.CPU_NAME
-    if target and config.CPU_FEATURES is not None:
-        features = config.CPU_FEATURES
-    flags = {f[1:] for f in features.split(",") if f.startswith("+")}
-    if not features:  # the named CPU's own features
-        flags = {"avx512f"} if name in _AVX512_CPUS else {"avx2"} if name in _AVX2_CPUS else set()
-    machine = platform.machine().lower()
-    if "avx512f" in flags:
-        return VectorUnit(name, "AVX-512", 16, 32)
-    if "avx2" in flags or "avx" in flags:
-        return VectorUnit(name, "AVX2" if "avx2" in flags else "AVX", 8, 16)
-    if machine in ("arm64", "aarch64") or "neon" in flags:
-        return VectorUnit(name, "NEON", 4, 32)
-    return VectorUnit(name, "SSE" if machine in ("x86_64", "amd64") else machine, 4, 16)
-
-
-def register_tile(unit):
-    """(MR, NR) of the dot-product micro-tile: the largest square tile whose MR*NR accumulators
-    plus the MR + NR operand vectors of one k step fit in the vector registers (see above)."""
-    return (4, 4) if unit.registers >= 4 * 4 + 4 + 4 else (3, 3)
-
-
-UNIT = vector_unit()
-MR, NR = register_tile(UNIT)  # rows of A, rows of BT (columns of C) per micro-tile
-KC = 2048  # k block (see "Cache blocking" above)
-NC = 16 * NR  # C column block: the NC x KC block of BT stays in L2
-MC = 16 * MR  # rows of C per parallel task: the BT block is reused MC/MR = 16 times
+MR = 6  # rows of C per micro-tile: 6 broadcasts of A per k step
+NV = 2  # vectors of C per micro-tile row: NR = NV * W columns (W = lanes of the dtype)
+NR = NV * simd.lanes(np.dtype(np.float32))  # NR for float32 (16 for 256-bit vectors)
+KC = 256  # k block: the packed KC x NR sliver of B (16 KiB float32) stays in L1
+MC = 96  # rows of C per block: the MC x KC block of packed A (96 KiB) stays in L2
+NC = 1024  # columns of C per block: the KC x NC block of packed B (1 MiB float32) stays in L2
 
 FAST = {"reassoc", "contract"}
 
 
-@njit(fastmath=FAST, cache=True)
-def _tile3x3(A, BT, C, b, i, j, k0, k1):
-    """C[b, i:i+3, j:j+3] += A[b, i:i+3, k0:k1] @ BT[b, j:j+3, k0:k1].T, in 9 accumulators."""
-    a0r, a1r, a2r = A[b, i, k0:k1], A[b, i + 1, k0:k1], A[b, i + 2, k0:k1]
-    b0r, b1r, b2r = BT[b, j, k0:k1], BT[b, j + 1, k0:k1], BT[b, j + 2, k0:k1]
-    c00, c01, c02 = C[b, i, j], C[b, i, j + 1], C[b, i, j + 2]
-    c10, c11, c12 = C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2]
-    c20, c21, c22 = C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2]
-    for p in range(k1 - k0):
-        a0, a1, a2 = a0r[p], a1r[p], a2r[p]
-        b0, b1, b2 = b0r[p], b1r[p], b2r[p]
-        c00 += a0 * b0
-        c01 += a0 * b1
-        c02 += a0 * b2
-        c10 += a1 * b0
-        c11 += a1 * b1
-        c12 += a1 * b2
-        c20 += a2 * b0
-        c21 += a2 * b1
-        c22 += a2 * b2
-    C[b, i, j], C[b, i, j + 1], C[b, i, j + 2] = c00, c01, c02
-    C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2] = c10, c11, c12
-    C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2] = c20, c21, c22
+def nr(dtype):
+    """Columns of C per micro-tile for ``dtype``: NV vectors."""
+    return NV * simd.lanes(np.dtype(dtype))
 
 
 @njit(fastmath=FAST, cache=True)
-def _tile4x4(A, BT, C, b, i, j, k0, k1):
-    """C[b, i:i+4, j:j+4] += A[b, i:i+4, k0:k1] @ BT[b, j:j+4, k0:k1].T, in 16 accumulators."""
-    # 1-D contiguous row slices indexed from 0: LLVM then sees non-negative indices and emits
-    # plain vector loads (indexing A[b, i, p] directly makes numba handle negative p, which
-    # turns every load into a masked gather and costs 4x)
-    a0r, a1r, a2r, a3r = A[b, i, k0:k1], A[b, i + 1, k0:k1], A[b, i + 2, k0:k1], A[b, i + 3, k0:k1]
-    b0r, b1r, b2r, b3r = (
-        BT[b, j, k0:k1],
-        BT[b, j + 1, k0:k1],
-        BT[b, j + 2, k0:k1],
-        BT[b, j + 3, k0:k1],
-    )
-    c00, c01, c02, c03 = C[b, i, j], C[b, i, j + 1], C[b, i, j + 2], C[b, i, j + 3]
-    c10, c11, c12, c13 = C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2], C[b, i + 1, j + 3]
-    c20, c21, c22, c23 = C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2], C[b, i + 2, j + 3]
-    c30, c31, c32, c33 = C[b, i + 3, j], C[b, i + 3, j + 1], C[b, i + 3, j + 2], C[b, i + 3, j + 3]
-    for p in range(k1 - k0):
-        a0, a1, a2, a3 = a0r[p], a1r[p], a2r[p], a3r[p]
-        b0, b1, b2, b3 = b0r[p], b1r[p], b2r[p], b3r[p]
-        c00 += a0 * b0
-        c01 += a0 * b1
-        c02 += a0 * b2
-        c03 += a0 * b3
-        c10 += a1 * b0
-        c11 += a1 * b1
-        c12 += a1 * b2
-        c13 += a1 * b3
-        c20 += a2 * b0
-        c21 += a2 * b1
-        c22 += a2 * b2
-        c23 += a2 * b3
-        c30 += a3 * b0
-        c31 += a3 * b1
-        c32 += a3 * b2
-        c33 += a3 * b3
-    C[b, i, j], C[b, i, j + 1], C[b, i, j + 2], C[b, i, j + 3] = c00, c01, c02, c03
-    C[b, i + 1, j], C[b, i + 1, j + 1], C[b, i + 1, j + 2], C[b, i + 1, j + 3] = c10, c11, c12, c13
-    C[b, i + 2, j], C[b, i + 2, j + 1], C[b, i + 2, j + 2], C[b, i + 2, j + 3] = c20, c21, c22, c23
-    C[b, i + 3, j], C[b, i + 3, j + 1], C[b, i + 3, j + 2], C[b, i + 3, j + 3] = c30, c31, c32, c33
+def _micro_kernel(A, a, B, b, kc, C, c, ldc, rows, cols, edge):
+    """C[c:, :] (rows x cols, row stride ldc) += the product of two packed slivers: A[a:] holds
+    kc steps of MR numbers (a column of A each), B[b:] kc steps of NR = 2W numbers (a row of B).
+
+    The MR x NR block of C is 12 vector accumulators; each k step broadcasts MR numbers of A and
+    loads the 2 vectors of B: MR x 2 fused multiply-adds (an outer product) for MR + 2 loads.
+    ``edge`` (MR*NR scratch) takes a border tile, of which only rows x cols are added to C."""
+    W = simd.vwidth(A)
+    c00, c01, c10, c11 = simd.vzero(A), simd.vzero(A), simd.vzero(A), simd.vzero(A)
+    c20, c21, c30, c31 = simd.vzero(A), simd.vzero(A), simd.vzero(A), simd.vzero(A)
+    c40, c41, c50, c51 = simd.vzero(A), simd.vzero(A), simd.vzero(A), simd.vzero(A)
+    for _ in range(kc):
+        b0, b1 = simd.vload(B, b), simd.vload(B, b + W)
+        x = simd.vsplat(A, a)
+        c00, c01 = simd.vfma(x, b0, c00), simd.vfma(x, b1, c01)
+        x = simd.vsplat(A, a + 1)
+        c10, c11 = simd.vfma(x, b0, c10), simd.vfma(x, b1, c11)
+        x = simd.vsplat(A, a + 2)
+        c20, c21 = simd.vfma(x, b0, c20), simd.vfma(x, b1, c21)
+        x = simd.vsplat(A, a + 3)
+        c30, c31 = simd.vfma(x, b0, c30), simd.vfma(x, b1, c31)
+        x = simd.vsplat(A, a + 4)
+        c40, c41 = simd.vfma(x, b0, c40), simd.vfma(x, b1, c41)
+        x = simd.vsplat(A, a + 5)
+        c50, c51 = simd.vfma(x, b0, c50), simd.vfma(x, b1, c51)
+        a += MR
+        b += 2 * W
+    full = rows == MR and cols == 2 * W
+    out, o = (C, c) if full else (edge, 0)
+    step = ldc if full else 2 * W
+    for lo, hi in ((c00, c01), (c10, c11), (c20, c21), (c30, c31), (c40, c41), (c50, c51)):
+        if full:
+            lo = simd.vadd(simd.vload(out, o), lo)
+            hi = simd.vadd(simd.vload(out, o + W), hi)
+        simd.vstore(out, o, lo)
+        simd.vstore(out, o + W, hi)
+        o += step
+    if not full:
+        for r in range(rows):
+            for q in range(cols):
+                C[c + r * ldc + q] += edge[r * 2 * W + q]
 
 
-@njit(fastmath=FAST, cache=True)
-def _tile_edge(A, BT, C, b, i0, i1, j0, j1, k0, k1):
-    """The ragged border (fewer than 4 rows or columns left): one dot product at a time."""
-    for i in range(i0, i1):
-        ar = A[b, i, k0:k1]
-        for j in range(j0, j1):
-            br = BT[b, j, k0:k1]
-            acc = C[b, i, j]
-            for p in range(k1 - k0):
-                acc += ar[p] * br[p]
-            C[b, i, j] = acc
+@njit(parallel=True, cache=True)
+def _pack_kernel(src, ss, shape, R, dst):
+    """Pack a strided (B, rows, k) view into slivers of R rows: for sliver s of batch b,
+    dst[((b*S + s)*k + p)*R + r] = src[b*ss[0] + (s*R + r)*ss[1] + p*ss[2]], and 0 past the last
+    row (S = ceil(rows / R)). A sliver is then read front to back, R numbers per k step."""
+    nb, rows, k = shape
+    slivers = (rows + R - 1) // R
+    for t in prange(nb * slivers):
+        b, s = t // slivers, t % slivers
+        out = dst[t * k * R : (t + 1) * k * R]
+        valid = min(R, rows - s * R)
+        if valid < R:
+            out[:] = 0
+        base = b * ss[0] + s * R * ss[1]
+        if ss[1] == 1:  # the R rows are contiguous in the source (B of a @ b, A of a.T @ b)
+            for p in range(k):
+                start = base + p * ss[2]
+                out[p * R : p * R + valid] = src[start : start + valid]
+        elif ss[2] == 1:  # each row is contiguous along k (A of a @ b, B of a @ b.T)
+            for r in range(valid):
+                start = base + r * ss[1]
+                row = src[start : start + k]
+                for p in range(k):
+                    out[p * R + r] = row[p]
+        else:
+            for p in range(k):
+                for r in range(valid):
+                    out[p * R + r] = src[base + r * ss[1] + p * ss[2]]
+
+
+SCRATCH_BYTES = 8 << 20  # packing buffers up to this size are kept for the next product
+_SCRATCH = threading.local()  # per calling thread: {"A": bytes buffer, "B": bytes buffer}
+
+
+def _packing_buffer(which, size, dtype):
+    """An uninitialized 1-D array of ``size`` elements starting on a cache line (a vector load
+    of a packed sliver then never straddles two lines; NumPy aligns only to 16 bytes).
+
+    Buffers up to SCRATCH_BYTES are kept per thread and operand (``which``: "A" or "B") and
+    reused: a fresh buffer's first touch page-faults on every 4 KiB, ~15% of a 512^3 product."""
+    nbytes = size * np.dtype(dtype).itemsize + 64
+    kept = getattr(_SCRATCH, which, None)
+    raw = kept if kept is not None and kept.size >= nbytes else np.empty(nbytes, np.uint8)
+    if raw is not kept and nbytes <= SCRATCH_BYTES:
+        setattr(_SCRATCH, which, raw)
+    skip = -raw.ctypes.data % 64
+    return raw[skip : skip + nbytes - 64].view(dtype)
+
+
+def _pack(x, R, which):
+    """The packed slivers of a 3-D view ``x`` (B, rows, k), R rows each, as a flat array in the
+    packing buffer ``which``."""
+    nb, rows, k = x.shape
+    slivers = (rows + R - 1) // R
+    dst = _packing_buffer(which, nb * slivers * k * R, x.dtype)
+    if any(s < 0 for s in x.strides):
+        x = np.ascontiguousarray(x)
+    strides = tuple(s // x.itemsize for s in x.strides)
+    span = 1 + sum((n - 1) * s for n, s in zip(x.shape, strides, strict=True))
+    flat = np.lib.stride_tricks.as_strided(x, shape=(span,), strides=(x.itemsize,), writeable=False)
+    launch(_pack_kernel, x.size, flat, strides, x.shape, R, dst)
+    return _read_only(dst)
 
 
 @njit(parallel=True, fastmath=FAST, cache=True)
-def _matmul_kernel(A, BT, C, k):
-    """C[b] += A[b, :, :k] @ BT[b, :, :k].T for packed A (B, m, lda), BT (B, n, ldb), C (B, m, n).
-
-    Each parallel task owns a panel of MC rows of C (no two tasks write the same C entries) and
-    walks it block by block: an NC x KC block of BT (in L2) meets the panel's MR x KC slivers
-    of A.
-    """
-    nb, m, _ = A.shape
-    n = BT.shape[1]
-    panels = (m + MC - 1) // MC
-    for t in prange(nb * panels):
-        b = t // panels
-        i_start = (t % panels) * MC
-        i_end = min(i_start + MC, m)
+def _matmul_kernel(A, B, C, shape, mc):
+    """C[b] += A[b] @ B[b] for packed A (MR-row slivers of A), B (NR-row slivers of B.T) and
+    C (B, m, n) flattened. Each parallel task owns mc rows of C (mc a multiple of MR)."""
+    nb, m, n, k = shape
+    W = simd.vwidth(A)
+    R = NV * W
+    a_slivers = (m + MR - 1) // MR
+    b_slivers = (n + R - 1) // R
+    blocks = (m + mc - 1) // mc
+    for t in prange(nb * blocks):
+        b, i0 = t // blocks, t % blocks * mc
+        edge = np.empty(MR * R, C.dtype)
         for j0 in range(0, n, NC):
-            j1 = min(j0 + NC, n)
             for k0 in range(0, k, KC):
-                k1 = min(k0 + KC, k)
-                i = i_start
-                while i + MR <= i_end:
-                    j = j0
-                    while j + NR <= j1:
-                        if MR == 4:  # a compile-time constant: numba keeps one branch
-                            _tile4x4(A, BT, C, b, i, j, k0, k1)
-                        else:
-                            _tile3x3(A, BT, C, b, i, j, k0, k1)
-                        j += NR
-                    _tile_edge(A, BT, C, b, i, i + MR, j, j1, k0, k1)
-                    i += MR
-                _tile_edge(A, BT, C, b, i, i_end, j0, j1, k0, k1)
+                kc = min(KC, k - k0)
+                for j in range(j0, min(j0 + NC, n), R):
+                    bp = ((b * b_slivers + j // R) * k + k0) * R
+                    for i in range(i0, min(i0 + mc, m), MR):
+                        ap = ((b * a_slivers + i // MR) * k + k0) * MR
+                        c = (b * m + i) * n + j
+                        rows, cols = min(MR, m - i), min(R, n - j)
+                        _micro_kernel(A, ap, B, bp, kc, C, c, n, rows, cols, edge)
+
+
+def _block_rows(nb, m):
+    """Rows of C per parallel task: at most MC, and enough tasks to keep every thread busy."""
+    tasks = max((m + MC - 1) // MC, -(-get_num_threads() // max(nb, 1)))
+    rows = -(-m // tasks)
+    return -(-rows // MR) * MR
 
 
 # The skinny case: when k or m is small (a 10-class output layer: dY @ W has k = 10, dY.T @ X has
@@ -262,50 +276,6 @@ def _matmul_axpy_kernel(A, B, C, k):
                     c_row[j] += a * b_row[j]
 
 
-# Packing tile: 64 rows x 8 columns of the destination. For a transposed source the 8 columns
-# are 8 source rows, often a power-of-two number of bytes apart: such addresses share one L1
-# cache set, and an 8-way set holds 8 of them, so each source cache line (16 float32 along the
-# destination's rows) is read once and used 16 times before it is evicted.
-PACK_ROWS = 64
-PACK_COLS = 8
-
-
-@njit(parallel=True, cache=True)
-def _pack_kernel(src, ss, shape, dst):
-    """dst[b, r, c] = src[b*ss[0] + r*ss[1] + c*ss[2]]: copy a strided (B, rows, cols) view into
-    rows of a contiguous buffer, tile by tile. With the strides of ``B`` swapped this is the
-    transpose that makes BT; with A's own strides it is a plain copy."""
-    nb, rows, cols = shape
-    rt = (rows + PACK_ROWS - 1) // PACK_ROWS
-    ct = (cols + PACK_COLS - 1) // PACK_COLS
-    for t in prange(nb * rt):
-        b = t // rt
-        r0 = t % rt * PACK_ROWS
-        r1 = min(r0 + PACK_ROWS, rows)
-        if ss[2] == 1:  # source rows are contiguous already: copy them whole
-            for r in range(r0, r1):
-                base = b * ss[0] + r * ss[1]
-                dst[b, r, :cols] = src[base : base + cols]
-            continue
-        for cb in range(ct):
-            c0 = cb * PACK_COLS
-            c1 = min(c0 + PACK_COLS, cols)
-            for r in range(r0, r1):
-                row = dst[b, r]
-                base = b * ss[0] + r * ss[1]
-                for c in range(c0, c1):
-                    row[c] = src[base + c * ss[2]]
-
-
-def _leading_dim(k):
-    """Row length of a packed buffer: k rounded up to 16 elements (64 B, a cache line), plus 16
-    more when that is a multiple of 256. Rows 1 KiB, 2 KiB, ... apart would all land in the same
-    few L1 cache sets (the cache is indexed by address bits), and the 8 rows a micro-tile reads
-    at once would evict each other; an odd number of cache lines per row spreads them out."""
-    ld = (k + 15) // 16 * 16
-    return ld + 16 if ld % 256 == 0 else ld
-
-
 def _read_only(x):
     """A read-only view: kernels get one argument type whether the caller's array was writable,
     read-only (a broadcast view) or freshly packed, so each kernel compiles once per dtype."""
@@ -314,30 +284,9 @@ def _read_only(x):
     return x
 
 
-def _pack(x, transpose):
-    """(B, rows, k) contiguous rows along k (padded) from a 3-D view ``x`` (B, rows, k), or from
-    ``x`` (B, k, rows) when ``transpose``. Read-only."""
-    if transpose:
-        x = np.swapaxes(x, -1, -2)
-    if x.flags.c_contiguous and x.shape[-1] == _leading_dim(x.shape[-1]):
-        return _read_only(x)  # rows along k with a harmless length (W of Linear(784, n))
-    if any(s < 0 for s in x.strides):
-        x = np.ascontiguousarray(x)
-    nb, rows, k = x.shape
-    dst = np.empty((nb, rows, _leading_dim(k)), x.dtype)
-    if x.size:
-        strides = tuple(s // x.itemsize for s in x.strides)
-        span = 1 + sum((n - 1) * s for n, s in zip(x.shape, strides, strict=True))
-        flat = np.lib.stride_tricks.as_strided(
-            x, shape=(span,), strides=(x.itemsize,), writeable=False
-        )
-        launch(_pack_kernel, x.size, flat, strides, x.shape, dst)
-    return _read_only(dst)
-
-
 def _contiguous(x):
-    """``x`` itself (read-only view) when C-contiguous, else a packed copy."""
-    return _read_only(x) if x.flags.c_contiguous else _pack(x, False)
+    """``x`` itself (read-only view) when C-contiguous, else a C-contiguous copy."""
+    return _read_only(x if x.flags.c_contiguous else np.ascontiguousarray(x))
 
 
 def _as3d(a):
@@ -346,6 +295,9 @@ def _as3d(a):
 
 def matmul_into(a, b, out):
     """out += a @ b for 2-D or batched 3-D a, b; ``out``: C-contiguous, of the result shape."""
+    if out.dtype == np.bool_:  # logical: any(a and b), through integer counts
+        out |= matmul(a.astype(np.int64), b.astype(np.int64)) != 0
+        return out
     C = _as3d(out)
     k = a.shape[-1]
     if C.size and k:
@@ -354,19 +306,19 @@ def matmul_into(a, b, out):
         if k < SKINNY or C.shape[1] < SKINNY:
             launch(_matmul_axpy_kernel, work, _contiguous(_as3d(a)), _contiguous(_as3d(b)), C, k)
         else:
-            launch(_matmul_kernel, work, _pack(_as3d(a), False), _pack(_as3d(b), True), C, k)
+            a3, b3 = _as3d(a), np.swapaxes(_as3d(b), -1, -2)  # b3: (B, n, k), rows of B.T
+            A, B = _pack(a3, MR, "A"), _pack(b3, nr(out.dtype), "B")
+            shape = (C.shape[0], C.shape[1], C.shape[2], k)
+            launch(_matmul_kernel, work, A, B, out.reshape(-1), shape, _block_rows(*C.shape[:2]))
     return out
 
 
-# Which matmul the engine runs. Our numba kernel above is the one these docs teach, but it is
-# load-bound (see "Why not 0.8x BLAS" above) and BLAS is not. Measured on a 2-core AVX-512 Xeon
-# (one thread, CPU time, 2026-11-29), ours ran at 0.05x-0.5x numpy.matmul's speed on every
-# shape tried: 32^3 (launch overhead) 0.05x, the MLP's 128x784x256 0.37x and 1024x512x512
-# 0.50x, 2048^3 0.43x; for AVX2 (NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=,
-# OPENBLAS_CORETYPE=Haswell) 0.5x-0.67x. No class of shapes was won, so the rule is by dtype:
-# float32 and float64 products, which BLAS has, go to numpy.matmul (the same rule on every
-# machine); other dtypes (integers, float16) use the numba kernel. ``use_matmul("numba")``, or
-# SCALARGRAD_CPU_MATMUL=numba in the environment, sends everything to the numba kernel.
+# Which matmul the engine runs. Our numba kernel above is the one these docs teach; it reached
+# 0.5-0.9x of numpy.matmul's (OpenBLAS) throughput for float32 n = 512-2048 (table above,
+# 2026-11-30, AVX-512 and AVX2) and did not reach BLAS on any class of shapes measured, so the
+# rule stays by dtype: float32 and float64 products, which BLAS has, go to numpy.matmul (the same
+# rule on every machine); other dtypes (integers) use the numba kernel. ``use_matmul("numba")``,
+# or SCALARGRAD_CPU_MATMUL=numba in the environment, sends everything to the numba kernel.
 BLAS_DTYPES = (np.float32, np.float64)
 _MATMUL = {"which": os.environ.get("SCALARGRAD_CPU_MATMUL", "blas")}
 
@@ -382,7 +334,7 @@ def use_matmul(which):
 
 def matmul_in_use():
     """One line saying which matmul the CPU engine runs now."""
-    ours = f"numba kernel ({MR}x{NR} tile for {UNIT.isa}, {UNIT.cpu})"
+    ours = f"numba kernel ({MR}x{NR} float32 tile for {UNIT.isa}, {UNIT.cpu})"
     if _MATMUL["which"] == "numba":
         return f"{ours} for every dtype"
     return f"numpy.matmul (BLAS) for float32/float64, {ours} for other dtypes"
@@ -406,7 +358,7 @@ def matmul(a, b):
 def linear(x, w, b):
     """Fused x @ w.T + b: C starts as the bias rows, then the matmul accumulates into it.
 
-    w (out, in) is already "BT" (rows along k), so the forward pass packs nothing."""
+    w.T is only a strided view: packing reads w's rows as columns of B at no extra cost."""
     if _blas(x.dtype) and w.dtype == x.dtype:
         with np.errstate(all="ignore"):
             out = np.matmul(x, w.T)

@@ -8,8 +8,6 @@ import gc
 import numpy as np
 import pytest
 from cuda_testing import C
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import scalargrad as sg
 from scalargrad.matrix.backends import cuda_allocator
@@ -122,30 +120,7 @@ def check_invariants(pool, live):
     assert pool.driver_allocations - pool.driver_frees == len(pool.segments)
 
 
-sizes = st.one_of(st.integers(1, 70_000), st.integers(SMALL_REQUEST - 600, 5 * MiB))
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.booleans(), sizes, st.integers(0, 1000)), max_size=60))
-def test_random_take_give_sequences_keep_the_invariants(steps):
-    pool, _ = fake_pool()
-    live = []
-    for take, n, pick in steps:
-        if take or not live:
-            live.append((pool.take(n), n))
-        else:
-            block, _ = live.pop(pick % len(live))
-            pool.give(block)
-        check_invariants(pool, live)
-    pool.empty_cache()
-    check_invariants(pool, live)
-    segments_in_use = {b.segment.id for b, _ in live}
-    assert set(pool.segments) == segments_in_use  # empty_cache kept exactly those
-    for block, _ in live:
-        pool.give(block)
-    assert pool.allocated == 0
-    pool.empty_cache()
-    assert pool.reserved == 0 and not pool.segments
+# random take/give sequences over both pools: test_allocator_large.py
 
 
 def test_a_view_keeps_the_block_in_use():
